@@ -1,0 +1,70 @@
+#include "compiler/driver/explain.h"
+
+#include "runtime/date.h"
+#include "runtime/interp/eval.h"
+
+namespace edict::driver {
+
+std::string DecisionSummary(const interp::Decision& d) {
+  if (d.error) return "error: " + d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
+  const ir::Program& p = *d.program;
+  std::string out = interp::OutcomeText(p, d.kind, d.symbol, d.notify, d.review);
+  if (!d.in_force) return out + " (the policy is not in force on " + FormatDate(d.date) + ")";
+  for (size_t i = 0; i < d.rules.size(); ++i) {
+    const ir::Rule& r = p.rules[d.rules[i]];
+    out += (i ? ", " : " by ") + r.id + (r.cite.empty() ? "" : " [" + r.cite + "]");
+  }
+  if (d.rules.empty()) out += " (no rule applies)";
+  return out;
+}
+
+std::string ExplainText(const ir::Program& top, const interp::Record& record, const interp::Decision& d,
+                        const interp::Trace& trace) {
+  const ir::Program& p = d.program ? *d.program : top;
+  std::string out;
+  out += "Policy: " + p.title + " (" + p.name + (p.source.empty() ? "" : ", " + p.source) + ")\n";
+  if (&p != &top) out += "  chosen by the timeline " + top.name + " for " + FormatDate(d.date) + "\n";
+  out += "Shipment:";
+  for (size_t i = 0; i < top.fields.size() && i < record.values.size(); ++i) {
+    if (record.values[i].absent() || top.fields[i].kind == ir::Field::kDerived) continue;
+    out += " " + top.fields[i].name + "=" + interp::FormatValue(top, record.values[i], top.fields[i].type);
+  }
+  out += "\n";
+  if (!trace.fields.empty()) {
+    out += "Computed:";
+    for (const auto& [name, value] : trace.fields) out += " " + name + "=" + value;
+    out += "\n";
+  }
+  if (!d.in_force) {
+    out += "The policy is not in force on " + FormatDate(d.date) + ": no rule is considered.\n";
+  } else {
+    out += "Rules considered:\n";
+    for (const auto& t : trace.rules) {
+      const ir::Rule& r = p.rules[t.rule];
+      std::string indent(2 + 4 * t.depth, ' ');
+      std::string state = !t.in_force ? "not in force" : (t.applies ? "applies" : "does not apply");
+      out += indent + (r.exception ? "exception " : "rule ") + r.id + (r.cite.empty() ? "" : " [" + r.cite + "]") +
+             ": " + state;
+      if (t.applies) out += " -> " + t.outcome;
+      if (t.applies && !t.resolved.empty() && t.resolved != t.outcome) out += ", overridden: " + t.resolved;
+      out += "\n";
+      if (!r.doc.empty() && t.depth == 0 && t.applies) out += indent + "  \"" + r.doc + "\"\n";
+      for (const auto& [text, value] : t.conditions) out += indent + "  " + value + "  <- " + text + "\n";
+    }
+  }
+  out += "Decision: " + DecisionSummary(d) + "\n";
+  for (int ri : d.rules)
+    if (!p.rules[ri].doc.empty()) out += "  " + p.rules[ri].id + ": " + p.rules[ri].doc + "\n";
+  for (const auto& q : d.quotas) {
+    const ir::Quota& quota = p.quotas[q.quota];
+    auto remaining = Sub(q.limit, q.after);
+    std::string unit = quota.unit.empty() ? "" : " " + quota.unit;
+    out += "Quota " + quota.id + " (" + q.key_text + ")" + (quota.cite.empty() ? "" : " [" + quota.cite + "]") +
+           ": limit " + q.limit.ToString() + unit + ", consumed before " + q.before.ToString() + unit +
+           ", this shipment " + q.amount.ToString() + unit + ", remaining " +
+           (remaining ? remaining->ToString() : std::string("?")) + unit + "\n";
+  }
+  return out;
+}
+
+}  // namespace edict::driver

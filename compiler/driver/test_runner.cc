@@ -1,0 +1,131 @@
+#include "compiler/driver/test_runner.h"
+
+#include <algorithm>
+
+namespace edict::driver {
+
+std::string CoverageKey(const ir::Program& program, int rule) { return program.name + ":" + program.rules[rule].id; }
+
+std::vector<std::pair<std::string, std::string>> CoverableRules(const ir::Program& program) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](const ir::Program& p) {
+    for (size_t i = 0; i < p.rules.size(); ++i) {
+      if (p.rules[i].withdrawn) continue;
+      if (p.rules[i].until < p.rules[i].from) continue;  // withdrawn from before it began
+      out.emplace_back(CoverageKey(p, static_cast<int>(i)), p.name + ": " + p.rules[i].id);
+    }
+  };
+  if (program.timeline.empty()) add(program);
+  for (const auto& e : program.timeline) add(*e.program);
+  return out;
+}
+
+interp::Record RecordFromStep(const ir::Program& program, const ir::TestStep& step) {
+  interp::Record rec;
+  rec.values.assign(program.fields.size(), Value{});
+  for (const auto& [field, value] : step.fields) {
+    Value v = value;
+    if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
+    rec.values[field] = v;
+  }
+  if (program.id_field >= 0 && rec.values[program.id_field].absent()) rec.values[program.id_field] = Value::Text("test");
+  rec.line = step.span.line;
+  return rec;
+}
+
+namespace {
+
+std::string Describe(const interp::Decision& d) {
+  if (d.error) return "error: " + d.error_message;
+  const ir::Program& p = *d.program;
+  std::string out = interp::OutcomeText(p, d.kind, d.symbol, d.notify, d.review);
+  if (!d.rules.empty()) {
+    out += " by ";
+    for (size_t i = 0; i < d.rules.size(); ++i) out += (i ? ", " : "") + p.rules[d.rules[i]].id;
+  }
+  if (!d.in_force) out += " (policy not in force)";
+  return out;
+}
+
+}  // namespace
+
+TestReport RunTests(const ir::Program& program) {
+  TestReport report;
+  for (const auto& test : program.tests) {
+    TestResult result;
+    result.name = test.name;
+    result.span = test.span;
+    MemoryLedger ledger;
+    interp::DecideOptions options;
+    interp::Decision last;
+    bool have = false;
+    for (const auto& step : test.steps) {
+      if (!result.passed) break;
+      switch (step.kind) {
+        case ir::TestStep::kAsOf:
+          options.has_as_of = true;
+          options.as_of = step.as_of;
+          break;
+        case ir::TestStep::kGiven:
+        case ir::TestStep::kShip: {
+          interp::Record rec = RecordFromStep(program, step);
+          last = interp::Decide(program, rec, ledger, options);
+          have = true;
+          if (!last.error)
+            for (int r : last.rules) report.fired.insert(CoverageKey(*last.program, r));
+          if (step.kind == ir::TestStep::kGiven && last.error) {
+            result.passed = false;
+            result.message = "line " + std::to_string(step.span.line) + ": the given shipment failed: " + last.error_message;
+          }
+          break;
+        }
+        case ir::TestStep::kExpect: {
+          if (!have) break;
+          const ir::Program& dp = *last.program;
+          std::string want;
+          bool ok;
+          if (step.expect_error) {
+            want = "an error" + (step.error_text.empty() ? "" : " mentioning \"" + step.error_text + "\"");
+            ok = last.error && last.error_message.find(step.error_text) != std::string::npos;
+          } else {
+            const auto& o = step.outcome;
+            bool notify = o.notify && o.notify->op == ir::Op::kConst && o.notify->constant.b;
+            // Enum indices of the expectation are the test program's; compare by name across a timeline.
+            auto sym = [&](const ir::Program& p, int s) {
+              return s >= 0 && p.symbol_enum >= 0 ? p.enums[p.symbol_enum].members[s] : std::string();
+            };
+            auto rev = [&](const ir::Program& p, int r) {
+              return r >= 0 && p.review_enum >= 0 ? p.enums[p.review_enum].members[r] : std::string();
+            };
+            want = interp::OutcomeText(program, o.kind, o.symbol, notify, o.review);
+            ok = !last.error && last.kind == o.kind;
+            if (ok && o.kind == ir::OutcomeIR::kLicenseException) {
+              ok = sym(dp, last.symbol) == sym(program, o.symbol);
+              if (o.notify) ok = ok && last.notify == notify;
+            }
+            if (ok && o.kind == ir::OutcomeIR::kLicenseRequired) ok = rev(dp, last.review) == rev(program, o.review);
+            if (step.has_by) {
+              std::vector<std::string> got, expected = step.by;
+              for (int r : last.rules) got.push_back(dp.rules[r].id);
+              std::sort(got.begin(), got.end());
+              std::sort(expected.begin(), expected.end());
+              if (got != expected) ok = false;
+              want += " by ";
+              for (size_t i = 0; i < step.by.size(); ++i) want += (i ? ", " : "") + step.by[i];
+            }
+          }
+          if (!ok) {
+            result.passed = false;
+            result.message = "line " + std::to_string(step.span.line) + ": expected " + want + ", got " + Describe(last);
+          }
+          break;
+        }
+      }
+    }
+    (result.passed ? report.passed : report.failed)++;
+    report.results.push_back(std::move(result));
+  }
+  return report;
+}
+
+}  // namespace edict::driver

@@ -1,0 +1,35 @@
+// Runs the tests written in a policy (`test "..." { ship ... expect ... }`) against the reference interpreter.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/interp/decide.h"
+
+namespace edict::driver {
+
+struct TestResult {
+  std::string name;
+  bool passed = true;
+  std::string message;  // why it failed
+  Span span;
+};
+
+struct TestReport {
+  std::vector<TestResult> results;
+  std::set<std::string> fired;  // ids ("policy:rule") of rules that determined some test decision
+  int passed = 0, failed = 0;
+};
+
+TestReport RunTests(const ir::Program& program);
+
+// Builds a record from a test step's fields (the test's `ship ...`), for the program's schema.
+interp::Record RecordFromStep(const ir::Program& program, const ir::TestStep& step);
+
+// Every rule of the program (and of a timeline's policies) as "policy:rule" with its id, for coverage.
+std::vector<std::pair<std::string, std::string>> CoverableRules(const ir::Program& program);
+std::string CoverageKey(const ir::Program& program, int rule);
+
+}  // namespace edict::driver

@@ -1,0 +1,100 @@
+#include "compiler/frontend/parse.h"
+
+#include "EdictLexer.h"
+#include "EdictParser.h"
+#include "antlr4-runtime.h"
+#include "compiler/frontend/builder.h"
+
+namespace edict::frontend {
+
+namespace {
+
+// Routes ANTLR's syntax errors into the diagnostic list, in the house format, with hints for common slips.
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(const SourceFile& file, DiagnosticList& diags) : file_(file), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* bad, size_t line, size_t col, const std::string& msg,
+                   std::exception_ptr) override {
+    if (++count_ > 20) return;  // one mistake can cascade; the first few are what help
+    Span s;
+    s.file = &file_;
+    s.line = static_cast<int>(line);
+    s.col = static_cast<int>(col);
+    s.end_line = s.line;
+    s.end_col = s.col + 1;
+    std::string hint;
+    if (bad && bad->getType() != antlr4::Token::EOF) {
+      s.end_col = s.col + static_cast<int>(bad->getStopIndex() - bad->getStartIndex() + 1);
+      std::string text = bad->getText();
+      if (text == "=" || text == "==") hint = "equality is written `=` or `is`; a declaration needs `const NAME = ...`";
+      if (bad->getType() == EdictLexer::ANY) hint = "this character is not part of the language";
+    }
+    if (msg.find("missing 'then'") != std::string::npos || msg.find("expecting 'then'") != std::string::npos)
+      hint = "a rule reads `when CONDITION` then `then OUTCOME`";
+    if (msg.find("no viable alternative") != std::string::npos && hint.empty())
+      hint = "check the clause keywords (cite, when, then, consumes) and the operators; see docs/language.md";
+    std::string clean = msg;
+    diags_.Error(count_ == 1 ? "E0001" : "E0002", s, "syntax error: " + clean, hint);
+  }
+
+ private:
+  const SourceFile& file_;
+  DiagnosticList& diags_;
+  int count_ = 0;
+};
+
+// Returns the byte offset of the first invalid UTF-8 sequence, or npos.
+size_t FindInvalidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    if (n < 0 || i + n >= s.size() + (n == 0 ? 1 : 0)) return i;
+    for (int k = 1; k <= n; ++k)
+      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    i += n + 1;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+std::unique_ptr<ast::Module> ParseModule(const SourceFile& file, DiagnosticList& diags) {
+  auto module = std::make_unique<ast::Module>();
+  module->file = &file;
+  size_t bad = FindInvalidUtf8(file.text);
+  if (bad != std::string::npos) {
+    Span s;
+    s.file = &file;
+    s.line = static_cast<int>(std::upper_bound(file.line_starts.begin(), file.line_starts.end(), bad) -
+                              file.line_starts.begin());
+    s.col = 0;
+    diags.Error("E0004", s, "invalid UTF-8 at byte " + std::to_string(bad), "save the file as UTF-8");
+    return module;
+  }
+  try {
+    antlr4::ANTLRInputStream input(file.text);
+    EdictLexer lexer(&input);
+    antlr4::CommonTokenStream tokens(&lexer);
+    EdictParser parser(&tokens);
+    ErrorCollector errors(file, diags);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&errors);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&errors);
+    size_t before = diags.size();
+    auto* tree = parser.file_();
+    // After a syntax error ANTLR's recovered tree has holes; build nothing from it rather than guess.
+    if (diags.size() != before) return module;
+    AstBuilder builder(file, diags);
+    builder.BuildFile(tree, *module);
+  } catch (const std::exception& e) {
+    diags.Error("E0009", Span{&file, 1, 0, 1, 1}, std::string("the parser failed: ") + e.what());
+  } catch (...) {
+    diags.Error("E0009", Span{&file, 1, 0, 1, 1}, "the parser failed");
+  }
+  return module;
+}
+
+}  // namespace edict::frontend

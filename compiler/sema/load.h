@@ -1,0 +1,32 @@
+// Loading: a root file and, transitively, the stdlib modules and policies it imports, in dependency order.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/ast/ast.h"
+#include "compiler/diag/diagnostics.h"
+
+namespace edict::sema {
+
+struct LoadOptions {
+  std::vector<std::string> stdlib_dirs;  // searched in order for `import a.b` -> a/b.edict
+};
+
+struct LoadedProgram {
+  std::vector<std::unique_ptr<ast::Module>> modules;  // every module once, dependencies before dependants
+  ast::Module* root = nullptr;
+};
+
+// Loads `path` (or `text` when given, reported under `path`). Errors: E0101 file not found, E0102 import cycle,
+// E0103 module header mismatch, plus the parser's. Returns false when any error was reported.
+bool LoadProgram(const std::string& path, const std::string* text, SourceManager& sources,
+                 const LoadOptions& options, DiagnosticList& diags, LoadedProgram* out);
+
+// The stdlib search path: --stdlib, $EDICT_STDLIB, next to the installed binary, then the source tree.
+std::vector<std::string> DefaultStdlibDirs(const std::string& override_dir);
+
+bool ReadFile(const std::string& path, std::string* out);
+
+}  // namespace edict::sema

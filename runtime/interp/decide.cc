@@ -1,0 +1,252 @@
+#include "runtime/interp/decide.h"
+
+#include <algorithm>
+
+#include "runtime/interp/eval.h"
+
+namespace edict::interp {
+
+std::string DecisionName(ir::OutcomeIR::Kind kind) {
+  switch (kind) {
+    case ir::OutcomeIR::kNoLicenseRequired: return "no_license_required";
+    case ir::OutcomeIR::kLicenseException: return "license_exception";
+    case ir::OutcomeIR::kLicenseRequired: return "license_required";
+    case ir::OutcomeIR::kProhibited: return "prohibited";
+  }
+  return "?";
+}
+
+std::string OutcomeText(const ir::Program& p, ir::OutcomeIR::Kind kind, int symbol, bool notify, int review) {
+  std::string out = DecisionName(kind);
+  if (kind == ir::OutcomeIR::kLicenseException) {
+    out += "(" + (symbol >= 0 && p.symbol_enum >= 0 ? p.enums[p.symbol_enum].members[symbol] : std::string("?"));
+    if (notify) out += ", notify: true";
+    out += ")";
+  }
+  if (kind == ir::OutcomeIR::kLicenseRequired)
+    out += "(review: " + (review >= 0 && p.review_enum >= 0 ? p.enums[p.review_enum].members[review] : std::string("?")) + ")";
+  return out;
+}
+
+namespace {
+
+// A concrete outcome: the rule's outcome with `notify` evaluated.
+struct Resolved {
+  ir::OutcomeIR::Kind kind = ir::OutcomeIR::kNoLicenseRequired;
+  int symbol = -1, review = -1;
+  bool notify = false;
+  std::vector<int> leaves;  // the rules and exceptions whose outcome this is
+  bool Same(const Resolved& o) const {
+    return kind == o.kind && symbol == o.symbol && review == o.review && notify == o.notify;
+  }
+};
+
+struct Conflict {
+  std::string message;
+  Span span;
+};
+
+class Decider {
+ public:
+  Decider(const ir::Program& p, EvalContext& ctx, Trace* trace) : p_(p), ctx_(ctx), trace_(trace) {}
+
+  bool InForce(const ir::Rule& r) const { return ctx_.date >= r.from && ctx_.date <= r.until; }
+
+  bool Applies(int idx, int depth) {
+    const ir::Rule& r = p_.rules[idx];
+    bool in_force = InForce(r);
+    bool applies = in_force && r.when && Eval(*r.when, ctx_).b;
+    if (trace_) {
+      RuleTrace t;
+      t.rule = idx;
+      t.depth = depth;
+      t.in_force = in_force;
+      t.applies = applies;
+      if (in_force)
+        for (const auto& [text, expr] : r.conditions) {
+          std::string value;
+          try {
+            value = Eval(*expr, ctx_).b ? "true" : "false";
+          } catch (const EvalError& e) {
+            value = "error: " + e.message;
+          }
+          t.conditions.emplace_back(text, value);
+        }
+      t.outcome = OutcomeText(p_, r.outcome.kind, r.outcome.symbol, Notify(r), r.outcome.review);
+      trace_index_[idx] = trace_->rules.size();
+      trace_->rules.push_back(std::move(t));
+    }
+    return applies;
+  }
+
+  bool Notify(const ir::Rule& r) { return r.outcome.notify && Eval(*r.outcome.notify, ctx_).b; }
+
+  // Default logic: an applicable rule is replaced by its applicable exceptions, recursively.
+  Resolved Resolve(int idx, int depth) {
+    const ir::Rule& r = p_.rules[idx];
+    std::vector<Resolved> overrides;
+    std::vector<int> from;
+    for (int e : r.exceptions) {
+      if (!Applies(e, depth + 1)) continue;
+      overrides.push_back(Resolve(e, depth + 1));
+      from.push_back(e);
+    }
+    Resolved out;
+    if (overrides.empty()) {
+      out.kind = r.outcome.kind;
+      out.symbol = r.outcome.symbol;
+      out.review = r.outcome.review;
+      out.notify = Notify(r);
+      out.leaves = {idx};
+    } else {
+      for (size_t i = 1; i < overrides.size(); ++i) {
+        if (!overrides[i].Same(overrides[0]))
+          throw Conflict{"conflict: exceptions '" + p_.rules[from[0]].id + "' (" + Text(overrides[0]) + ") and '" +
+                             p_.rules[from[i]].id + "' (" + Text(overrides[i]) + ") both override '" + r.id +
+                             "'; the policy must say which applies",
+                         p_.rules[from[i]].span};
+        overrides[0].leaves.insert(overrides[0].leaves.end(), overrides[i].leaves.begin(), overrides[i].leaves.end());
+      }
+      out = overrides[0];
+    }
+    if (trace_) trace_->rules[trace_index_[idx]].resolved = Text(out);
+    return out;
+  }
+
+  std::string Text(const Resolved& r) const { return OutcomeText(p_, r.kind, r.symbol, r.notify, r.review); }
+
+ private:
+  const ir::Program& p_;
+  EvalContext& ctx_;
+  Trace* trace_;
+  std::map<int, size_t> trace_index_;
+};
+
+void ComputeFields(const ir::Program& p, Record& rec, EvalContext& ctx) {
+  for (int i : p.field_order) {
+    const ir::Field& f = p.fields[i];
+    if (!f.value) continue;
+    if (f.kind == ir::Field::kDerived || rec.values[i].absent()) {
+      Value v = Eval(*f.value, ctx);
+      if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
+      rec.values[i] = v;
+    }
+  }
+}
+
+// Maps a record of a timeline's schema to the schema of the program in force.
+void MapRecord(const ir::TimelineEntry& entry, const Record& from, Record& to) {
+  const ir::Program& sub = *entry.program;
+  to.values.assign(sub.fields.size(), Value{});
+  to.line = from.line;
+  for (size_t i = 0; i < sub.fields.size(); ++i) {
+    int src = entry.field_map[i];
+    if (src < 0) continue;
+    Value v = from.values[src];
+    if (v.kind == ValueKind::kEnum && !entry.member_map[i].empty()) v.i = entry.member_map[i][v.i];
+    to.values[i] = v;
+  }
+}
+
+}  // namespace
+
+Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, const DecideOptions& options,
+                Trace* trace) {
+  Decision d;
+  d.program = &program;
+  std::deque<BitSet> scratch;
+  EvalContext ctx;
+  ctx.program = &program;
+  ctx.fields = record.values.data();
+  ctx.ledger = &ledger;
+  ctx.scratch = &scratch;
+  int date = program.date_field >= 0 ? record.values[program.date_field].i : 0;
+  if (options.has_as_of) date = options.as_of;
+  ctx.date = date;
+  d.date = date;
+  if (!program.timeline.empty()) {
+    const ir::TimelineEntry* entry = nullptr;
+    for (const auto& e : program.timeline)
+      if (e.from <= date) entry = &e;
+    if (!entry) {
+      d.in_force = false;
+      return d;
+    }
+    Record mapped;
+    MapRecord(*entry, record, mapped);
+    Decision sub = Decide(*entry->program, mapped, ledger, options, trace);
+    // Texts of the mapped record die with it; the decision holds only indices and numbers.
+    return sub;
+  }
+  try {
+    ComputeFields(program, record, ctx);
+    if (trace)
+      for (int i : program.field_order)
+        if (program.fields[i].kind == ir::Field::kDerived)
+          trace->fields.emplace_back(program.fields[i].name, FormatValue(program, record.values[i], program.fields[i].type));
+    if (date < program.from || date > program.until) {
+      d.in_force = false;
+      return d;
+    }
+    Decider decider(program, ctx, trace);
+    std::vector<Resolved> results;
+    for (int r : program.roots)
+      if (decider.Applies(r, 0)) results.push_back(decider.Resolve(r, 0));
+    if (results.empty()) return d;
+    const Resolved* worst = &results[0];
+    for (const auto& r : results)
+      if (program.Severity({r.kind, r.symbol, nullptr, r.review}) >
+          program.Severity({worst->kind, worst->symbol, nullptr, worst->review}))
+        worst = &r;
+    int sev = program.Severity({worst->kind, worst->symbol, nullptr, worst->review});
+    for (const auto& r : results) {
+      if (program.Severity({r.kind, r.symbol, nullptr, r.review}) != sev || r.Same(*worst)) continue;
+      throw Conflict{"conflict: '" + program.rules[worst->leaves[0]].id + "' gives " + decider.Text(*worst) + " and '" +
+                         program.rules[r.leaves[0]].id + "' gives " + decider.Text(r) +
+                         ", equally severe; the policy must say which applies",
+                     program.rules[r.leaves[0]].span};
+    }
+    d.kind = worst->kind;
+    d.symbol = worst->symbol;
+    d.review = worst->review;
+    d.notify = worst->notify;
+    for (const auto& r : results)
+      if (r.Same(*worst))
+        for (int leaf : r.leaves)
+          if (std::find(d.rules.begin(), d.rules.end(), leaf) == d.rules.end()) d.rules.push_back(leaf);
+    // Only the determining rules consume their quotas, after the decision, in input order.
+    for (int leaf : d.rules) {
+      for (int qi : program.rules[leaf].consumes) {
+        const ir::Quota& q = program.quotas[qi];
+        QuotaUse use;
+        use.quota = qi;
+        use.limit = q.limit;
+        use.key_text = QuotaKeyText(q, ctx);
+        std::string key = QuotaKey(q, ctx);
+        use.amount = Eval(*q.measure, ctx).num;
+        use.before = key.empty() ? Rational{} : ledger.Consumed(key);
+        auto after = Add(use.before, use.amount);
+        if (!after) throw EvalError{"overflow in quota " + q.id, q.span};
+        use.after = *after;
+        if (options.consume && !key.empty() && !ledger.Add(key, use.amount))
+          throw EvalError{"overflow in quota " + q.id, q.span};
+        d.quotas.push_back(use);
+      }
+    }
+  } catch (const EvalError& e) {
+    d.error = true;
+    d.error_message = e.message;
+    d.error_span = e.span;
+    d.rules.clear();
+    d.quotas.clear();
+  } catch (const Conflict& c) {
+    d.error = true;
+    d.error_message = c.message;
+    d.error_span = c.span;
+    d.rules.clear();
+    d.quotas.clear();
+  }
+  return d;
+}
+
+}  // namespace edict::interp

@@ -1,0 +1,172 @@
+#include "runtime/interp/eval.h"
+
+#include "runtime/date.h"
+
+namespace edict::interp {
+
+namespace {
+
+[[noreturn]] void Fail(const ir::Expr& e, std::string message) { throw EvalError{std::move(message), e.span}; }
+
+Rational Checked(const ir::Expr& e, std::optional<Rational> r, const char* what) {
+  if (!r) Fail(e, std::string(what));
+  if (e.checked_int && !r->FitsInt64()) Fail(e, "integer overflow: the result does not fit in 64 bits");
+  return *r;
+}
+
+int CompareValues(const Value& a, const Value& b) {
+  if (a.kind == ValueKind::kDate) return a.i < b.i ? -1 : (a.i > b.i ? 1 : 0);
+  return Compare(a.num, b.num);
+}
+
+void AppendKeyPart(std::string* out, const Value& v) {
+  switch (v.kind) {
+    case ValueKind::kText: out->append(v.text); break;
+    case ValueKind::kNumber: out->append(v.num.ToString()); break;
+    case ValueKind::kDate: out->append(FormatDate(v.i)); break;
+    case ValueKind::kEnum: out->append("#" + std::to_string(v.i)); break;
+    case ValueKind::kBool: out->append(v.b ? "true" : "false"); break;
+    default: out->append("-"); break;
+  }
+}
+
+}  // namespace
+
+Value Eval(const ir::Expr& e, EvalContext& ctx) {
+  using ir::Op;
+  switch (e.op) {
+    case Op::kConst: return e.constant;
+    case Op::kField: return ctx.fields[e.index];
+    case Op::kRowField: {
+      Value key = Eval(*e.args[0], ctx);
+      const ir::Table& t = ctx.program->tables[e.table];
+      if (key.kind != ValueKind::kEnum || key.i < 0 || static_cast<size_t>(key.i) >= t.rows.size())
+        Fail(e, "no row for this key in table " + t.name);
+      return t.rows[key.i][e.index];
+    }
+    case Op::kNot: return Value::Bool(!Eval(*e.args[0], ctx).b);
+    case Op::kAnd: return Value::Bool(Eval(*e.args[0], ctx).b && Eval(*e.args[1], ctx).b);
+    case Op::kOr: return Value::Bool(Eval(*e.args[0], ctx).b || Eval(*e.args[1], ctx).b);
+    case Op::kIf: return Eval(*e.args[0], ctx).b ? Eval(*e.args[1], ctx) : Eval(*e.args[2], ctx);
+    case Op::kNeg: {
+      Value v = Eval(*e.args[0], ctx);
+      return Value::Number(Checked(e, Sub(Rational{}, v.num), "overflow in negation"));
+    }
+    case Op::kAdd:
+    case Op::kSub:
+    case Op::kMul:
+    case Op::kDiv: {
+      Value a = Eval(*e.args[0], ctx);
+      Value b = Eval(*e.args[1], ctx);
+      switch (e.op) {
+        case Op::kAdd: return Value::Number(Checked(e, Add(a.num, b.num), "overflow in addition"));
+        case Op::kSub: return Value::Number(Checked(e, Sub(a.num, b.num), "overflow in subtraction"));
+        case Op::kMul: return Value::Number(Checked(e, Mul(a.num, b.num), "overflow in multiplication"));
+        default:
+          if (b.num.num == 0) Fail(e, "division by zero");
+          return Value::Number(Checked(e, Div(a.num, b.num), "overflow in division"));
+      }
+    }
+    case Op::kLt: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) < 0);
+    case Op::kLe: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) <= 0);
+    case Op::kGt: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) > 0);
+    case Op::kGe: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) >= 0);
+    case Op::kEq: return Value::Bool(ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
+    case Op::kNe: return Value::Bool(!ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
+    case Op::kIn:
+    case Op::kNotIn: {
+      Value x = Eval(*e.args[0], ctx);
+      Value s = Eval(*e.args[1], ctx);
+      bool in = s.set->Test(x.i);
+      return Value::Bool(e.op == Op::kIn ? in : !in);
+    }
+    case Op::kUnion:
+    case Op::kDifference: {
+      Value a = Eval(*e.args[0], ctx);
+      Value b = Eval(*e.args[1], ctx);
+      if (!ctx.scratch) Fail(e, "internal: no scratch space for a run-time set");
+      BitSet& out = ctx.scratch->emplace_back(*a.set);
+      if (out.words.size() < b.set->words.size()) out.words.resize(b.set->words.size(), 0);
+      for (size_t i = 0; i < b.set->words.size(); ++i)
+        out.words[i] = e.op == Op::kUnion ? (out.words[i] | b.set->words[i]) : (out.words[i] & ~b.set->words[i]);
+      return Value::SetOf(&out);
+    }
+    case Op::kYearOf: return Value::Number(Rational::Int(YearOf(Eval(*e.args[0], ctx).i)));
+    case Op::kIsKnown: return Value::Bool(!Eval(*e.args[0], ctx).absent());
+    case Op::kOtherwise: {
+      Value v = Eval(*e.args[0], ctx);
+      return v.absent() ? Eval(*e.args[1], ctx) : v;
+    }
+    case Op::kFits: {
+      const ir::Quota& q = ctx.program->quotas[e.index];
+      if (!ctx.ledger) Fail(e, "internal: `fits` without a ledger");
+      std::string key = QuotaKey(q, ctx);
+      if (key.empty()) return Value::Bool(false);  // outside the quota's window
+      Value amount = Eval(*q.measure, ctx);
+      auto total = Add(ctx.ledger->Consumed(key), amount.num);
+      if (!total) Fail(e, "overflow adding this shipment to quota " + q.id);
+      return Value::Bool(Compare(*total, q.limit) <= 0);
+    }
+  }
+  Fail(e, "internal: unknown operation");
+}
+
+std::string QuotaKey(const ir::Quota& q, EvalContext& ctx) {
+  if (q.window && (ctx.date < q.window_from || ctx.date > q.window_to)) return "";
+  std::string key = q.id;
+  for (const ir::Expr* k : q.keys) {
+    key.push_back('\x1f');
+    AppendKeyPart(&key, Eval(*k, ctx));
+  }
+  key.push_back('\x1f');
+  if (q.calendar_year) key += std::to_string(YearOf(ctx.date));
+  else if (q.window) key += FormatDate(q.window_from) + ".." + FormatDate(q.window_to);
+  else key += "all";
+  return key;
+}
+
+std::string QuotaKeyText(const ir::Quota& q, EvalContext& ctx) {
+  std::string out;
+  for (size_t i = 0; i < q.keys.size(); ++i) {
+    Value v = Eval(*q.keys[i], ctx);
+    if (!out.empty()) out += ", ";
+    out += q.key_texts[i] + "=";
+    if (v.kind == ValueKind::kEnum) {
+      // Key expressions are fields or simple expressions; find the enum through the field when we can.
+      const ir::Expr* k = q.keys[i];
+      int en = k->op == ir::Op::kField ? ctx.program->fields[k->index].enum_index : -1;
+      out += en >= 0 ? ctx.program->enums[en].members[v.i] : "#" + std::to_string(v.i);
+    } else {
+      std::string part;
+      AppendKeyPart(&part, v);
+      out += part;
+    }
+  }
+  if (q.calendar_year) out += std::string(out.empty() ? "" : ", ") + "year=" + std::to_string(YearOf(ctx.date));
+  if (q.window) out += std::string(out.empty() ? "" : ", ") + "window=" + FormatDate(q.window_from) + ".." +
+                       FormatDate(q.window_to);
+  return out;
+}
+
+std::string FormatValue(const ir::Program& p, const Value& v, const TypeRef& type) {
+  switch (v.kind) {
+    case ValueKind::kAbsent: return "(missing)";
+    case ValueKind::kBool: return v.b ? "true" : "false";
+    case ValueKind::kNumber: {
+      std::string s = v.num.ToString();
+      if (type && type->kind == TypeKind::kNumber && !type->dims.empty()) s += " " + type->dims.ToString();
+      return s;
+    }
+    case ValueKind::kText: return "\"" + std::string(v.text) + "\"";
+    case ValueKind::kDate: return FormatDate(v.i);
+    case ValueKind::kEnum:
+      if (type && type->kind == TypeKind::kEnum && type->enum_index >= 0 &&
+          type->enum_index < static_cast<int>(p.enums.size()))
+        return p.enums[type->enum_index].members[v.i];
+      return "#" + std::to_string(v.i);
+    case ValueKind::kSet: return "{" + std::to_string(v.set->Count()) + " members}";
+  }
+  return "?";
+}
+
+}  // namespace edict::interp

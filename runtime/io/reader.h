@@ -1,0 +1,45 @@
+// Shipment input: JSON Lines (simdjson) and CSV, converted field by field against the program's schema. A bad line
+// is reported with its number and reason; the caller goes on with the next one.
+#pragma once
+
+#include <istream>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/interp/decide.h"
+
+namespace edict::io {
+
+class RecordParser {
+ public:
+  explicit RecordParser(const ir::Program& program);
+  ~RecordParser();
+
+  // One JSON object. On failure returns false with `error` set (and `id` when the line had one).
+  bool ParseJson(std::string_view line, interp::Record* rec, std::string* error, std::string* id);
+  // CSV: the header gives the column names; then each row's cells.
+  bool SetCsvHeader(const std::vector<std::string>& columns, std::string* error);
+  bool ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error, std::string* id);
+
+  // Converts text to a field's value (dates, countries, catalog ids, numbers, booleans); false with a reason.
+  bool FromText(int field, std::string_view text, interp::Record* rec, std::string* error);
+
+ private:
+  bool Finish(interp::Record* rec, std::string* error);
+  bool SetNumber(int field, std::string_view token, interp::Record* rec, std::string* error);
+
+  const ir::Program& program_;
+  std::unordered_map<std::string, int> field_index_;
+  std::vector<std::unordered_map<std::string, int>> members_;  // per enum
+  std::vector<int> csv_columns_;
+  struct Json;
+  std::unique_ptr<Json> json_;
+};
+
+// Splits one CSV line (RFC 4180 quoting, no embedded newlines). False when a quote is unbalanced.
+bool SplitCsv(std::string_view line, std::vector<std::string>* cells);
+
+}  // namespace edict::io

@@ -1,0 +1,160 @@
+#include "runtime/io/writer.h"
+
+#include <algorithm>
+
+#include "runtime/date.h"
+#include "runtime/interp/eval.h"
+
+namespace edict::io {
+
+std::string JsonEscape(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20) {
+      char buf[8];
+      snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
+}
+
+namespace {
+
+std::string JsonNumber(const Rational& r) {
+  // Whole numbers as JSON numbers; exact fractions as strings so nothing is rounded.
+  return r.IsInteger() ? r.ToString() : JsonEscape(r.ToString());
+}
+
+std::string CsvCell(std::string_view s) {
+  if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += "\"\"";
+    else out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string ShortOutcome(const interp::Decision& d) {
+  const ir::Program& p = *d.program;
+  std::string out = interp::DecisionName(d.kind);
+  if (d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0)
+    out += " " + p.enums[p.symbol_enum].members[d.symbol] + (d.notify ? " (notify)" : "");
+  if (d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0)
+    out += " (" + p.enums[p.review_enum].members[d.review] + ")";
+  return out;
+}
+
+std::string RuleIds(const interp::Decision& d) {
+  std::string out;
+  for (int r : d.rules) out += (out.empty() ? "" : " ") + d.program->rules[r].id;
+  return out;
+}
+
+std::string DecisionJson(const interp::Decision& d, std::string_view id, bool explain, bool timeline) {
+  const ir::Program& p = *d.program;
+  std::string out = "{\"id\":" + JsonEscape(id) + ",\"decision\":\"" + interp::DecisionName(d.kind) + "\"";
+  out += ",\"exception\":";
+  out += d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0
+             ? JsonEscape(p.enums[p.symbol_enum].members[d.symbol])
+             : "null";
+  out += ",\"review_policy\":";
+  out += d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0
+             ? JsonEscape(p.enums[p.review_enum].members[d.review])
+             : "null";
+  out += std::string(",\"notify\":") + (d.notify ? "true" : "false");
+  out += ",\"rules\":[";
+  for (size_t i = 0; i < d.rules.size(); ++i) out += (i ? "," : "") + JsonEscape(p.rules[d.rules[i]].id);
+  out += "],\"citations\":[";
+  for (size_t i = 0; i < d.rules.size(); ++i) out += (i ? "," : "") + JsonEscape(p.rules[d.rules[i]].cite);
+  out += "]";
+  if (timeline) out += ",\"policy\":" + JsonEscape(p.name);
+  if (explain) {
+    out += ",\"quotas\":[";
+    for (size_t i = 0; i < d.quotas.size(); ++i) {
+      const auto& q = d.quotas[i];
+      auto remaining = Sub(q.limit, q.after);
+      out += (i ? "," : "") + std::string("{\"quota\":") + JsonEscape(p.quotas[q.quota].id) +
+             ",\"key\":" + JsonEscape(q.key_text) + ",\"limit\":" + JsonNumber(q.limit) +
+             ",\"consumed_before\":" + JsonNumber(q.before) + ",\"this_shipment\":" + JsonNumber(q.amount) +
+             ",\"remaining\":" + (remaining ? JsonNumber(*remaining) : "null") + "}";
+    }
+    out += "]";
+    if (!d.in_force) out += ",\"note\":\"the policy is not in force on " + FormatDate(d.date) + "\"";
+  }
+  return out + "}";
+}
+
+std::string ErrorJson(std::string_view id, int line, std::string_view message) {
+  return "{\"id\":" + (id.empty() ? std::string("null") : JsonEscape(id)) + ",\"line\":" + std::to_string(line) +
+         ",\"error\":" + JsonEscape(message) + "}";
+}
+
+std::string CsvHeader() { return "id,decision,exception,review_policy,notify,rules,citations,error"; }
+
+std::string DecisionCsv(const interp::Decision& d, std::string_view id) {
+  const ir::Program& p = *d.program;
+  std::string exc = d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0
+                        ? p.enums[p.symbol_enum].members[d.symbol] : "";
+  std::string rev = d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0
+                        ? p.enums[p.review_enum].members[d.review] : "";
+  std::string cites;
+  for (int r : d.rules) cites += (cites.empty() ? "" : "; ") + p.rules[r].cite;
+  return CsvCell(id) + "," + interp::DecisionName(d.kind) + "," + exc + "," + rev + "," + (d.notify ? "true" : "false") +
+         "," + CsvCell(RuleIds(d)) + "," + CsvCell(cites) + ",";
+}
+
+std::string ErrorCsv(std::string_view id, int line, std::string_view message) {
+  return CsvCell(id) + ",error,,,,,," + CsvCell("line " + std::to_string(line) + ": " + std::string(message));
+}
+
+void TableWriter::Add(const interp::Decision& d, std::string_view id, const interp::Record& rec, const ir::Program& top) {
+  auto field = [&](const char* name) -> std::string {
+    int i = top.FieldIndex(name);
+    if (i < 0 || rec.values.size() <= static_cast<size_t>(i)) return "";
+    return interp::FormatValue(top, rec.values[i], top.fields[i].type);
+  };
+  std::string item = field("item"), qty = field("quantity");
+  if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
+  rows_.push_back({std::string(id), field("date"), field("destination"), item, qty,
+                   d.error ? "error: " + d.error_message : ShortOutcome(d), d.error ? "" : RuleIds(d)});
+}
+
+void TableWriter::AddError(std::string_view id, int line, std::string_view message) {
+  rows_.push_back({std::string(id), "", "", "", "", "invalid (line " + std::to_string(line) + "): " + std::string(message), ""});
+}
+
+std::string TableWriter::Render() const {
+  std::vector<std::string> head = {"id", "date", "dest", "item", "qty", "decision", "rules"};
+  std::vector<size_t> width(head.size());
+  for (size_t c = 0; c < head.size(); ++c) width[c] = head[c].size();
+  for (const auto& r : rows_)
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string out;
+    for (size_t c = 0; c < r.size(); ++c) {
+      out += r[c];
+      if (c + 1 < r.size()) out += std::string(width[c] - r[c].size() + 2, ' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = line(head);
+  std::vector<std::string> rule;
+  for (size_t w : width) rule.push_back(std::string(w, '-'));
+  out += line(rule);
+  for (const auto& r : rows_) out += line(r);
+  return out;
+}
+
+}  // namespace edict::io

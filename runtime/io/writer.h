@@ -1,0 +1,39 @@
+// Decision output: JSON Lines (the fixed contract), CSV, and an aligned table for people.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/interp/decide.h"
+
+namespace edict::io {
+
+enum class Format { kJsonl, kCsv, kTable };
+
+std::string JsonEscape(std::string_view s);
+
+// {"id":..., "decision":..., "exception":..., "review_policy":..., "notify":..., "rules":[...], "citations":[...]}
+// plus "quotas" with `explain`, and "policy" when a timeline chose the policy.
+std::string DecisionJson(const interp::Decision& d, std::string_view id, bool explain, bool timeline);
+std::string ErrorJson(std::string_view id, int line, std::string_view message);
+
+std::string CsvHeader();
+std::string DecisionCsv(const interp::Decision& d, std::string_view id);
+std::string ErrorCsv(std::string_view id, int line, std::string_view message);
+
+// Table rows are collected and aligned at the end.
+class TableWriter {
+ public:
+  void Add(const interp::Decision& d, std::string_view id, const interp::Record& rec, const ir::Program& top);
+  void AddError(std::string_view id, int line, std::string_view message);
+  std::string Render() const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// "license_exception LPP (notify)" / "license_required (denial)" / "no_license_required".
+std::string ShortOutcome(const interp::Decision& d);
+std::string RuleIds(const interp::Decision& d);
+
+}  // namespace edict::io

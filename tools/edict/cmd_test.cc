@@ -1,0 +1,48 @@
+// `edict test FILE... [--coverage]`: runs the tests written in policies; ends with "N passed, N failed".
+#include <cstdio>
+
+#include "compiler/driver/test_runner.h"
+#include "tools/edict/commands.h"
+
+namespace edict::cli {
+
+void AddTest(CLI::App& app, Common& common, int& exit_code) {
+  auto* cmd = app.add_subcommand("test", "Run the tests written in policies");
+  static std::vector<std::string> files;
+  static bool coverage = false;
+  cmd->add_option("files", files, "Policy files")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--coverage", coverage, "Report which rules no test decided by");
+  cmd->callback([&] {
+    int passed = 0, failed = 0, broken = 0;
+    for (const auto& f : files) {
+      auto program = CompileForCommand(f, common);
+      if (!program) {
+        ++broken;
+        std::printf("%s: does not compile\n", f.c_str());
+        continue;
+      }
+      driver::TestReport report = driver::RunTests(*program);
+      for (const auto& r : report.results) {
+        if (r.passed) std::printf("PASS %s: %s\n", f.c_str(), r.name.c_str());
+        else std::printf("FAIL %s: %s\n     %s\n", f.c_str(), r.name.c_str(), r.message.c_str());
+      }
+      passed += report.passed;
+      failed += report.failed;
+      if (coverage) {
+        auto rules = driver::CoverableRules(*program);
+        size_t hit = 0;
+        std::string missing;
+        for (const auto& [key, label] : rules) {
+          if (report.fired.count(key)) ++hit;
+          else missing += "  not decided by any test: " + label + "\n";
+        }
+        std::printf("coverage %s: %zu/%zu rules decided at least one test\n%s", f.c_str(), hit, rules.size(),
+                    missing.c_str());
+      }
+    }
+    std::printf("%d passed, %d failed\n", passed, failed + broken);
+    if (failed + broken > 0) exit_code = 1;
+  });
+}
+
+}  // namespace edict::cli
