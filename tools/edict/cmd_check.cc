@@ -17,6 +17,8 @@ std::shared_ptr<const ir::Program> CompileForCommand(const std::string& path, co
   return c.ok() ? c.program : nullptr;
 }
 
+namespace {
+
 void AddCheck(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("check", "Parse and type-check policies and modules");
   static std::vector<std::string> files;
@@ -49,5 +51,9 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
     }
   });
 }
+
+Registrar registrar(10, AddCheck);
+
+}  // namespace
 
 }  // namespace edict::cli

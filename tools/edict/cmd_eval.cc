@@ -142,6 +142,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
 
 }  // namespace
 
+namespace {
+
 void AddEval(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("eval", "Decide every shipment of a JSONL or CSV file under a policy");
   static EvalArgs args;
@@ -156,5 +158,9 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("--engine", args.engine, "Evaluation engine")->check(CLI::IsMember({"interp"}));
   cmd->callback([&] { exit_code = RunEval(args, common); });
 }
+
+Registrar registrar(20, AddEval);
+
+}  // namespace
 
 }  // namespace edict::cli

@@ -8,6 +8,8 @@
 
 namespace edict::cli {
 
+namespace {
+
 void AddExplain(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("explain", "Explain the decision for one shipment");
   static std::string policy, shipment, as_of;
@@ -46,5 +48,9 @@ void AddExplain(CLI::App& app, Common& common, int& exit_code) {
     if (d.error) exit_code = 2;
   });
 }
+
+Registrar registrar(40, AddExplain);
+
+}  // namespace
 
 }  // namespace edict::cli

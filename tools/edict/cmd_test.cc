@@ -6,6 +6,8 @@
 
 namespace edict::cli {
 
+namespace {
+
 void AddTest(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("test", "Run the tests written in policies");
   static std::vector<std::string> files;
@@ -44,5 +46,9 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
     if (failed + broken > 0) exit_code = 1;
   });
 }
+
+Registrar registrar(30, AddTest);
+
+}  // namespace
 
 }  // namespace edict::cli

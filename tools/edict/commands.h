@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,10 +17,14 @@ struct Common {
   bool UseColor(int fd) const;
 };
 
-void AddCheck(CLI::App& app, Common& common, int& exit_code);
-void AddEval(CLI::App& app, Common& common, int& exit_code);
-void AddTest(CLI::App& app, Common& common, int& exit_code);
-void AddExplain(CLI::App& app, Common& common, int& exit_code);
+// Each cmd_*.cc registers its subcommand with a static Registrar, so a new command is a new file:
+//   static Registrar reg(40, [](CLI::App& app, Common& common, int& exit_code) { ... });
+// `order` fixes the order of `edict --help`.
+using AddCommand = std::function<void(CLI::App& app, Common& common, int& exit_code)>;
+struct Registrar {
+  Registrar(int order, AddCommand add);
+};
+void AddRegisteredCommands(CLI::App& app, Common& common, int& exit_code);
 
 // Compiles a policy for a command, printing diagnostics (warnings too) to stderr. Null on errors.
 std::shared_ptr<const ir::Program> CompileForCommand(const std::string& path, const Common& common);

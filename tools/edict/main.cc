@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 
 #include "tools/edict/commands.h"
@@ -15,6 +16,21 @@ bool Common::UseColor(int fd) const {
   return isatty(fd);
 }
 
+namespace {
+std::vector<std::pair<int, AddCommand>>& Registry() {
+  static std::vector<std::pair<int, AddCommand>> registry;
+  return registry;
+}
+}  // namespace
+
+Registrar::Registrar(int order, AddCommand add) { Registry().emplace_back(order, std::move(add)); }
+
+void AddRegisteredCommands(CLI::App& app, Common& common, int& exit_code) {
+  auto& registry = Registry();
+  std::stable_sort(registry.begin(), registry.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [order, add] : registry) add(app, common, exit_code);
+}
+
 }  // namespace edict::cli
 
 int main(int argc, char** argv) {
@@ -25,10 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--color", common.color, "Colour output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   int exit_code = 0;
-  edict::cli::AddCheck(app, common, exit_code);
-  edict::cli::AddEval(app, common, exit_code);
-  edict::cli::AddTest(app, common, exit_code);
-  edict::cli::AddExplain(app, common, exit_code);
+  edict::cli::AddRegisteredCommands(app, common, exit_code);
   app.add_subcommand("version", "Print the edict version")->callback([] {
     std::printf("edict %s\n", EDICT_VERSION);
   });
