@@ -1,0 +1,202 @@
+// All LLVM-version specifics of the JIT (LLVM 19): target setup, the optimisation pipeline, object emission,
+// the object cache and ORC LLJIT linking.
+#include "runtime/jit/engine.h"
+
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SHA256.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/TargetParser/Host.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "runtime/jit/codegen.h"
+
+#ifndef EDICT_VERSION
+#define EDICT_VERSION "unknown"
+#endif
+
+namespace edict::jit {
+
+struct Module::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+};
+
+Module::~Module() = default;
+
+void* Module::Lookup(const std::string& name) const {
+  auto sym = impl->jit->lookup(name);
+  if (!sym) {
+    llvm::consumeError(sym.takeError());
+    return nullptr;
+  }
+  return sym->toPtr<void*>();
+}
+
+namespace {
+
+std::string ToString(llvm::Error err) {
+  std::string out;
+  llvm::handleAllErrors(std::move(err), [&](const llvm::ErrorInfoBase& e) { out += e.message(); });
+  return out;
+}
+
+void InitializeTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+void Optimize(llvm::Module& module, llvm::TargetMachine& tm) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
+}
+
+// The cache key: everything that determines the object code. The module text covers the policy (every
+// constant, set and table the code uses) and the record layout; then the edict and LLVM versions, the CPU and
+// the level.
+std::string CacheKey(const llvm::Module& module, const llvm::TargetMachine& tm, int opt_level) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os, nullptr);
+  os << "\nedict " << EDICT_VERSION << "\nllvm " << LLVM_VERSION_STRING << "\ncpu " << tm.getTargetCPU()
+     << "\nfeatures " << tm.getTargetFeatureString() << "\ntriple " << tm.getTargetTriple().str() << "\nopt "
+     << opt_level << "\n";
+  os.flush();
+  auto digest =
+      llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  static const char* const kHex = "0123456789abcdef";
+  std::string key;
+  for (uint8_t b : digest) {
+    key.push_back(kHex[b >> 4]);
+    key.push_back(kHex[b & 15]);
+  }
+  return key;
+}
+
+std::unique_ptr<llvm::MemoryBuffer> ReadCached(const std::string& path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buffer) return nullptr;
+  return std::move(*buffer);
+}
+
+// Written to a temporary file and renamed, so a concurrent reader never sees half an object.
+void WriteCached(const std::string& dir, const std::string& path, llvm::MemoryBufferRef object) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return;
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(object.getBufferStart(), static_cast<std::streamsize>(object.getBufferSize()));
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+std::unique_ptr<Module> BuildModule(const ir::Program& program, const JitOptions& options, Plan* plan,
+                                    CompileStats* stats, std::string* error) {
+  InitializeTargets();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) {
+    *error = ToString(jtmb.takeError());
+    return nullptr;
+  }
+  jtmb->setCodeGenOptLevel(options.opt_level == 0 ? llvm::CodeGenOptLevel::None
+                                                  : llvm::CodeGenOptLevel::Default);
+  auto tm = jtmb->createTargetMachine();
+  if (!tm) {
+    *error = ToString(tm.takeError());
+    return nullptr;
+  }
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = GenerateModule(program, HostValueLayout(), context, plan);
+  module->setDataLayout((*tm)->createDataLayout());
+  module->setTargetTriple((*tm)->getTargetTriple().str());
+  std::string verify;
+  llvm::raw_string_ostream verify_os(verify);
+  if (llvm::verifyModule(*module, &verify_os)) {
+    *error = "internal: invalid generated code: " + verify_os.str();
+    return nullptr;
+  }
+
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  std::string cache_path;
+  if (!options.cache_dir.empty()) {
+    cache_path = options.cache_dir + "/" + CacheKey(*module, **tm, options.opt_level) + ".o";
+    object = ReadCached(cache_path);
+    stats->from_cache = object != nullptr;
+  }
+  if (!object) {
+    if (options.opt_level > 0) Optimize(*module, **tm);
+    auto compiled = llvm::orc::SimpleCompiler(**tm)(*module);
+    if (!compiled) {
+      *error = ToString(compiled.takeError());
+      return nullptr;
+    }
+    object = std::move(*compiled);
+    if (!cache_path.empty()) WriteCached(options.cache_dir, cache_path, object->getMemBufferRef());
+  }
+
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
+  if (!jit) {
+    *error = ToString(jit.takeError());
+    return nullptr;
+  }
+  llvm::orc::JITDylib& lib = (*jit)->getMainJITDylib();
+  llvm::orc::SymbolMap helpers;
+  for (const HelperSymbol& h : HelperSymbols())
+    helpers[(*jit)->mangleAndIntern(h.name)] =
+        llvm::orc::ExecutorSymbolDef(llvm::orc::ExecutorAddr::fromPtr(h.address),
+                                     llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  if (auto err = lib.define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
+    *error = ToString(std::move(err));
+    return nullptr;
+  }
+  // Library calls the code generator may introduce (memset, ...) resolve in this process.
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process) {
+    *error = ToString(process.takeError());
+    return nullptr;
+  }
+  lib.addGenerator(std::move(*process));
+  if (auto err = (*jit)->addObjectFile(std::move(object))) {
+    *error = ToString(std::move(err));
+    return nullptr;
+  }
+  auto out = std::make_unique<Module>();
+  out->impl = std::make_unique<Module::Impl>();
+  out->impl->jit = std::move(*jit);
+  return out;
+}
+
+}  // namespace edict::jit
