@@ -5,7 +5,9 @@
 namespace edict {
 namespace {
 
-i128 Abs(i128 v) { return v < 0 ? -v : v; }
+i128 Abs(i128 v) {
+  return v < 0 ? -v : v;
+}
 
 i128 Gcd(i128 a, i128 b) {
   a = Abs(a);
@@ -48,14 +50,19 @@ bool AddOk(i128 a, i128 b, i128* out) {
 
 }  // namespace
 
-bool Rational::FitsInt64() const { return den == 1 && num >= INT64_MIN && num <= INT64_MAX; }
+bool Rational::FitsInt64() const {
+  return den == 1 && num >= INT64_MIN && num <= INT64_MAX;
+}
 
-double Rational::ToDouble() const { return static_cast<double>(num) / static_cast<double>(den); }
+double Rational::ToDouble() const {
+  return static_cast<double>(num) / static_cast<double>(den);
+}
 
 std::string I128ToString(i128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
   std::string s;
   while (u > 0) {
     s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -97,7 +104,9 @@ std::optional<Rational> Add(const Rational& a, const Rational& b) {
   return Make(n, d);
 }
 
-std::optional<Rational> Sub(const Rational& a, const Rational& b) { return Add(a, Rational{-b.num, b.den}); }
+std::optional<Rational> Sub(const Rational& a, const Rational& b) {
+  return Add(a, Rational{-b.num, b.den});
+}
 
 std::optional<Rational> Mul(const Rational& a, const Rational& b) {
   // Cross-reduce first so that exact results stay in range as long as possible.
@@ -116,8 +125,8 @@ std::optional<Rational> Div(const Rational& a, const Rational& b) {
 
 int Compare(const Rational& a, const Rational& b) {
   if (a.den == b.den) return a.num < b.num ? -1 : (a.num > b.num ? 1 : 0);
-  // Compare integer parts, then the fractional remainders recursively (continued-fraction style), which needs no
-  // wider integers than the operands.
+  // Compare integer parts, then the fractional remainders recursively (continued-fraction style), which needs
+  // no wider integers than the operands.
   auto floor_div = [](i128 n, i128 d, i128* q, i128* r) {
     *q = n / d;
     *r = n % d;

@@ -1,6 +1,6 @@
-// Exact numbers: every edict number (int, decimal, quantity) is a rational with 128-bit numerator and denominator.
-// 1e26 operations (ECCN 4E091) and 5.92 tpp/mm2 are both exact; arithmetic that would overflow reports instead of
-// wrapping, so there is never undefined behaviour.
+// Exact numbers: every edict number (int, decimal, quantity) is a rational with 128-bit numerator and
+// denominator. 1e26 operations (ECCN 4E091) and 5.92 tpp/mm2 are both exact; arithmetic that would overflow
+// reports instead of wrapping, so there is never undefined behaviour.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
-// Run-time values shared by the interpreter, the input reader and the decision writer. Small, copyable, no heap:
-// texts are views into a record's storage or the program's constants, sets point at bitsets the program owns.
+// Run-time values shared by the interpreter, the input reader and the decision writer. Small, copyable, no
+// heap: texts are views into a record's storage or the program's constants, sets point at bitsets the program
+// owns.
 #pragma once
 
 #include <cstdint>

@@ -16,8 +16,23 @@ struct Decl;
 struct Module;
 
 enum class ExprKind {
-  kNumber, kString, kDate, kBool, kSet, kEccn, kName, kField, kCall, kFits, kYearOf, kIsKnown, kOtherwise,
-  kNeg, kNot, kBinary, kIf,
+  kNumber,
+  kString,
+  kDate,
+  kBool,
+  kSet,
+  kEccn,
+  kName,
+  kField,
+  kCall,
+  kFits,
+  kYearOf,
+  kIsKnown,
+  kOtherwise,
+  kNeg,
+  kNot,
+  kBinary,
+  kIf,
 };
 
 enum class BinOp { kMul, kDiv, kAdd, kSub, kLt, kLe, kGt, kGe, kEq, kNe, kIn, kNotIn, kAnd, kOr };
@@ -60,7 +75,12 @@ struct TypeExpr {
 };
 
 struct Outcome {
-  enum Kind { kNoLicenseRequired, kLicenseException, kLicenseRequired, kProhibited } kind = kNoLicenseRequired;
+  enum Kind {
+    kNoLicenseRequired,
+    kLicenseException,
+    kLicenseRequired,
+    kProhibited
+  } kind = kNoLicenseRequired;
   ExprPtr symbol;  // license_exception
   ExprPtr notify;  // license_exception, optional
   ExprPtr review;  // license_required
@@ -124,7 +144,7 @@ struct QuotaDecl {
   int window_from = 0, window_to = 0;  // days
   std::string cite;
 };
-struct RuleDecl {  // rules and exceptions
+struct RuleDecl {      // rules and exceptions
   std::string target;  // exceptions: the rule overridden; rules: the rule replaced (may be empty)
   Span target_span;
   std::string cite, reason;
@@ -175,7 +195,19 @@ struct TestDecl {
 };
 
 enum class DeclKind {
-  kUnit, kConst, kEnum, kSet, kRecord, kTable, kFunction, kSchema, kQuota, kRule, kException, kWithdraw, kTimeline,
+  kUnit,
+  kConst,
+  kEnum,
+  kSet,
+  kRecord,
+  kTable,
+  kFunction,
+  kSchema,
+  kQuota,
+  kRule,
+  kException,
+  kWithdraw,
+  kTimeline,
   kTest,
 };
 
@@ -185,17 +217,21 @@ struct Decl {
   std::string doc;
   Span span;  // the name
   Module* module = nullptr;
-  std::variant<UnitDecl, ConstDecl, EnumDecl, RecordDecl, TableDecl, FunctionDecl, QuotaDecl, RuleDecl, WithdrawDecl,
-               TimelineDecl, TestDecl>
+  std::variant<UnitDecl, ConstDecl, EnumDecl, RecordDecl, TableDecl, FunctionDecl, QuotaDecl, RuleDecl,
+               WithdrawDecl, TimelineDecl, TestDecl>
       body;
   // Checker annotations.
-  TypeRef type;        // consts, sets, functions (result), enums/tables (the enum type), records/schemas
-  int sema_index = -1; // position in the checker's tables (enums, tables, quotas)
+  TypeRef type;         // consts, sets, functions (result), enums/tables (the enum type), records/schemas
+  int sema_index = -1;  // position in the checker's tables (enums, tables, quotas)
 
   template <class T>
-  T& as() { return std::get<T>(body); }
+  T& as() {
+    return std::get<T>(body);
+  }
   template <class T>
-  const T& as() const { return std::get<T>(body); }
+  const T& as() const {
+    return std::get<T>(body);
+  }
 };
 
 struct PolicyHeader {

@@ -29,7 +29,8 @@ Diagnostic& DiagnosticList::Warning(std::string code, Span span, std::string mes
 }
 
 bool DiagnosticList::HasErrors() const {
-  return std::any_of(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; });
+  return std::any_of(items_.begin(), items_.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
 void DiagnosticList::Append(const DiagnosticList& other) {
@@ -70,7 +71,8 @@ std::string Padding(std::string_view line, int cols) {
 }  // namespace
 
 std::string Render(const Diagnostic& d, bool color) {
-  const char* sev = d.severity == Severity::kError ? "error" : (d.severity == Severity::kWarning ? "warning" : "note");
+  const char* sev =
+      d.severity == Severity::kError ? "error" : (d.severity == Severity::kWarning ? "warning" : "note");
   const char* on = !color ? "" : (d.severity == Severity::kError ? "\033[1;31m" : "\033[1;33m");
   const char* bold = color ? "\033[1m" : "";
   const char* off = color ? "\033[0m" : "";

@@ -1,5 +1,5 @@
-// Diagnostics are values: passes append to a DiagnosticList and never print or throw. The driver sorts and renders
-// them once (file:line:col: error[CODE]: message, the source line, a caret under the span, a hint).
+// Diagnostics are values: passes append to a DiagnosticList and never print or throw. The driver sorts and
+// renders them once (file:line:col: error[CODE]: message, the source line, a caret under the span, a hint).
 #pragma once
 
 #include <memory>

@@ -6,7 +6,8 @@
 namespace edict::driver {
 
 std::string DecisionSummary(const interp::Decision& d) {
-  if (d.error) return "error: " + d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
+  if (d.error)
+    return "error: " + d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
   const ir::Program& p = *d.program;
   std::string out = interp::OutcomeText(p, d.kind, d.symbol, d.notify, d.review);
   if (!d.in_force) return out + " (the policy is not in force on " + FormatDate(d.date) + ")";
@@ -43,8 +44,8 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
       const ir::Rule& r = p.rules[t.rule];
       std::string indent(2 + 4 * t.depth, ' ');
       std::string state = !t.in_force ? "not in force" : (t.applies ? "applies" : "does not apply");
-      out += indent + (r.exception ? "exception " : "rule ") + r.id + (r.cite.empty() ? "" : " [" + r.cite + "]") +
-             ": " + state;
+      out += indent + (r.exception ? "exception " : "rule ") + r.id +
+             (r.cite.empty() ? "" : " [" + r.cite + "]") + ": " + state;
       if (t.applies) out += " -> " + t.outcome;
       if (t.applies && !t.resolved.empty() && t.resolved != t.outcome) out += ", overridden: " + t.resolved;
       out += "\n";
@@ -59,10 +60,10 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
     const ir::Quota& quota = p.quotas[q.quota];
     auto remaining = Sub(q.limit, q.after);
     std::string unit = quota.unit.empty() ? "" : " " + quota.unit;
-    out += "Quota " + quota.id + " (" + q.key_text + ")" + (quota.cite.empty() ? "" : " [" + quota.cite + "]") +
-           ": limit " + q.limit.ToString() + unit + ", consumed before " + q.before.ToString() + unit +
-           ", this shipment " + q.amount.ToString() + unit + ", remaining " +
-           (remaining ? remaining->ToString() : std::string("?")) + unit + "\n";
+    out += "Quota " + quota.id + " (" + q.key_text + ")" +
+           (quota.cite.empty() ? "" : " [" + quota.cite + "]") + ": limit " + q.limit.ToString() + unit +
+           ", consumed before " + q.before.ToString() + unit + ", this shipment " + q.amount.ToString() +
+           unit + ", remaining " + (remaining ? remaining->ToString() : std::string("?")) + unit + "\n";
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Human explanations of a decision: every rule considered, the values of its condition, what overrode what, the
-// quota arithmetic, with citations and doc comments. Used by `edict explain`, `eval --explain` (table) and `:why`.
+// Human explanations of a decision: every rule considered, the values of its condition, what overrode what,
+// the quota arithmetic, with citations and doc comments. Used by `edict explain`, `eval --explain` (table)
+// and `:why`.
 #pragma once
 
 #include <string>
@@ -8,8 +9,8 @@
 
 namespace edict::driver {
 
-std::string ExplainText(const ir::Program& top, const interp::Record& record, const interp::Decision& decision,
-                        const interp::Trace& trace);
+std::string ExplainText(const ir::Program& top, const interp::Record& record,
+                        const interp::Decision& decision, const interp::Trace& trace);
 
 // One line: "license_exception(LPP, notify: true) by lpp_exception [15 CFR 740.29]".
 std::string DecisionSummary(const interp::Decision& d);

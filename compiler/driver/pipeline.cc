@@ -17,7 +17,8 @@ struct Owned {
   sema::CheckedProgram checked;
 };
 
-// Builds the record mapping from a timeline's schema to one of its policies' (fields by name, enums by member).
+// Builds the record mapping from a timeline's schema to one of its policies' (fields by name, enums by
+// member).
 void LinkEntry(const ir::Program& top, ir::TimelineEntry& entry) {
   const ir::Program& sub = *entry.program;
   entry.field_map.assign(sub.fields.size(), -1);
@@ -37,7 +38,8 @@ void LinkEntry(const ir::Program& top, ir::TimelineEntry& entry) {
   }
 }
 
-Compilation Compile(const std::string& path, const CompileOptions& options, const std::string* text, int depth) {
+Compilation Compile(const std::string& path, const CompileOptions& options, const std::string* text,
+                    int depth) {
   Compilation result;
   auto owned = std::make_shared<Owned>();
   result.sources.push_back(owned);

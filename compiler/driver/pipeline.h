@@ -1,5 +1,5 @@
-// The whole pass pipeline in one place: load -> parse -> check -> lower (-> timeline linking). Every command, the
-// tests and the benchmarks compile policies through here.
+// The whole pass pipeline in one place: load -> parse -> check -> lower (-> timeline linking). Every command,
+// the tests and the benchmarks compile policies through here.
 #pragma once
 
 #include <memory>
@@ -12,7 +12,7 @@
 namespace edict::driver {
 
 struct CompileOptions {
-  std::string stdlib_dir;      // --stdlib; empty: the default search path
+  std::string stdlib_dir;  // --stdlib; empty: the default search path
   bool stop_after_check = false;
 };
 
@@ -24,6 +24,7 @@ struct Compilation {
 };
 
 // Compiles `path`; when `text` is given it is used instead of the file's contents (the REPL, tests).
-Compilation CompileFile(const std::string& path, const CompileOptions& options, const std::string* text = nullptr);
+Compilation CompileFile(const std::string& path, const CompileOptions& options,
+                        const std::string* text = nullptr);
 
 }  // namespace edict::driver

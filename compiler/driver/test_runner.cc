@@ -4,7 +4,9 @@
 
 namespace edict::driver {
 
-std::string CoverageKey(const ir::Program& program, int rule) { return program.name + ":" + program.rules[rule].id; }
+std::string CoverageKey(const ir::Program& program, int rule) {
+  return program.name + ":" + program.rules[rule].id;
+}
 
 std::vector<std::pair<std::string, std::string>> CoverableRules(const ir::Program& program) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -28,7 +30,8 @@ interp::Record RecordFromStep(const ir::Program& program, const ir::TestStep& st
     if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
     rec.values[field] = v;
   }
-  if (program.id_field >= 0 && rec.values[program.id_field].absent()) rec.values[program.id_field] = Value::Text("test");
+  if (program.id_field >= 0 && rec.values[program.id_field].absent())
+    rec.values[program.id_field] = Value::Text("test");
   rec.line = step.span.line;
   return rec;
 }
@@ -75,7 +78,8 @@ TestReport RunTests(const ir::Program& program) {
             for (int r : last.rules) report.fired.insert(CoverageKey(*last.program, r));
           if (step.kind == ir::TestStep::kGiven && last.error) {
             result.passed = false;
-            result.message = "line " + std::to_string(step.span.line) + ": the given shipment failed: " + last.error_message;
+            result.message = "line " + std::to_string(step.span.line) +
+                             ": the given shipment failed: " + last.error_message;
           }
           break;
         }
@@ -103,7 +107,8 @@ TestReport RunTests(const ir::Program& program) {
               ok = sym(dp, last.symbol) == sym(program, o.symbol);
               if (o.notify) ok = ok && last.notify == notify;
             }
-            if (ok && o.kind == ir::OutcomeIR::kLicenseRequired) ok = rev(dp, last.review) == rev(program, o.review);
+            if (ok && o.kind == ir::OutcomeIR::kLicenseRequired)
+              ok = rev(dp, last.review) == rev(program, o.review);
             if (step.has_by) {
               std::vector<std::string> got, expected = step.by;
               for (int r : last.rules) got.push_back(dp.rules[r].id);
@@ -116,7 +121,8 @@ TestReport RunTests(const ir::Program& program) {
           }
           if (!ok) {
             result.passed = false;
-            result.message = "line " + std::to_string(step.span.line) + ": expected " + want + ", got " + Describe(last);
+            result.message =
+                "line " + std::to_string(step.span.line) + ": expected " + want + ", got " + Describe(last);
           }
           break;
         }

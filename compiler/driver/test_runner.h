@@ -1,4 +1,5 @@
-// Runs the tests written in a policy (`test "..." { ship ... expect ... }`) against the reference interpreter.
+// Runs the tests written in a policy (`test "..." { ship ... expect ... }`) against the reference
+// interpreter.
 #pragma once
 
 #include <set>

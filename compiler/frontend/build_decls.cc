@@ -32,8 +32,8 @@ void AstBuilder::BuildFile(EdictParser::File_Context* ctx, ast::Module& module) 
     if (auto* c = dynamic_cast<EdictParser::ImportModuleContext*>(d)) {
       module.imports.push_back({false, c->qualName()->getText(), "", SpanOf(c->qualName()), nullptr});
     } else if (auto* c = dynamic_cast<EdictParser::ImportPolicyContext*>(d)) {
-      module.imports.push_back(
-          {true, Unquote(c->STRING()->getText()), c->name() ? c->name()->getText() : "", SpanOf(c->STRING()), nullptr});
+      module.imports.push_back({true, Unquote(c->STRING()->getText()), c->name() ? c->name()->getText() : "",
+                                SpanOf(c->STRING()), nullptr});
     } else if (auto decl = BuildDecl(d, module)) {
       decl->module = &module;
       module.decls.push_back(std::move(decl));
@@ -51,9 +51,12 @@ void AstBuilder::BuildHeader(EdictParser::HeaderContext* ctx, ast::Module& modul
   auto& h = module.header;
   h.title = Unquote(p->STRING()->getText());
   for (auto* clause : p->headerClause()) {
-    if (auto* c = dynamic_cast<EdictParser::VersionClauseContext*>(clause)) h.version = Unquote(c->STRING()->getText());
-    if (auto* c = dynamic_cast<EdictParser::SourceClauseContext*>(clause)) h.source = Unquote(c->STRING()->getText());
-    if (auto* c = dynamic_cast<EdictParser::SummaryClauseContext*>(clause)) h.summary = Unquote(c->STRING()->getText());
+    if (auto* c = dynamic_cast<EdictParser::VersionClauseContext*>(clause))
+      h.version = Unquote(c->STRING()->getText());
+    if (auto* c = dynamic_cast<EdictParser::SourceClauseContext*>(clause))
+      h.source = Unquote(c->STRING()->getText());
+    if (auto* c = dynamic_cast<EdictParser::SummaryClauseContext*>(clause))
+      h.summary = Unquote(c->STRING()->getText());
     if (auto* c = dynamic_cast<EdictParser::ComplianceClauseContext*>(clause)) {
       h.has_compliance = true;
       h.compliance = Date(c->DATE());
@@ -74,17 +77,20 @@ ast::FieldDecl AstBuilder::BuildField(EdictParser::FieldDeclContext* ctx) {
   f.name = ctx->name()->getText();
   f.span = SpanOf(ctx->name());
   f.doc = Doc(ctx->DOC());
-  if (ctx->fieldKind()) f.kind = ctx->fieldKind()->getText() == "derived" ? ast::FieldDecl::kDerived
-                                                                        : ast::FieldDecl::kOptional;
+  if (ctx->fieldKind())
+    f.kind = ctx->fieldKind()->getText() == "derived" ? ast::FieldDecl::kDerived : ast::FieldDecl::kOptional;
   f.type = BuildType(ctx->type());
   if (ctx->expr()) f.value = BuildExpr(ctx->expr());
   return f;
 }
 
-void AstBuilder::BuildRuleClauses(const std::vector<EdictParser::RuleClauseContext*>& clauses, ast::RuleDecl& r) {
+void AstBuilder::BuildRuleClauses(const std::vector<EdictParser::RuleClauseContext*>& clauses,
+                                  ast::RuleDecl& r) {
   for (auto* clause : clauses) {
-    if (auto* c = dynamic_cast<EdictParser::CiteClauseContext*>(clause)) r.cite = Unquote(c->STRING()->getText());
-    if (auto* c = dynamic_cast<EdictParser::ReasonClauseContext*>(clause)) r.reason = Unquote(c->STRING()->getText());
+    if (auto* c = dynamic_cast<EdictParser::CiteClauseContext*>(clause))
+      r.cite = Unquote(c->STRING()->getText());
+    if (auto* c = dynamic_cast<EdictParser::ReasonClauseContext*>(clause))
+      r.reason = Unquote(c->STRING()->getText());
     if (auto* c = dynamic_cast<EdictParser::RuleInForceContext*>(clause)) {
       r.has_from = true;
       r.from = Date(c->DATE(0));
@@ -98,7 +104,8 @@ void AstBuilder::BuildRuleClauses(const std::vector<EdictParser::RuleClauseConte
       r.until = Date(c->DATE());
     }
     if (auto* c = dynamic_cast<EdictParser::WhenClauseContext*>(clause)) {
-      if (r.when) diags_.Error("E0005", SpanOf(c), "a rule has one `when` clause", "join conditions with `and`");
+      if (r.when)
+        diags_.Error("E0005", SpanOf(c), "a rule has one `when` clause", "join conditions with `and`");
       r.when = BuildExpr(c->expr());
     }
     if (auto* c = dynamic_cast<EdictParser::ThenClauseContext*>(clause)) {
@@ -173,7 +180,8 @@ std::unique_ptr<ast::Decl> AstBuilder::BuildDecl(EdictParser::DeclContext* ctx, 
     t.record_span = SpanOf(c->name(1));
     for (auto* row : c->tableRow()) {
       ast::TableRow r;
-      r.key = row->rowKey()->name() ? row->rowKey()->name()->getText() : Unquote(row->rowKey()->STRING()->getText());
+      r.key = row->rowKey()->name() ? row->rowKey()->name()->getText()
+                                    : Unquote(row->rowKey()->STRING()->getText());
       r.span = SpanOf(row->rowKey());
       for (auto* f : row->rowField()) {
         r.fields.emplace_back(f->name()->getText(), BuildExpr(f->expr()));
@@ -187,7 +195,8 @@ std::unique_ptr<ast::Decl> AstBuilder::BuildDecl(EdictParser::DeclContext* ctx, 
   }
   if (auto* c = dynamic_cast<EdictParser::FunctionDeclContext*>(ctx)) {
     ast::FunctionDecl f;
-    for (auto* p : c->param()) f.params.push_back({p->name()->getText(), BuildType(p->type()), SpanOf(p->name())});
+    for (auto* p : c->param())
+      f.params.push_back({p->name()->getText(), BuildType(p->type()), SpanOf(p->name())});
     f.result = BuildType(c->type());
     f.body = BuildExpr(c->expr());
     auto d = NewDecl(K::kFunction, c->name()->getText(), SpanOf(c->name()), std::move(f));
@@ -207,7 +216,8 @@ std::unique_ptr<ast::Decl> AstBuilder::BuildDecl(EdictParser::DeclContext* ctx, 
         q.window_from = Date(x->DATE(0));
         q.window_to = Date(x->DATE(1));
       }
-      if (auto* x = dynamic_cast<EdictParser::QuotaCiteContext*>(clause)) q.cite = Unquote(x->STRING()->getText());
+      if (auto* x = dynamic_cast<EdictParser::QuotaCiteContext*>(clause))
+        q.cite = Unquote(x->STRING()->getText());
     }
     auto d = NewDecl(K::kQuota, c->name()->getText(), SpanOf(c->name()), std::move(q));
     d->doc = Doc(c->DOC());
@@ -260,7 +270,8 @@ std::unique_ptr<ast::Decl> AstBuilder::BuildDecl(EdictParser::DeclContext* ctx, 
   }
   if (auto* c = dynamic_cast<EdictParser::TimelineDeclContext*>(ctx)) {
     ast::TimelineDecl t;
-    for (auto* e : c->timelineEntry()) t.entries.push_back({Date(e->DATE()), Unquote(e->STRING()->getText()), SpanOf(e)});
+    for (auto* e : c->timelineEntry())
+      t.entries.push_back({Date(e->DATE()), Unquote(e->STRING()->getText()), SpanOf(e)});
     auto d = NewDecl(K::kTimeline, "timeline", SpanOf(c), std::move(t));
     d->doc = Doc(c->DOC());
     return d;
@@ -322,7 +333,8 @@ ast::ShipmentLiteral AstBuilder::BuildShipment(EdictParser::ShipmentContext* ctx
     return e;
   };
   for (auto* opt : ctx->shipOption()) {
-    if (auto* c = dynamic_cast<EdictParser::OptConsigneeContext*>(opt)) s.fields.emplace_back("consignee", text(c->STRING()));
+    if (auto* c = dynamic_cast<EdictParser::OptConsigneeContext*>(opt))
+      s.fields.emplace_back("consignee", text(c->STRING()));
     if (auto* c = dynamic_cast<EdictParser::OptDateContext*>(opt)) {
       auto e = std::make_unique<ast::Expr>();
       e->kind = ast::ExprKind::kDate;
@@ -337,7 +349,8 @@ ast::ShipmentLiteral AstBuilder::BuildShipment(EdictParser::ShipmentContext* ctx
       s.fields.emplace_back("consignee_hq", NameExpr(c->name()->getText(), SpanOf(c->name())));
     if (auto* c = dynamic_cast<EdictParser::OptEndUseContext*>(opt))
       s.fields.emplace_back("end_use", NameExpr(c->name()->getText(), SpanOf(c->name())));
-    if (auto* c = dynamic_cast<EdictParser::OptEndUserContext*>(opt)) s.fields.emplace_back("end_user", text(c->STRING()));
+    if (auto* c = dynamic_cast<EdictParser::OptEndUserContext*>(opt))
+      s.fields.emplace_back("end_user", text(c->STRING()));
     if (auto* c = dynamic_cast<EdictParser::OptVeuContext*>(opt))
       s.fields.emplace_back("veu", NameExpr(c->name()->getText(), SpanOf(c->name())));
     if (auto* c = dynamic_cast<EdictParser::OptTrainingOpsContext*>(opt))
@@ -349,10 +362,12 @@ ast::ShipmentLiteral AstBuilder::BuildShipment(EdictParser::ShipmentContext* ctx
       e->span = SpanOf(c);
       s.fields.emplace_back("open_weights", std::move(e));
     }
-    if (auto* c = dynamic_cast<EdictParser::OptExporterContext*>(opt)) s.fields.emplace_back("exporter", text(c->STRING()));
+    if (auto* c = dynamic_cast<EdictParser::OptExporterContext*>(opt))
+      s.fields.emplace_back("exporter", text(c->STRING()));
     if (auto* c = dynamic_cast<EdictParser::OptExporterCountryContext*>(opt))
       s.fields.emplace_back("exporter_country", NameExpr(c->name()->getText(), SpanOf(c->name())));
-    if (auto* c = dynamic_cast<EdictParser::OptIdContext*>(opt)) s.fields.emplace_back("id", text(c->STRING()));
+    if (auto* c = dynamic_cast<EdictParser::OptIdContext*>(opt))
+      s.fields.emplace_back("id", text(c->STRING()));
     if (auto* c = dynamic_cast<EdictParser::OptFieldContext*>(opt))
       s.fields.emplace_back(c->name()->getText(), BuildExpr(c->expr()));
   }

@@ -15,7 +15,9 @@ Span AstBuilder::SpanOf(antlr4::Token* tok) const {
   return s;
 }
 
-Span AstBuilder::SpanOf(antlr4::tree::TerminalNode* node) const { return SpanOf(node->getSymbol()); }
+Span AstBuilder::SpanOf(antlr4::tree::TerminalNode* node) const {
+  return SpanOf(node->getSymbol());
+}
 
 Span AstBuilder::SpanOf(ParserRuleContext* ctx) const {
   Span s = SpanOf(ctx->getStart());
@@ -121,20 +123,26 @@ ast::ExprPtr AstBuilder::BuildExpr(EdictParser::ExprContext* ctx) {
     return binary(c->op->getText() == "+" ? ast::BinOp::kAdd : ast::BinOp::kSub, c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<EdictParser::CompareExprContext*>(ctx)) {
     std::string op = c->op->getText();
-    ast::BinOp b = op == "<" ? ast::BinOp::kLt : op == "<=" ? ast::BinOp::kLe : op == ">" ? ast::BinOp::kGt
-                                                                                            : ast::BinOp::kGe;
+    ast::BinOp b = op == "<"    ? ast::BinOp::kLt
+                   : op == "<=" ? ast::BinOp::kLe
+                   : op == ">"  ? ast::BinOp::kGt
+                                : ast::BinOp::kGe;
     return binary(b, c->expr(0), c->expr(1));
   }
   if (auto* c = dynamic_cast<EdictParser::EqualExprContext*>(ctx))
     return binary(c->op->getText() == "=" ? ast::BinOp::kEq : ast::BinOp::kNe, c->expr(0), c->expr(1));
-  if (auto* c = dynamic_cast<EdictParser::IsExprContext*>(ctx)) return binary(ast::BinOp::kEq, c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<EdictParser::IsExprContext*>(ctx))
+    return binary(ast::BinOp::kEq, c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<EdictParser::IsNotExprContext*>(ctx))
     return binary(ast::BinOp::kNe, c->expr(0), c->expr(1));
-  if (auto* c = dynamic_cast<EdictParser::InExprContext*>(ctx)) return binary(ast::BinOp::kIn, c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<EdictParser::InExprContext*>(ctx))
+    return binary(ast::BinOp::kIn, c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<EdictParser::NotInExprContext*>(ctx))
     return binary(ast::BinOp::kNotIn, c->expr(0), c->expr(1));
-  if (auto* c = dynamic_cast<EdictParser::AndExprContext*>(ctx)) return binary(ast::BinOp::kAnd, c->expr(0), c->expr(1));
-  if (auto* c = dynamic_cast<EdictParser::OrExprContext*>(ctx)) return binary(ast::BinOp::kOr, c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<EdictParser::AndExprContext*>(ctx))
+    return binary(ast::BinOp::kAnd, c->expr(0), c->expr(1));
+  if (auto* c = dynamic_cast<EdictParser::OrExprContext*>(ctx))
+    return binary(ast::BinOp::kOr, c->expr(0), c->expr(1));
   if (auto* c = dynamic_cast<EdictParser::NumberExprContext*>(ctx)) {
     auto e = Make(K::kNumber, span);
     e->text = c->NUMBER()->getText();

@@ -1,5 +1,6 @@
-// Internal to the front end: turns ANTLR parse-tree contexts into AST nodes. Split by grammar area like Kuzu's
-// transform_*.cpp: build_decls.cc (declarations, rules, tests) and build_exprs.cc (expressions, types).
+// Internal to the front end: turns ANTLR parse-tree contexts into AST nodes. Split by grammar area like
+// Kuzu's transform_*.cpp: build_decls.cc (declarations, rules, tests) and build_exprs.cc (expressions,
+// types).
 #pragma once
 
 #include "EdictParser.h"

@@ -1,5 +1,7 @@
 #include "compiler/frontend/parse.h"
 
+#include <algorithm>
+
 #include "EdictLexer.h"
 #include "EdictParser.h"
 #include "antlr4-runtime.h"
@@ -27,14 +29,21 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     if (bad && bad->getType() != antlr4::Token::EOF) {
       s.end_col = s.col + static_cast<int>(bad->getStopIndex() - bad->getStartIndex() + 1);
       std::string text = bad->getText();
-      if (text == "=" || text == "==") hint = "equality is written `=` or `is`; a declaration needs `const NAME = ...`";
+      if (text == "=" || text == "==")
+        hint = "equality is written `=` or `is`; a declaration needs `const NAME = ...`";
       if (bad->getType() == EdictLexer::ANY) hint = "this character is not part of the language";
     }
     if (msg.find("missing 'then'") != std::string::npos || msg.find("expecting 'then'") != std::string::npos)
       hint = "a rule reads `when CONDITION` then `then OUTCOME`";
     if (msg.find("no viable alternative") != std::string::npos && hint.empty())
       hint = "check the clause keywords (cite, when, then, consumes) and the operators; see docs/language.md";
+    // ANTLR lists every token it could have accepted; past a handful that helps nobody.
     std::string clean = msg;
+    size_t brace = clean.find(" expecting {");
+    if (brace != std::string::npos && std::count(clean.begin() + brace, clean.end(), ',') > 4) {
+      clean.erase(brace);
+      if (hint.empty()) hint = "an expression, a clause keyword or a declaration was expected here";
+    }
     diags_.Error(count_ == 1 ? "E0001" : "E0002", s, "syntax error: " + clean, hint);
   }
 
@@ -90,9 +99,10 @@ std::unique_ptr<ast::Module> ParseModule(const SourceFile& file, DiagnosticList&
     AstBuilder builder(file, diags);
     builder.BuildFile(tree, *module);
   } catch (const std::exception& e) {
-    diags.Error("E0009", Span{&file, 1, 0, 1, 1}, std::string("the parser failed: ") + e.what());
+    diags.Error("E0001", Span{&file, 1, 0, 1, 1},
+                std::string("syntax error: the parser gave up: ") + e.what());
   } catch (...) {
-    diags.Error("E0009", Span{&file, 1, 0, 1, 1}, "the parser failed");
+    diags.Error("E0001", Span{&file, 1, 0, 1, 1}, "syntax error: the parser gave up");
   }
   return module;
 }

@@ -8,8 +8,8 @@
 
 namespace edict::frontend {
 
-// Parses one file. Syntax errors go to `diags` (E0001-E0009) with the span of the offending token; the returned
-// module holds whatever declarations could be built (it is non-null even when errors were reported).
+// Parses one file. Syntax errors go to `diags` (E0001-E0009) with the span of the offending token; the
+// returned module holds whatever declarations could be built (it is non-null even when errors were reported).
 std::unique_ptr<ast::Module> ParseModule(const SourceFile& file, DiagnosticList& diags);
 
 }  // namespace edict::frontend

@@ -19,10 +19,14 @@ int Program::RuleIndex(const std::string& id) const {
 int Program::Severity(const OutcomeIR& o) const {
   int reviews = review_enum >= 0 ? static_cast<int>(enums[review_enum].members.size()) : 3;
   switch (o.kind) {
-    case OutcomeIR::kNoLicenseRequired: return 0;
-    case OutcomeIR::kLicenseException: return 1;
-    case OutcomeIR::kLicenseRequired: return 2 + std::max(0, o.review);
-    case OutcomeIR::kProhibited: return 2 + reviews;
+    case OutcomeIR::kNoLicenseRequired:
+      return 0;
+    case OutcomeIR::kLicenseException:
+      return 1;
+    case OutcomeIR::kLicenseRequired:
+      return 2 + std::max(0, o.review);
+    case OutcomeIR::kProhibited:
+      return 2 + reviews;
   }
   return 0;
 }

@@ -1,6 +1,7 @@
-// The decision IR: the one program every engine runs. Lowered from the checked AST (lower.cc): names resolved to
-// slots, functions inlined, constants folded, rules linked to their exceptions, ids qualified by policy. The
-// interpreter walks it; the JIT and the symbolic diff compile it. A rule id here is the id in every engine's output.
+// The decision IR: the one program every engine runs. Lowered from the checked AST (lower.cc): names resolved
+// to slots, functions inlined, constants folded, rules linked to their exceptions, ids qualified by policy.
+// The interpreter walks it; the JIT and the symbolic diff compile it. A rule id here is the id in every
+// engine's output.
 #pragma once
 
 #include <climits>
@@ -19,11 +20,28 @@ enum class Op : uint8_t {
   kConst,     // constant
   kField,     // shipment field `index`
   kRowField,  // args[0] is a key of table `table`; read field `index` of its row
-  kNot, kAnd, kOr, kIf, kNeg,
-  kAdd, kSub, kMul, kDiv,
-  kLt, kLe, kGt, kGe, kEq, kNe,
-  kIn, kNotIn, kUnion, kDifference,
-  kYearOf, kIsKnown, kOtherwise,
+  kNot,
+  kAnd,
+  kOr,
+  kIf,
+  kNeg,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kEq,
+  kNe,
+  kIn,
+  kNotIn,
+  kUnion,
+  kDifference,
+  kYearOf,
+  kIsKnown,
+  kOtherwise,
   kFits,  // quota `index` has room for this shipment
 };
 
@@ -56,17 +74,22 @@ struct Field {
   enum Kind { kInput, kOptional, kDerived } kind = kInput;
   std::string name;
   std::string doc;
-  TypeRef type;          // the declared type (not optional-wrapped)
-  int enum_index = -1;   // for enum-typed fields
-  bool count = false;    // a count unit: input must be a whole number >= 1
+  TypeRef type;                 // the declared type (not optional-wrapped)
+  int enum_index = -1;          // for enum-typed fields
+  bool count = false;           // a count unit: input must be a whole number >= 1
   const Expr* value = nullptr;  // default (input fields) or formula (derived); null when required
 };
 
 struct OutcomeIR {
-  enum Kind { kNoLicenseRequired, kLicenseException, kLicenseRequired, kProhibited } kind = kNoLicenseRequired;
-  int symbol = -1;                // member of the exception_symbol enum
-  const Expr* notify = nullptr;   // null: false
-  int review = -1;                // member of the review_policy enum
+  enum Kind {
+    kNoLicenseRequired,
+    kLicenseException,
+    kLicenseRequired,
+    kProhibited
+  } kind = kNoLicenseRequired;
+  int symbol = -1;               // member of the exception_symbol enum
+  const Expr* notify = nullptr;  // null: false
+  int review = -1;               // member of the review_policy enum
 };
 
 struct Quota {
@@ -84,7 +107,7 @@ struct Quota {
 };
 
 struct Rule {
-  std::string id;      // qualified by policy unless it is the root policy's own
+  std::string id;  // qualified by policy unless it is the root policy's own
   std::string name;
   std::string policy;  // the policy (file stem) that declared it
   bool exception = false;
@@ -121,12 +144,20 @@ struct Test {
 
 struct Program;
 
+// A constant or set declared by the root policy, folded (the REPL evaluates typed expressions through these).
+struct NamedConstant {
+  std::string name;
+  TypeRef type;
+  const Expr* value = nullptr;
+};
+
 struct TimelineEntry {
   int from = 0;
   std::string path;
   std::shared_ptr<const Program> program;
-  // How a record of the timeline's schema becomes one of `program`'s: for each of its fields, the timeline's field
-  // index (-1: none) and, for enum fields, the member index in `program` for each timeline member (-1: none).
+  // How a record of the timeline's schema becomes one of `program`'s: for each of its fields, the timeline's
+  // field index (-1: none) and, for enum fields, the member index in `program` for each timeline member (-1:
+  // none).
   std::vector<int> field_map;
   std::vector<std::vector<int>> member_map;
 };
@@ -149,6 +180,7 @@ struct Program {
   std::vector<Rule> rules;
   std::vector<int> roots;  // rules that are not exceptions, in declaration order
   std::vector<Test> tests;
+  std::vector<NamedConstant> constants;  // the root policy's, in declaration order
   std::vector<TimelineEntry> timeline;
   int symbol_enum = -1, review_enum = -1;
 

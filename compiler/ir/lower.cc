@@ -14,14 +14,22 @@ namespace {
 ValueKind KindOf(const TypeRef& t) {
   if (!t) return ValueKind::kAbsent;
   switch (t->kind) {
-    case TypeKind::kBool: return ValueKind::kBool;
-    case TypeKind::kNumber: return ValueKind::kNumber;
-    case TypeKind::kText: return ValueKind::kText;
-    case TypeKind::kDate: return ValueKind::kDate;
-    case TypeKind::kEnum: return ValueKind::kEnum;
-    case TypeKind::kSet: return ValueKind::kSet;
-    case TypeKind::kOptional: return KindOf(t->elem);
-    default: return ValueKind::kAbsent;
+    case TypeKind::kBool:
+      return ValueKind::kBool;
+    case TypeKind::kNumber:
+      return ValueKind::kNumber;
+    case TypeKind::kText:
+      return ValueKind::kText;
+    case TypeKind::kDate:
+      return ValueKind::kDate;
+    case TypeKind::kEnum:
+      return ValueKind::kEnum;
+    case TypeKind::kSet:
+      return ValueKind::kSet;
+    case TypeKind::kOptional:
+      return KindOf(t->elem);
+    default:
+      return ValueKind::kAbsent;
   }
 }
 
@@ -47,7 +55,7 @@ std::string SpanText(const Span& s) {
 class Lowerer {
  public:
   Lowerer(const sema::CheckedProgram& checked, DiagnosticList& diags, Program& p)
-      : checked_(checked), diags_(diags), p_(p) {}
+      : checked_(checked), diags_(diags), p_(p), expr_diags_(&diags) {}
 
   bool Run();
 
@@ -76,12 +84,14 @@ class Lowerer {
   void LowerQuotas();
   void LowerRules();
   void LowerTests();
+  void LowerConstants();
   OutcomeIR LowerOutcome(const ast::Outcome& o);
   int FindRule(const ast::Module* from, const std::string& written) const;
 
   const sema::CheckedProgram& checked_;
   DiagnosticList& diags_;
   Program& p_;
+  DiagnosticList* expr_diags_;  // where expression problems go (a scratch list when lowering a second time)
   std::map<const ast::Decl*, const Expr*> constants_;
   std::map<std::pair<const ast::Module*, std::string>, int> rule_by_module_;
 };
@@ -100,7 +110,7 @@ const Expr* Lowerer::Fold(Expr* e) {
     e->op = Op::kConst;
     e->args.clear();
   } catch (const interp::EvalError& err) {
-    diags_.Error("E0601", err.span, "this constant cannot be evaluated: " + err.message);
+    expr_diags_->Error("E0601", err.span, "this constant cannot be evaluated: " + err.message);
   }
   return e;
 }
@@ -113,14 +123,20 @@ const Expr* Lowerer::LowerExpr(const ast::Expr& e, const Params& params) {
       auto r = ParseRational(e.text);
       return Const(Value::Number(r ? *r : Rational{}), e.span, ValueKind::kNumber);
     }
-    case K::kString: return Const(Value::Text(p_.strings.emplace_back(e.text)), e.span, ValueKind::kText);
-    case K::kDate: return Const(Value::Date(e.date_days), e.span, ValueKind::kDate);
-    case K::kBool: return Const(Value::Bool(e.bool_value), e.span, ValueKind::kBool);
-    case K::kEccn: return Const(Value::Enum(e.sema.index), e.span, ValueKind::kEnum);
+    case K::kString:
+      return Const(Value::Text(p_.strings.emplace_back(e.text)), e.span, ValueKind::kText);
+    case K::kDate:
+      return Const(Value::Date(e.date_days), e.span, ValueKind::kDate);
+    case K::kBool:
+      return Const(Value::Bool(e.bool_value), e.span, ValueKind::kBool);
+    case K::kEccn:
+      return Const(Value::Enum(e.sema.index), e.span, ValueKind::kEnum);
     case K::kName:
       switch (e.sema.ref) {
-        case ast::RefKind::kEnumMember: return Const(Value::Enum(e.sema.index), e.span, ValueKind::kEnum);
-        case ast::RefKind::kParam: return params[e.sema.index];
+        case ast::RefKind::kEnumMember:
+          return Const(Value::Enum(e.sema.index), e.span, ValueKind::kEnum);
+        case ast::RefKind::kParam:
+          return params[e.sema.index];
         case ast::RefKind::kField: {
           Expr* x = New(Op::kField, e);
           x->index = e.sema.index;
@@ -134,7 +150,8 @@ const Expr* Lowerer::LowerExpr(const ast::Expr& e, const Params& params) {
           constants_[e.sema.decl] = v;
           return v;
         }
-        default: break;
+        default:
+          break;
       }
       break;
     case K::kField: {
@@ -166,45 +183,86 @@ const Expr* Lowerer::LowerExpr(const ast::Expr& e, const Params& params) {
       for (const auto& a : e.args) {
         const Expr* m = LowerExpr(*a, params);
         if (m->op != Op::kConst) {
-          diags_.Error("E0505", a->span, "set members must be constants", "compare with `=` instead");
+          expr_diags_->Error("E0505", a->span, "set members must be constants", "compare with `=` instead");
           continue;
         }
         s.Set(m->constant.i);
       }
       return Const(Value::SetOf(&s), e.span, ValueKind::kSet);
     }
-    default: break;
+    default:
+      break;
   }
   Op op = Op::kConst;
   switch (e.kind) {
-    case K::kYearOf: op = Op::kYearOf; break;
-    case K::kIsKnown: op = Op::kIsKnown; break;
-    case K::kOtherwise: op = Op::kOtherwise; break;
-    case K::kNeg: op = Op::kNeg; break;
-    case K::kNot: op = Op::kNot; break;
-    case K::kIf: op = Op::kIf; break;
+    case K::kYearOf:
+      op = Op::kYearOf;
+      break;
+    case K::kIsKnown:
+      op = Op::kIsKnown;
+      break;
+    case K::kOtherwise:
+      op = Op::kOtherwise;
+      break;
+    case K::kNeg:
+      op = Op::kNeg;
+      break;
+    case K::kNot:
+      op = Op::kNot;
+      break;
+    case K::kIf:
+      op = Op::kIf;
+      break;
     case K::kBinary: {
       bool sets = e.args[0]->sema.type && e.args[0]->sema.type->kind == TypeKind::kSet;
       switch (e.op) {
-        case ast::BinOp::kMul: op = Op::kMul; break;
-        case ast::BinOp::kDiv: op = Op::kDiv; break;
-        case ast::BinOp::kAdd: op = sets ? Op::kUnion : Op::kAdd; break;
-        case ast::BinOp::kSub: op = sets ? Op::kDifference : Op::kSub; break;
-        case ast::BinOp::kLt: op = Op::kLt; break;
-        case ast::BinOp::kLe: op = Op::kLe; break;
-        case ast::BinOp::kGt: op = Op::kGt; break;
-        case ast::BinOp::kGe: op = Op::kGe; break;
-        case ast::BinOp::kEq: op = Op::kEq; break;
-        case ast::BinOp::kNe: op = Op::kNe; break;
-        case ast::BinOp::kIn: op = Op::kIn; break;
-        case ast::BinOp::kNotIn: op = Op::kNotIn; break;
-        case ast::BinOp::kAnd: op = Op::kAnd; break;
-        case ast::BinOp::kOr: op = Op::kOr; break;
+        case ast::BinOp::kMul:
+          op = Op::kMul;
+          break;
+        case ast::BinOp::kDiv:
+          op = Op::kDiv;
+          break;
+        case ast::BinOp::kAdd:
+          op = sets ? Op::kUnion : Op::kAdd;
+          break;
+        case ast::BinOp::kSub:
+          op = sets ? Op::kDifference : Op::kSub;
+          break;
+        case ast::BinOp::kLt:
+          op = Op::kLt;
+          break;
+        case ast::BinOp::kLe:
+          op = Op::kLe;
+          break;
+        case ast::BinOp::kGt:
+          op = Op::kGt;
+          break;
+        case ast::BinOp::kGe:
+          op = Op::kGe;
+          break;
+        case ast::BinOp::kEq:
+          op = Op::kEq;
+          break;
+        case ast::BinOp::kNe:
+          op = Op::kNe;
+          break;
+        case ast::BinOp::kIn:
+          op = Op::kIn;
+          break;
+        case ast::BinOp::kNotIn:
+          op = Op::kNotIn;
+          break;
+        case ast::BinOp::kAnd:
+          op = Op::kAnd;
+          break;
+        case ast::BinOp::kOr:
+          op = Op::kOr;
+          break;
       }
       break;
     }
     default:
-      diags_.Error("E0601", e.span, "internal: cannot lower this expression");
+      expr_diags_->Error("E0601", e.span, "internal: cannot lower this expression");
       return Const(Value{}, e.span, ValueKind::kAbsent);
   }
   Expr* x = New(op, e);
@@ -230,8 +288,9 @@ void Lowerer::LowerHeaderAndSchema() {
   const auto& fields = checked_.schema->as<ast::RecordDecl>().fields;
   for (const auto& f : fields) {
     Field out;
-    out.kind = f.kind == ast::FieldDecl::kDerived ? Field::kDerived
-               : f.kind == ast::FieldDecl::kOptional ? Field::kOptional : Field::kInput;
+    out.kind = f.kind == ast::FieldDecl::kDerived    ? Field::kDerived
+               : f.kind == ast::FieldDecl::kOptional ? Field::kOptional
+                                                     : Field::kInput;
     out.name = f.name;
     out.doc = f.doc;
     out.type = f.sema_type;
@@ -275,7 +334,8 @@ void Lowerer::LowerEnumsAndTables() {
     const ast::Decl* rec = nullptr;
     for (const auto& m : checked_.loaded->modules)
       for (const auto& x : m->decls)
-        if (x->kind == ast::DeclKind::kRecord && x->name == t.record && (x->module == d->module || !rec)) rec = x.get();
+        if (x->kind == ast::DeclKind::kRecord && x->name == t.record && (x->module == d->module || !rec))
+          rec = x.get();
     Table table;
     table.name = d->name;
     table.enum_index = d->sema_index;
@@ -306,7 +366,6 @@ void Lowerer::LowerEnumsAndTables() {
   if (checked_.symbol_enum) p_.symbol_enum = checked_.symbol_enum->sema_index;
   if (checked_.review_enum) p_.review_enum = checked_.review_enum->sema_index;
 }
-
 
 void Lowerer::LowerQuotas() {
   for (const ast::Decl* d : checked_.quotas) {
@@ -392,7 +451,12 @@ void Lowerer::LowerRules() {
           }
         };
         flatten(*rd.when);
-        for (const ast::Expr* part : parts) r.conditions.emplace_back(SpanText(part->span), LowerExpr(*part, {}));
+        // The parts were lowered (and any problem reported) as part of the whole condition above.
+        DiagnosticList again;
+        expr_diags_ = &again;
+        for (const ast::Expr* part : parts)
+          r.conditions.emplace_back(SpanText(part->span), LowerExpr(*part, {}));
+        expr_diags_ = &diags_;
       }
       if (rd.has_outcome) r.outcome = LowerOutcome(rd.outcome);
       for (const auto& [name, span] : rd.consumes)
@@ -431,8 +495,10 @@ void Lowerer::LowerRules() {
       if (d->kind != ast::DeclKind::kWithdraw) continue;
       const auto& w = d->as<ast::WithdrawDecl>();
       auto apply = [&](Rule& r) {
-        if (w.has_from) r.until = std::min(r.until, w.from - 1);
-        else r.withdrawn = true;
+        if (w.has_from)
+          r.until = std::min(r.until, w.from - 1);
+        else
+          r.withdrawn = true;
       };
       if (w.whole_policy) {
         const std::string& policy = w.names[0].first;
@@ -447,8 +513,10 @@ void Lowerer::LowerRules() {
       }
       for (const auto& [name, span] : w.names) {
         int t = FindRule(m.get(), name);
-        if (t < 0) diags_.Error("E0501", span, "no rule '" + name + "' to withdraw");
-        else apply(p_.rules[t]);
+        if (t < 0)
+          diags_.Error("E0501", span, "no rule '" + name + "' to withdraw");
+        else
+          apply(p_.rules[t]);
       }
     }
   }
@@ -457,7 +525,8 @@ void Lowerer::LowerRules() {
     int steps = 0;
     for (int t = p_.rules[i].target; t >= 0; t = p_.rules[t].target)
       if (++steps > static_cast<int>(p_.rules.size())) {
-        diags_.Error("E0502", p_.rules[i].span, "exception '" + p_.rules[i].id + "' overrides itself through a cycle");
+        diags_.Error("E0502", p_.rules[i].span,
+                     "exception '" + p_.rules[i].id + "' overrides itself through a cycle");
         p_.rules[i].target = -1;
         break;
       }
@@ -465,8 +534,20 @@ void Lowerer::LowerRules() {
   for (size_t i = 0; i < p_.rules.size(); ++i) {
     Rule& r = p_.rules[i];
     if (r.withdrawn) continue;
-    if (r.target >= 0) p_.rules[r.target].exceptions.push_back(static_cast<int>(i));
-    else if (!r.exception) p_.roots.push_back(static_cast<int>(i));
+    if (r.target >= 0)
+      p_.rules[r.target].exceptions.push_back(static_cast<int>(i));
+    else if (!r.exception)
+      p_.roots.push_back(static_cast<int>(i));
+  }
+}
+
+void Lowerer::LowerConstants() {
+  for (const auto& d : checked_.loaded->root->decls) {
+    if (d->kind != ast::DeclKind::kConst && d->kind != ast::DeclKind::kSet) continue;
+    auto it = constants_.find(d.get());
+    const Expr* v = it != constants_.end() ? it->second : LowerExpr(*d->as<ast::ConstDecl>().value, {});
+    constants_[d.get()] = v;
+    p_.constants.push_back({d->name, d->type, v});
   }
 }
 
@@ -514,6 +595,7 @@ bool Lowerer::Run() {
   LowerQuotas();
   LowerRules();
   LowerTests();
+  LowerConstants();
   if (checked_.timeline) {
     std::filesystem::path base = std::filesystem::path(p_.path).parent_path();
     for (const auto& e : checked_.timeline->as<ast::TimelineDecl>().entries) {

@@ -1,5 +1,5 @@
-// Lowering: checked AST -> decision IR. Inlines functions, folds constants (with the reference evaluator), links
-// exceptions to rules, applies withdrawals and replacements of imported policies, and lowers the tests.
+// Lowering: checked AST -> decision IR. Inlines functions, folds constants (with the reference evaluator),
+// links exceptions to rules, applies withdrawals and replacements of imported policies, and lowers the tests.
 #pragma once
 
 #include <memory>

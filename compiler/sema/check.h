@@ -16,15 +16,15 @@ namespace edict::sema {
 // What later passes need from checking, besides the annotated AST.
 struct CheckedProgram {
   const LoadedProgram* loaded = nullptr;
-  const ast::Decl* schema = nullptr;          // the query schema (one per program)
-  std::vector<const ast::Decl*> enums;        // enums and tables, indexed by Decl::sema_index
-  std::vector<const ast::Decl*> quotas;       // indexed by Decl::sema_index
-  std::vector<const ast::Decl*> functions;    // in an order where callees come first
-  std::vector<int> schema_order;              // schema field indices: each after the fields it reads
-  const ast::Decl* review_enum = nullptr;     // ear.outcomes review_policy
-  const ast::Decl* symbol_enum = nullptr;     // ear.outcomes exception_symbol
+  const ast::Decl* schema = nullptr;        // the query schema (one per program)
+  std::vector<const ast::Decl*> enums;      // enums and tables, indexed by Decl::sema_index
+  std::vector<const ast::Decl*> quotas;     // indexed by Decl::sema_index
+  std::vector<const ast::Decl*> functions;  // in an order where callees come first
+  std::vector<int> schema_order;            // schema field indices: each after the fields it reads
+  const ast::Decl* review_enum = nullptr;   // ear.outcomes review_policy
+  const ast::Decl* symbol_enum = nullptr;   // ear.outcomes exception_symbol
   const ast::Decl* timeline = nullptr;
-  std::set<std::string> count_units;          // units declared `count`
+  std::set<std::string> count_units;  // units declared `count`
 };
 
 bool Check(LoadedProgram& program, DiagnosticList& diags, CheckedProgram* out);

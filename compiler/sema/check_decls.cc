@@ -8,7 +8,8 @@ void Checker::CheckDecl(ast::Decl* d) {
   if (st == State::kDone) return;
   if (st == State::kChecking) {
     if (d->kind == ast::DeclKind::kFunction)
-      diags_.Error("E0210", d->span, "function '" + d->name + "' calls itself, directly or through another function",
+      diags_.Error("E0210", d->span,
+                   "function '" + d->name + "' calls itself, directly or through another function",
                    "edict has no recursion, so that every evaluation terminates");
     else
       diags_.Error("E0210", d->span, "'" + d->name + "' is defined in terms of itself");
@@ -27,11 +28,13 @@ void Checker::CheckDecl(ast::Decl* d) {
       TypeRef want = c.type ? ResolveType(*c.type, d->module) : nullptr;
       TypeRef got = CheckExpr(*c.value, env, want);
       if (want && !Assignable(*got, *want))
-        diags_.Error("E0301", c.value->span, "'" + d->name + "' is declared " + want->ToString() + " but its value is " +
-                                                  got->ToString());
+        diags_.Error(
+            "E0301", c.value->span,
+            "'" + d->name + "' is declared " + want->ToString() + " but its value is " + got->ToString());
       d->type = want ? want : got;
       if (d->kind == K::kSet && !IsError(*d->type) && d->type->kind != TypeKind::kSet)
-        diags_.Error("E0304", c.value->span, "set '" + d->name + "' must be a set, found " + d->type->ToString(),
+        diags_.Error("E0304", c.value->span,
+                     "set '" + d->name + "' must be a set, found " + d->type->ToString(),
                      "write members in braces: `{A, B}`");
       break;
     }
@@ -48,21 +51,31 @@ void Checker::CheckDecl(ast::Decl* d) {
     case K::kRecord:
       for (auto& f : d->as<ast::RecordDecl>().fields) {
         ResolveType(*f.type, d->module);
-        if (f.value) diags_.Error("E0407", f.span, "record fields have no defaults", "give the value in each table row");
+        if (f.value)
+          diags_.Error("E0407", f.span, "record fields have no defaults", "give the value in each table row");
       }
       break;
-    case K::kTable: CheckTable(d); break;
-    case K::kQuota: CheckQuota(d); break;
+    case K::kTable:
+      CheckTable(d);
+      break;
+    case K::kQuota:
+      CheckQuota(d);
+      break;
     case K::kRule:
-    case K::kException: CheckRuleDecl(d); break;
-    case K::kTest: CheckTest(d); break;
+    case K::kException:
+      CheckRuleDecl(d);
+      break;
+    case K::kTest:
+      CheckTest(d);
+      break;
     case K::kTimeline:
       if (d->module != program_.root)
         diags_.Error("E0410", d->span, "a timeline is only meaningful in the policy being evaluated");
       if (out_->timeline) diags_.Error("E0410", d->span, "a policy has one timeline");
       out_->timeline = d;
       break;
-    default: break;
+    default:
+      break;
   }
   st = State::kDone;
 }
@@ -75,9 +88,11 @@ void Checker::CheckSchema(ast::Decl* d) {
     TypeRef t = ResolveType(*f.type, d->module);
     f.sema_type = t;
     if (f.kind == ast::FieldDecl::kDerived && !f.value)
-      diags_.Error("E0407", f.span, "derived field '" + f.name + "' needs a formula", "write `derived NAME: TYPE = EXPR`");
+      diags_.Error("E0407", f.span, "derived field '" + f.name + "' needs a formula",
+                   "write `derived NAME: TYPE = EXPR`");
     if (f.kind == ast::FieldDecl::kOptional && f.value)
-      diags_.Error("E0407", f.span, "an optional field has no default", "drop `optional` to give it a default");
+      diags_.Error("E0407", f.span, "an optional field has no default",
+                   "drop `optional` to give it a default");
     if (!f.value) continue;
     Env env;
     env.module = d->module;
@@ -91,14 +106,17 @@ void Checker::CheckSchema(ast::Decl* d) {
   std::function<void(int)> visit = [&](int i) {
     if (state[i] == 2) return;
     if (state[i] == 1) {
-      diags_.Error("E0211", fields[i].span, "field '" + fields[i].name + "' depends on itself through its default");
+      diags_.Error("E0211", fields[i].span,
+                   "field '" + fields[i].name + "' depends on itself through its default");
       state[i] = 2;
       return;
     }
     state[i] = 1;
     for (int r : reads[i])
-      if (r != i) visit(r);
-      else diags_.Error("E0211", fields[i].span, "field '" + fields[i].name + "' depends on itself");
+      if (r != i)
+        visit(r);
+      else
+        diags_.Error("E0211", fields[i].span, "field '" + fields[i].name + "' depends on itself");
     state[i] = 2;
     out_->schema_order.push_back(i);
   };
@@ -122,16 +140,19 @@ void Checker::CheckTable(ast::Decl* d) {
     std::vector<bool> given(fields.size(), false);
     for (size_t k = 0; k < row.fields.size(); ++k) {
       auto& [name, value] = row.fields[k];
-      auto it = std::find_if(fields.begin(), fields.end(), [&](const ast::FieldDecl& f) { return f.name == name; });
+      auto it =
+          std::find_if(fields.begin(), fields.end(), [&](const ast::FieldDecl& f) { return f.name == name; });
       if (it == fields.end()) {
         std::vector<std::string> names;
         for (const auto& f : fields) names.push_back(f.name);
-        diags_.Error("E0303", row.field_spans[k], rec->name + " has no field '" + name + "'", Suggest(name, names));
+        diags_.Error("E0303", row.field_spans[k], rec->name + " has no field '" + name + "'",
+                     Suggest(name, names));
         CheckExpr(*value, env);
         continue;
       }
       size_t idx = static_cast<size_t>(it - fields.begin());
-      if (given[idx]) diags_.Error("E0201", row.field_spans[k], "field '" + name + "' is given twice in this row");
+      if (given[idx])
+        diags_.Error("E0201", row.field_spans[k], "field '" + name + "' is given twice in this row");
       given[idx] = true;
       ExpectType(*value, env, ResolveType(*it->type, rec->module), ("field '" + name + "'").c_str());
     }
@@ -163,8 +184,10 @@ void Checker::CheckQuota(ast::Decl* d) {
                  "the measure (" + mt->ToString() + ") must be in the limit's unit (" + lt->ToString() + ")");
   for (auto& k : q.keys) {
     TypeRef t = CheckExpr(*k, ship);
-    if (!IsError(*t) && (t->kind == TypeKind::kSet || t->kind == TypeKind::kOptional || t->kind == TypeKind::kRecord))
-      diags_.Error("E0301", k->span, "a quota key must be a plain value (text, country, enum, date or number)");
+    if (!IsError(*t) &&
+        (t->kind == TypeKind::kSet || t->kind == TypeKind::kOptional || t->kind == TypeKind::kRecord))
+      diags_.Error("E0301", k->span,
+                   "a quota key must be a plain value (text, country, enum, date or number)");
   }
   if (q.calendar_year && q.window)
     diags_.Error("E0403", d->span, "a quota has one period: `per calendar year` or `from D to D`");
@@ -178,10 +201,16 @@ void Checker::CheckRuleDecl(ast::Decl* d) {
   env.module = d->module;
   env.shipment = true;
   env.what = "a rule";
-  if (!r.when) diags_.Error("E0404", d->span, "rule '" + d->name + "' has no `when` clause", "write `when true` for a rule that always applies");
-  else ExpectType(*r.when, env, BoolType(), "the condition");
-  if (!r.has_outcome) diags_.Error("E0405", d->span, "rule '" + d->name + "' has no `then` clause", "e.g. `then license_required(review: denial)`");
-  else CheckOutcome(r.outcome, env);
+  if (!r.when)
+    diags_.Error("E0404", d->span, "rule '" + d->name + "' has no `when` clause",
+                 "write `when true` for a rule that always applies");
+  else
+    ExpectType(*r.when, env, BoolType(), "the condition");
+  if (!r.has_outcome)
+    diags_.Error("E0405", d->span, "rule '" + d->name + "' has no `then` clause",
+                 "e.g. `then license_required(review: denial)`");
+  else
+    CheckOutcome(r.outcome, env);
   if (r.cite.empty())
     diags_.Warning("W0406", d->span, "rule '" + d->name + "' cites no provision",
                    "add `cite \"15 CFR ...\"` so every decision can be traced to the law");
@@ -207,33 +236,38 @@ void Checker::CheckTest(ast::Decl* d) {
       if (step.kind == ast::TestStep::kShip) pending_ship = true;
       std::vector<bool> given(fields.size(), false);
       for (auto& [name, value] : step.shipment.fields) {
-        auto it = std::find_if(fields.begin(), fields.end(), [&](const ast::FieldDecl& f) { return f.name == name; });
+        auto it = std::find_if(fields.begin(), fields.end(),
+                               [&](const ast::FieldDecl& f) { return f.name == name; });
         if (it == fields.end() || it->kind == ast::FieldDecl::kDerived) {
           std::vector<std::string> names;
           for (const auto& f : fields)
             if (f.kind != ast::FieldDecl::kDerived) names.push_back(f.name);
-          diags_.Error("E0303", value->span, "a shipment has no input field '" + name + "'", Suggest(name, names));
+          diags_.Error("E0303", value->span, "a shipment has no input field '" + name + "'",
+                       Suggest(name, names));
           continue;
         }
         given[static_cast<size_t>(it - fields.begin())] = true;
-        ExpectType(*value, env, ResolveType(*it->type, out_->schema->module), ("field '" + name + "'").c_str());
+        ExpectType(*value, env, ResolveType(*it->type, out_->schema->module),
+                   ("field '" + name + "'").c_str());
       }
       for (size_t i = 0; i < fields.size(); ++i) {
         const auto& f = fields[i];
         if (given[i] || f.value || f.kind != ast::FieldDecl::kPlain || f.name == "id") continue;
-        std::string how = f.name == "date" ? "on 2025-06-02" : f.name == "destination" ? "to IN"
-                          : f.name == "consignee" ? "consignee \"Name\"" : "with " + f.name + " = ...";
+        std::string how = f.name == "date"          ? "on 2025-06-02"
+                          : f.name == "destination" ? "to IN"
+                          : f.name == "consignee"   ? "consignee \"Name\""
+                                                    : "with " + f.name + " = ...";
         diags_.Error("E0409", step.shipment.span, "this shipment has no " + f.name, "add `" + how + "`");
       }
     }
     if (step.kind == ast::TestStep::kExpect) {
-      if (!pending_ship)
-        diags_.Error("E0409", step.span, "`expect` needs a `ship` step before it");
+      if (!pending_ship) diags_.Error("E0409", step.span, "`expect` needs a `ship` step before it");
       pending_ship = false;
       if (!step.expect_error) CheckOutcome(step.outcome, env);
     }
   }
-  if (pending_ship) diags_.Warning("W0411", d->span, "the last shipment of this test is never checked", "add `expect ...`");
+  if (pending_ship)
+    diags_.Warning("W0411", d->span, "the last shipment of this test is never checked", "add `expect ...`");
 }
 
 bool Checker::Run() {
@@ -263,7 +297,8 @@ bool Checker::Run() {
   if (out_->timeline)
     for (auto& d : program_.root->decls)
       if (d->kind == ast::DeclKind::kRule || d->kind == ast::DeclKind::kException)
-        diags_.Error("E0410", d->span, "a policy with a timeline delegates to other policies and has no rules of its own");
+        diags_.Error("E0410", d->span,
+                     "a policy with a timeline delegates to other policies and has no rules of its own");
   return !diags_.HasErrors();
 }
 
@@ -280,7 +315,6 @@ const std::vector<std::pair<std::string, std::string>>& DiagnosticCodes() {
       {"E0003", "invalid date"},
       {"E0004", "source file is not valid UTF-8"},
       {"E0005", "a rule clause is given twice"},
-      {"E0009", "internal parser failure"},
       {"E0101", "file or stdlib module not found"},
       {"E0102", "import cycle"},
       {"E0103", "module header does not match the import name"},
@@ -317,7 +351,8 @@ const std::vector<std::pair<std::string, std::string>>& DiagnosticCodes() {
       {"E0501", "unknown rule"},
       {"E0502", "exception cycle"},
       {"E0503", "rule declared twice"},
-      {"E0504", "conflicting exceptions (shown at check time)"},
+      {"E0505", "set member is not a constant"},
+      {"E0601", "a constant cannot be evaluated"},
   };
   return codes;
 }

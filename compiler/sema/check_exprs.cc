@@ -10,9 +10,13 @@ TypeRef Set(ast::Expr& e, TypeRef t) {
   return t;
 }
 
-bool IsOptional(const Type& t) { return t.kind == TypeKind::kOptional; }
+bool IsOptional(const Type& t) {
+  return t.kind == TypeKind::kOptional;
+}
 
-std::string Quote(const Type& t) { return "'" + t.ToString() + "'"; }
+std::string Quote(const Type& t) {
+  return "'" + t.ToString() + "'";
+}
 
 // Collects the members of an enum or table for suggestions.
 std::vector<std::string> MemberNames(const std::map<std::string, int>& m) {
@@ -27,10 +31,13 @@ void Checker::ExpectType(ast::Expr& e, const Env& env, const TypeRef& want, cons
   TypeRef got = CheckExpr(e, env, want);
   if (Assignable(*got, *want)) return;
   std::string hint;
-  if (IsOptional(*got)) hint = "this value may be missing: write `... otherwise DEFAULT` or test `... is known` first";
-  else if (IsNumber(*got) && IsNumber(*want)) hint = "units must match: write the unit after the number, e.g. `5 " +
-                                                       (want->dims.empty() ? std::string("tpp") : want->dims.ToString()) + "`";
-  diags_.Error("E0301", e.span, std::string(what) + " must be " + Quote(*want) + ", found " + Quote(*got), hint);
+  if (IsOptional(*got))
+    hint = "this value may be missing: write `... otherwise DEFAULT` or test `... is known` first";
+  else if (IsNumber(*got) && IsNumber(*want))
+    hint = "units must match: write the unit after the number, e.g. `5 " +
+           (want->dims.empty() ? std::string("tpp") : want->dims.ToString()) + "`";
+  diags_.Error("E0301", e.span, std::string(what) + " must be " + Quote(*want) + ", found " + Quote(*got),
+               hint);
 }
 
 // A bare name or ECCN that should be an enum member (a country, a catalog id, an end use, ...).
@@ -43,7 +50,10 @@ TypeRef Checker::CheckEnumLiteral(ast::Expr& e, const Env& env, const TypeRef& e
     return Set(e, d->type);
   };
   const Type* want = expected.get();
-  if (want && want->kind == TypeKind::kSet) want = want->elem.get();
+  // Where a set is expected (`x in NAME`), a name that is not a member is an unknown set, reported by the
+  // caller.
+  if (want && want->kind == TypeKind::kSet)
+    want = MemberIndex(want->elem->decl, name) >= 0 ? want->elem.get() : nullptr;
   if (want && want->kind == TypeKind::kOptional) want = want->elem.get();
   if (want && want->kind == TypeKind::kEnum) {
     int idx = MemberIndex(want->decl, name);
@@ -59,7 +69,8 @@ TypeRef Checker::CheckEnumLiteral(ast::Expr& e, const Env& env, const TypeRef& e
     for (auto& [n, d] : own_[mod]) {
       if (d->kind != ast::DeclKind::kEnum && d->kind != ast::DeclKind::kTable) continue;
       int idx = MemberIndex(d, name);
-      if (idx >= 0 && std::find_if(hits.begin(), hits.end(), [&](auto& h) { return h.first == d; }) == hits.end())
+      if (idx >= 0 &&
+          std::find_if(hits.begin(), hits.end(), [&](auto& h) { return h.first == d; }) == hits.end())
         hits.emplace_back(d, idx);
     }
   };
@@ -82,7 +93,8 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
     case K::kNumber: {
       auto value = ParseRational(e.text);
       if (!value) {
-        diags_.Error("E0302", e.span, "number '" + e.text + "' is out of range", "numbers are exact up to about 1.7e38");
+        diags_.Error("E0302", e.span, "number '" + e.text + "' is out of range",
+                     "numbers are exact up to about 1.7e38");
         return Set(e, ErrorType());
       }
       if (!e.unit.empty()) {
@@ -99,12 +111,16 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
       }
       return Set(e, integer ? IntType() : DecimalType());
     }
-    case K::kString: return Set(e, TextType());
-    case K::kDate: return Set(e, DateType());
-    case K::kBool: return Set(e, BoolType());
+    case K::kString:
+      return Set(e, TextType());
+    case K::kDate:
+      return Set(e, DateType());
+    case K::kBool:
+      return Set(e, BoolType());
     case K::kEccn: {
       if (auto t = CheckEnumLiteral(e, env, expected)) return t;
-      diags_.Error("E0206", e.span, "'" + e.text + "' is not a known ECCN", "the ECCNs are the enum `eccn` of ear.chips");
+      diags_.Error("E0206", e.span, "'" + e.text + "' is not a known ECCN",
+                   "the ECCNs are the enum `eccn` of ear.chips");
       return Set(e, ErrorType());
     }
     case K::kName: {
@@ -122,7 +138,8 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
       // A value the context expects (an enum member) wins over other readings: `item is nvidia-h20`.
       {
         const Type* want = expected.get();
-        if (want && (want->kind == TypeKind::kSet || want->kind == TypeKind::kOptional)) want = want->elem.get();
+        if (want && (want->kind == TypeKind::kSet || want->kind == TypeKind::kOptional))
+          want = want->elem.get();
         if (want && want->kind == TypeKind::kEnum && MemberIndex(want->decl, name) >= 0)
           return CheckEnumLiteral(e, env, expected);
       }
@@ -141,8 +158,9 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
       if (const ast::Decl* d = Lookup(env.module, name, kValues, e.span, false)) {
         if (d->kind == ast::DeclKind::kSchema) {
           if (!env.shipment) {
-            diags_.Error("E0208", e.span, "the shipment is not available in " + std::string(env.what),
-                         "constants, sets and functions cannot depend on a shipment; use a rule or a derived field");
+            diags_.Error(
+                "E0208", e.span, "the shipment is not available in " + std::string(env.what),
+                "constants, sets and functions cannot depend on a shipment; use a rule or a derived field");
             return Set(e, ErrorType());
           }
           e.sema.ref = ast::RefKind::kSchema;
@@ -176,7 +194,8 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
       TypeRef base = CheckExpr(*e.args[0], env);
       if (IsError(*base)) return Set(e, base);
       if (IsOptional(*base)) {
-        diags_.Error("E0306", e.args[0]->span, "this value may be missing", "write `(... otherwise DEFAULT).field`");
+        diags_.Error("E0306", e.args[0]->span, "this value may be missing",
+                     "write `(... otherwise DEFAULT).field`");
         return Set(e, ErrorType());
       }
       const ast::Decl* rec = nullptr;
@@ -220,10 +239,12 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
       for (size_t i = 0; i < e.args.size(); ++i) {
         TypeRef want = ResolveType(*f.params[i].type, fn->module);
         if (!Assignable(*e.args[i]->sema.type, *want)) {
-          TypeRef again = CheckExpr(*e.args[i], env, want);  // enum literals resolve against the parameter type
+          TypeRef again =
+              CheckExpr(*e.args[i], env, want);  // enum literals resolve against the parameter type
           if (!Assignable(*again, *want))
-            diags_.Error("E0301", e.args[i]->span,
-                         "argument '" + f.params[i].name + "' must be " + Quote(*want) + ", found " + Quote(*again));
+            diags_.Error(
+                "E0301", e.args[i]->span,
+                "argument '" + f.params[i].name + "' must be " + Quote(*want) + ", found " + Quote(*again));
         }
       }
       e.sema.decl = fn;
@@ -232,7 +253,8 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
     case K::kFits: {
       const ast::Decl* q = Lookup(env.module, e.text, kQuotas, e.span, true);
       if (!env.shipment && q) {
-        diags_.Error("E0208", e.span, "`fits` needs a shipment; it is not available in " + std::string(env.what));
+        diags_.Error("E0208", e.span,
+                     "`fits` needs a shipment; it is not available in " + std::string(env.what));
         return Set(e, ErrorType());
       }
       e.sema.decl = q;
@@ -261,7 +283,8 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
     }
     case K::kNeg: {
       TypeRef t = CheckExpr(*e.args[0], env);
-      if (!IsError(*t) && !IsNumber(*t)) diags_.Error("E0301", e.span, "only numbers can be negated, found " + Quote(*t));
+      if (!IsError(*t) && !IsNumber(*t))
+        diags_.Error("E0301", e.span, "only numbers can be negated, found " + Quote(*t));
       return Set(e, t);
     }
     case K::kNot: {
@@ -282,25 +305,41 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
       TypeRef elem;
       if (expected && expected->kind == TypeKind::kSet) elem = expected->elem;
       for (auto& a : e.args) {
-        TypeRef t = CheckExpr(*a, env, elem ? SetType(elem) : nullptr);
+        // A member of the expected enum resolves against it; anything else gets its own type and is reported
+        // as a mixed set below.
+        bool is_member = elem && elem->kind == TypeKind::kEnum &&
+                         (a->kind == K::kName || a->kind == K::kEccn) &&
+                         MemberIndex(elem->decl, a->text) >= 0;
+        TypeRef t = CheckExpr(*a, env, is_member ? elem : nullptr);
         if (IsError(*t)) continue;
         if (t->kind != TypeKind::kEnum) {
-          diags_.Error("E0304", a->span, "set members are countries, catalog ids, ECCNs or enum values; found " + Quote(*t));
+          diags_.Error("E0304", a->span,
+                       "set members are countries, catalog ids, ECCNs or enum values; found " + Quote(*t));
           continue;
         }
-        if (!elem) elem = t;
+        if (!elem)
+          elem = t;
         else if (!SameType(*t, *elem))
           diags_.Error("E0304", a->span, "this set mixes " + Quote(*elem) + " and " + Quote(*t));
       }
       return Set(e, SetType(elem ? elem : ErrorType()));
     }
-    case K::kBinary: break;
+    case K::kBinary:
+      break;
   }
 
   // Binary operators.
   ast::Expr& l = *e.args[0];
   ast::Expr& r = *e.args[1];
   using B = ast::BinOp;
+  // A value that may be missing cannot take part in arithmetic, ordering or membership.
+  auto optional_operand = [&](const TypeRef& lt, const TypeRef& rt) {
+    ast::Expr* side = IsOptional(*lt) ? &l : (IsOptional(*rt) ? &r : nullptr);
+    if (!side) return false;
+    diags_.Error("E0306", side->span, "this value may be missing (" + Quote(*side->sema.type) + ")",
+                 "write `... otherwise DEFAULT`, or test `... is known` first");
+    return true;
+  };
   switch (e.op) {
     case B::kAnd:
     case B::kOr:
@@ -311,7 +350,7 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
     case B::kNotIn: {
       TypeRef lt = CheckExpr(l, env);
       TypeRef rt = CheckExpr(r, env, IsError(*lt) ? nullptr : SetType(lt));
-      if (IsError(*lt) || IsError(*rt)) return Set(e, BoolType());
+      if (IsError(*lt) || IsError(*rt) || optional_operand(lt, rt)) return Set(e, BoolType());
       if (rt->kind != TypeKind::kSet) {
         diags_.Error("E0304", r.span, "`in` needs a set on the right, found " + Quote(*rt),
                      "write a set `{A, B}` or the name of a set");
@@ -337,13 +376,14 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
     case B::kGe: {
       TypeRef lt = CheckExpr(l, env);
       TypeRef rt = CheckExpr(r, env, lt);
-      if (IsError(*lt) || IsError(*rt)) return Set(e, BoolType());
+      if (IsError(*lt) || IsError(*rt) || optional_operand(lt, rt)) return Set(e, BoolType());
       bool ok = (IsNumber(*lt) && IsNumber(*rt) && lt->dims == rt->dims) ||
                 (lt->kind == TypeKind::kDate && rt->kind == TypeKind::kDate);
       if (!ok) {
         std::string hint;
         if (IsNumber(*lt) && IsNumber(*rt))
-          hint = "give both sides the same unit, e.g. `" + std::string(lt->dims.empty() ? "4800" : "4800 " + lt->dims.ToString()) + "`";
+          hint = "give both sides the same unit, e.g. `" +
+                 std::string(lt->dims.empty() ? "4800" : "4800 " + lt->dims.ToString()) + "`";
         if (IsOptional(*lt) || IsOptional(*rt)) hint = "a value that may be missing needs `otherwise` first";
         diags_.Error("E0301", e.span, "cannot order " + Quote(*lt) + " against " + Quote(*rt), hint);
       }
@@ -353,7 +393,7 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
     case B::kSub: {
       TypeRef lt = CheckExpr(l, env, expected);
       TypeRef rt = CheckExpr(r, env, lt);
-      if (IsError(*lt) || IsError(*rt)) return Set(e, ErrorType());
+      if (IsError(*lt) || IsError(*rt) || optional_operand(lt, rt)) return Set(e, ErrorType());
       if (lt->kind == TypeKind::kSet && rt->kind == TypeKind::kSet) {
         if (!IsError(*lt->elem) && !IsError(*rt->elem) && !SameType(*lt->elem, *rt->elem))
           diags_.Error("E0304", e.span, "cannot combine a " + Quote(*lt) + " with a " + Quote(*rt));
@@ -370,18 +410,20 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
         if (lt->integer && rt->integer) return Set(e, IntType());
         return Set(e, QuantityType(lt->dims));
       }
-      diags_.Error("E0301", e.span, "`" + std::string(ast::BinOpText(e.op)) + "` needs two numbers or two sets, found " +
-                                        Quote(*lt) + " and " + Quote(*rt));
+      diags_.Error("E0301", e.span,
+                   "`" + std::string(ast::BinOpText(e.op)) + "` needs two numbers or two sets, found " +
+                       Quote(*lt) + " and " + Quote(*rt));
       return Set(e, ErrorType());
     }
     case B::kMul:
     case B::kDiv: {
       TypeRef lt = CheckExpr(l, env);
       TypeRef rt = CheckExpr(r, env);
-      if (IsError(*lt) || IsError(*rt)) return Set(e, ErrorType());
+      if (IsError(*lt) || IsError(*rt) || optional_operand(lt, rt)) return Set(e, ErrorType());
       if (!IsNumber(*lt) || !IsNumber(*rt)) {
-        diags_.Error("E0301", e.span, "`" + std::string(ast::BinOpText(e.op)) + "` needs two numbers, found " +
-                                          Quote(*lt) + " and " + Quote(*rt));
+        diags_.Error("E0301", e.span,
+                     "`" + std::string(ast::BinOpText(e.op)) + "` needs two numbers, found " + Quote(*lt) +
+                         " and " + Quote(*rt));
         return Set(e, ErrorType());
       }
       Dims a = lt->dims, b = rt->dims;
@@ -390,14 +432,17 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
         auto single_count = [&](const Dims& d) {
           return d.exps.size() == 1 && d.exps[0].second == 1 && IsCountUnit(d.exps[0].first);
         };
-        if (single_count(a) && !b.empty()) a = Dims{};
-        else if (single_count(b) && !a.empty()) b = Dims{};
+        if (single_count(a) && !b.empty())
+          a = Dims{};
+        else if (single_count(b) && !a.empty())
+          b = Dims{};
       }
       Dims out = MulDims(a, b, e.op == B::kMul ? 1 : -1);
       if (e.op == B::kMul && lt->integer && rt->integer) return Set(e, IntType());
       return Set(e, QuantityType(out));
     }
-    default: break;
+    default:
+      break;
   }
   return Set(e, ErrorType());
 }
@@ -405,7 +450,8 @@ TypeRef Checker::CheckExpr(ast::Expr& e, const Env& env, const TypeRef& expected
 void Checker::CheckOutcome(ast::Outcome& o, const Env& env) {
   if (o.kind == ast::Outcome::kLicenseException) {
     if (!out_->symbol_enum) {
-      diags_.Error("E0209", o.span, "license exceptions need the enum `exception_symbol`", "add `import ear.outcomes`");
+      diags_.Error("E0209", o.span, "license exceptions need the enum `exception_symbol`",
+                   "add `import ear.outcomes`");
     } else if (o.symbol) {
       ExpectType(*o.symbol, env, out_->symbol_enum->type, "the license exception");
     }
@@ -413,7 +459,8 @@ void Checker::CheckOutcome(ast::Outcome& o, const Env& env) {
   }
   if (o.kind == ast::Outcome::kLicenseRequired) {
     if (!out_->review_enum) {
-      diags_.Error("E0209", o.span, "license requirements need the enum `review_policy`", "add `import ear.outcomes`");
+      diags_.Error("E0209", o.span, "license requirements need the enum `review_policy`",
+                   "add `import ear.outcomes`");
     } else if (o.review) {
       ExpectType(*o.review, env, out_->review_enum->type, "the review policy");
     }

@@ -13,8 +13,8 @@ namespace edict::sema {
 
 // Which kinds of declaration a name may denote where it is used.
 enum NameSpace : unsigned {
-  kValues = 1,     // const, set, schema
-  kTypes = 2,      // enum, table, record, schema
+  kValues = 1,  // const, set, schema
+  kTypes = 2,   // enum, table, record, schema
   kFunctions = 4,
   kQuotas = 8,
   kUnits = 16,
@@ -22,11 +22,11 @@ enum NameSpace : unsigned {
 
 struct Env {
   const ast::Module* module = nullptr;
-  bool shipment = false;                          // schema fields and `fits` are in scope
-  const ast::FunctionDecl* function = nullptr;    // parameters are in scope
-  bool coerce_literals = false;                   // test shipments: `1699` takes the field's unit
-  std::vector<int>* field_reads = nullptr;        // schema fields read (for ordering defaults)
-  const char* what = "";                          // "a constant", ... for messages
+  bool shipment = false;                        // schema fields and `fits` are in scope
+  const ast::FunctionDecl* function = nullptr;  // parameters are in scope
+  bool coerce_literals = false;                 // test shipments: `1699` takes the field's unit
+  std::vector<int>* field_reads = nullptr;      // schema fields read (for ordering defaults)
+  const char* what = "";                        // "a constant", ... for messages
 };
 
 class Checker {
@@ -37,7 +37,8 @@ class Checker {
 
   // scope.cc
   void IndexDeclarations();
-  const ast::Decl* Lookup(const ast::Module* m, const std::string& name, unsigned spaces, Span span, bool report);
+  const ast::Decl* Lookup(const ast::Module* m, const std::string& name, unsigned spaces, Span span,
+                          bool report);
   TypeRef ResolveType(const ast::TypeExpr& t, const ast::Module* m);
   std::optional<Dims> ResolveUnits(const ast::UnitText& u, const ast::Module* m, Span span);
   int MemberIndex(const ast::Decl* enum_decl, const std::string& name) const;

@@ -59,7 +59,8 @@ class Loader {
     if (display.empty()) display = path;
     if (auto it = done_.find(key); it != done_.end()) return it->second;
     if (in_progress_.count(key)) {
-      diags_.Error("E0102", from, "import cycle through '" + path + "'", "a module cannot import itself, even indirectly");
+      diags_.Error("E0102", from, "import cycle through '" + path + "'",
+                   "a module cannot import itself, even indirectly");
       return nullptr;
     }
     std::string content;
@@ -68,8 +69,9 @@ class Loader {
     } else if (!ReadFile(path, &content)) {
       if (from.file) {
         diags_.Error("E0101", from, "cannot read '" + path + "'",
-                     is_stdlib ? "stdlib modules are looked up in --stdlib, $EDICT_STDLIB and the install prefix"
-                               : "policy imports are paths relative to the importing file");
+                     is_stdlib
+                         ? "stdlib modules are looked up in --stdlib, $EDICT_STDLIB and the install prefix"
+                         : "policy imports are paths relative to the importing file");
       } else {
         Diagnostic& d = diags_.Error("E0101", Span{}, "cannot read '" + path + "'");
         d.span.file = sources_.Add(path, "");
@@ -89,10 +91,11 @@ class Loader {
       if (imp.policy) {
         fs::path target = fs::path(path).parent_path() / imp.target;
         if (target.extension() != ".edict") target += ".edict";
-        imp.resolved = Load("policy:" + target.lexically_normal().string(), target.lexically_normal().string(), nullptr,
-                            imp.span, false, "");
+        imp.resolved = Load("policy:" + target.lexically_normal().string(),
+                            target.lexically_normal().string(), nullptr, imp.span, false, "");
         if (imp.resolved && !imp.resolved->is_policy)
-          diags_.Error("E0104", imp.span, "'" + imp.target + "' is a module, not a policy", "use `import NAME`");
+          diags_.Error("E0104", imp.span, "'" + imp.target + "' is a module, not a policy",
+                       "use `import NAME`");
       } else {
         imp.resolved = LoadStdlib(imp.target, imp.span);
       }

@@ -19,8 +19,8 @@ struct LoadedProgram {
   ast::Module* root = nullptr;
 };
 
-// Loads `path` (or `text` when given, reported under `path`). Errors: E0101 file not found, E0102 import cycle,
-// E0103 module header mismatch, plus the parser's. Returns false when any error was reported.
+// Loads `path` (or `text` when given, reported under `path`). Errors: E0101 file not found, E0102 import
+// cycle, E0103 module header mismatch, plus the parser's. Returns false when any error was reported.
 bool LoadProgram(const std::string& path, const std::string* text, SourceManager& sources,
                  const LoadOptions& options, DiagnosticList& diags, LoadedProgram* out);
 

@@ -11,15 +11,22 @@ bool InSpaces(const ast::Decl* d, unsigned spaces) {
   using K = ast::DeclKind;
   switch (d->kind) {
     case K::kConst:
-    case K::kSet: return spaces & kValues;
-    case K::kSchema: return spaces & (kValues | kTypes);
+    case K::kSet:
+      return spaces & kValues;
+    case K::kSchema:
+      return spaces & (kValues | kTypes);
     case K::kEnum:
     case K::kTable:
-    case K::kRecord: return spaces & kTypes;
-    case K::kFunction: return spaces & kFunctions;
-    case K::kQuota: return spaces & kQuotas;
-    case K::kUnit: return spaces & kUnits;
-    default: return false;
+    case K::kRecord:
+      return spaces & kTypes;
+    case K::kFunction:
+      return spaces & kFunctions;
+    case K::kQuota:
+      return spaces & kQuotas;
+    case K::kUnit:
+      return spaces & kUnits;
+    default:
+      return false;
   }
 }
 
@@ -74,7 +81,8 @@ void Checker::IndexDeclarations() {
       if (d->kind == K::kEnum) {
         auto& idx = members_[d.get()];
         for (const auto& mem : d->as<ast::EnumDecl>().members) {
-          if (idx.count(mem.name)) diags_.Error("E0201", mem.span, "'" + mem.name + "' is listed twice in " + d->name);
+          if (idx.count(mem.name))
+            diags_.Error("E0201", mem.span, "'" + mem.name + "' is listed twice in " + d->name);
           idx.emplace(mem.name, static_cast<int>(idx.size()));
         }
         d->sema_index = static_cast<int>(out_->enums.size());
@@ -84,7 +92,8 @@ void Checker::IndexDeclarations() {
       if (d->kind == K::kTable) {
         auto& idx = members_[d.get()];
         for (const auto& row : d->as<ast::TableDecl>().rows) {
-          if (idx.count(row.key)) diags_.Error("E0201", row.span, "row '" + row.key + "' appears twice in " + d->name);
+          if (idx.count(row.key))
+            diags_.Error("E0201", row.span, "row '" + row.key + "' appears twice in " + d->name);
           idx.emplace(row.key, static_cast<int>(idx.size()));
         }
         d->sema_index = static_cast<int>(out_->enums.size());
@@ -121,9 +130,10 @@ const ast::Decl* Checker::Lookup(const ast::Module* m, const std::string& name, 
     if (!imp.resolved) continue;
     const ast::Decl* d = find_in(imp.resolved);
     if (d && found && d != found) {
-      if (report) {
-        auto& e = diags_.Error("E0203", span, "'" + name + "' is ambiguous: declared in '" + found->module->name +
-                                                  "' and in '" + d->module->name + "'",
+      {  // ambiguity is an error even where the caller would try other readings
+        auto& e = diags_.Error("E0203", span,
+                               "'" + name + "' is ambiguous: declared in '" + found->module->name +
+                                   "' and in '" + d->module->name + "'",
                                "declare it once, or give the two declarations different names");
         e.notes.emplace_back(found->span, "one declaration");
         e.notes.emplace_back(d->span, "the other declaration");

@@ -34,17 +34,25 @@ Dims MulDims(const Dims& a, const Dims& b, int sign_b) {
 
 std::string Type::ToString() const {
   switch (kind) {
-    case TypeKind::kError: return "<error>";
-    case TypeKind::kBool: return "bool";
+    case TypeKind::kError:
+      return "<error>";
+    case TypeKind::kBool:
+      return "bool";
     case TypeKind::kNumber:
       if (!dims.empty()) return dims.ToString();
       return integer ? "int" : "decimal";
-    case TypeKind::kText: return "text";
-    case TypeKind::kDate: return "date";
-    case TypeKind::kEnum: return decl ? decl->name : "enum";
-    case TypeKind::kRecord: return decl ? decl->name : "record";
-    case TypeKind::kSet: return "set of " + elem->ToString();
-    case TypeKind::kOptional: return elem->ToString() + "?";
+    case TypeKind::kText:
+      return "text";
+    case TypeKind::kDate:
+      return "date";
+    case TypeKind::kEnum:
+      return decl ? decl->name : "enum";
+    case TypeKind::kRecord:
+      return decl ? decl->name : "record";
+    case TypeKind::kSet:
+      return "set of " + elem->ToString();
+    case TypeKind::kOptional:
+      return elem->ToString() + "?";
   }
   return "?";
 }
@@ -123,12 +131,16 @@ TypeRef OptionalType(TypeRef elem) {
 bool SameType(const Type& a, const Type& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case TypeKind::kNumber: return a.integer == b.integer && a.dims == b.dims;
+    case TypeKind::kNumber:
+      return a.integer == b.integer && a.dims == b.dims;
     case TypeKind::kEnum:
-    case TypeKind::kRecord: return a.decl == b.decl;
+    case TypeKind::kRecord:
+      return a.decl == b.decl;
     case TypeKind::kSet:
-    case TypeKind::kOptional: return SameType(*a.elem, *b.elem);
-    default: return true;
+    case TypeKind::kOptional:
+      return SameType(*a.elem, *b.elem);
+    default:
+      return true;
   }
 }
 
@@ -144,7 +156,11 @@ bool Assignable(const Type& from, const Type& to) {
   return SameType(from, to);
 }
 
-bool IsNumber(const Type& t) { return t.kind == TypeKind::kNumber; }
-bool IsError(const Type& t) { return t.kind == TypeKind::kError; }
+bool IsNumber(const Type& t) {
+  return t.kind == TypeKind::kNumber;
+}
+bool IsError(const Type& t) {
+  return t.kind == TypeKind::kError;
+}
 
 }  // namespace edict

@@ -1,5 +1,5 @@
-// The types of the edict language. Numbers carry units as dimension vectors (tpp, tpp/mm2); enums cover countries,
-// catalog keys (a table's name is the type of its keys), ECCNs and user enums.
+// The types of the edict language. Numbers carry units as dimension vectors (tpp, tpp/mm2); enums cover
+// countries, catalog keys (a table's name is the type of its keys), ECCNs and user enums.
 #pragma once
 
 #include <memory>
@@ -29,11 +29,11 @@ using TypeRef = std::shared_ptr<const Type>;
 
 struct Type {
   TypeKind kind = TypeKind::kError;
-  bool integer = false;  // kNumber: int (64-bit checked) rather than decimal/quantity
-  Dims dims;             // kNumber
+  bool integer = false;             // kNumber: int (64-bit checked) rather than decimal/quantity
+  Dims dims;                        // kNumber
   const ast::Decl* decl = nullptr;  // kEnum: the enum or table decl; kRecord: the record or schema decl
   int enum_index = -1;              // kEnum: index among the program's enums (IR and runtime use this)
-  TypeRef elem;          // kSet, kOptional
+  TypeRef elem;                     // kSet, kOptional
 
   std::string ToString() const;
 };

@@ -8,10 +8,14 @@ namespace edict::interp {
 
 std::string DecisionName(ir::OutcomeIR::Kind kind) {
   switch (kind) {
-    case ir::OutcomeIR::kNoLicenseRequired: return "no_license_required";
-    case ir::OutcomeIR::kLicenseException: return "license_exception";
-    case ir::OutcomeIR::kLicenseRequired: return "license_required";
-    case ir::OutcomeIR::kProhibited: return "prohibited";
+    case ir::OutcomeIR::kNoLicenseRequired:
+      return "no_license_required";
+    case ir::OutcomeIR::kLicenseException:
+      return "license_exception";
+    case ir::OutcomeIR::kLicenseRequired:
+      return "license_required";
+    case ir::OutcomeIR::kProhibited:
+      return "prohibited";
   }
   return "?";
 }
@@ -19,12 +23,15 @@ std::string DecisionName(ir::OutcomeIR::Kind kind) {
 std::string OutcomeText(const ir::Program& p, ir::OutcomeIR::Kind kind, int symbol, bool notify, int review) {
   std::string out = DecisionName(kind);
   if (kind == ir::OutcomeIR::kLicenseException) {
-    out += "(" + (symbol >= 0 && p.symbol_enum >= 0 ? p.enums[p.symbol_enum].members[symbol] : std::string("?"));
+    out +=
+        "(" + (symbol >= 0 && p.symbol_enum >= 0 ? p.enums[p.symbol_enum].members[symbol] : std::string("?"));
     if (notify) out += ", notify: true";
     out += ")";
   }
   if (kind == ir::OutcomeIR::kLicenseRequired)
-    out += "(review: " + (review >= 0 && p.review_enum >= 0 ? p.enums[p.review_enum].members[review] : std::string("?")) + ")";
+    out += "(review: " +
+           (review >= 0 && p.review_enum >= 0 ? p.enums[p.review_enum].members[review] : std::string("?")) +
+           ")";
   return out;
 }
 
@@ -101,11 +108,12 @@ class Decider {
     } else {
       for (size_t i = 1; i < overrides.size(); ++i) {
         if (!overrides[i].Same(overrides[0]))
-          throw Conflict{"conflict: exceptions '" + p_.rules[from[0]].id + "' (" + Text(overrides[0]) + ") and '" +
-                             p_.rules[from[i]].id + "' (" + Text(overrides[i]) + ") both override '" + r.id +
-                             "'; the policy must say which applies",
+          throw Conflict{"conflict: exceptions '" + p_.rules[from[0]].id + "' (" + Text(overrides[0]) +
+                             ") and '" + p_.rules[from[i]].id + "' (" + Text(overrides[i]) +
+                             ") both override '" + r.id + "'; the policy must say which applies",
                          p_.rules[from[i]].span};
-        overrides[0].leaves.insert(overrides[0].leaves.end(), overrides[i].leaves.begin(), overrides[i].leaves.end());
+        overrides[0].leaves.insert(overrides[0].leaves.end(), overrides[i].leaves.begin(),
+                                   overrides[i].leaves.end());
       }
       out = overrides[0];
     }
@@ -183,7 +191,8 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
     if (trace)
       for (int i : program.field_order)
         if (program.fields[i].kind == ir::Field::kDerived)
-          trace->fields.emplace_back(program.fields[i].name, FormatValue(program, record.values[i], program.fields[i].type));
+          trace->fields.emplace_back(program.fields[i].name,
+                                     FormatValue(program, record.values[i], program.fields[i].type));
     if (date < program.from || date > program.until) {
       d.in_force = false;
       return d;
@@ -201,8 +210,8 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
     int sev = program.Severity({worst->kind, worst->symbol, nullptr, worst->review});
     for (const auto& r : results) {
       if (program.Severity({r.kind, r.symbol, nullptr, r.review}) != sev || r.Same(*worst)) continue;
-      throw Conflict{"conflict: '" + program.rules[worst->leaves[0]].id + "' gives " + decider.Text(*worst) + " and '" +
-                         program.rules[r.leaves[0]].id + "' gives " + decider.Text(r) +
+      throw Conflict{"conflict: '" + program.rules[worst->leaves[0]].id + "' gives " + decider.Text(*worst) +
+                         " and '" + program.rules[r.leaves[0]].id + "' gives " + decider.Text(r) +
                          ", equally severe; the policy must say which applies",
                      program.rules[r.leaves[0]].span};
     }

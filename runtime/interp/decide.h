@@ -48,8 +48,8 @@ struct RuleTrace {
   bool in_force = false;
   bool applies = false;
   std::vector<std::pair<std::string, std::string>> conditions;  // (source text, value)
-  std::string outcome;  // the rule's own outcome
-  std::string resolved; // what it resolved to after its exceptions
+  std::string outcome;                                          // the rule's own outcome
+  std::string resolved;                                         // what it resolved to after its exceptions
 };
 struct Trace {
   std::vector<RuleTrace> rules;
@@ -62,8 +62,8 @@ struct DecideOptions {
   bool consume = true;  // false: a what-if that leaves the ledger untouched
 };
 
-// Decides one shipment. `record` holds the input fields of `program`'s schema (absent where not given); defaults
-// and derived fields are filled in. Never throws: evaluation errors become `error` decisions.
+// Decides one shipment. `record` holds the input fields of `program`'s schema (absent where not given);
+// defaults and derived fields are filled in. Never throws: evaluation errors become `error` decisions.
 Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, const DecideOptions& options,
                 Trace* trace = nullptr);
 

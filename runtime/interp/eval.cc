@@ -6,7 +6,9 @@ namespace edict::interp {
 
 namespace {
 
-[[noreturn]] void Fail(const ir::Expr& e, std::string message) { throw EvalError{std::move(message), e.span}; }
+[[noreturn]] void Fail(const ir::Expr& e, std::string message) {
+  throw EvalError{std::move(message), e.span};
+}
 
 Rational Checked(const ir::Expr& e, std::optional<Rational> r, const char* what) {
   if (!r) Fail(e, std::string(what));
@@ -21,12 +23,24 @@ int CompareValues(const Value& a, const Value& b) {
 
 void AppendKeyPart(std::string* out, const Value& v) {
   switch (v.kind) {
-    case ValueKind::kText: out->append(v.text); break;
-    case ValueKind::kNumber: out->append(v.num.ToString()); break;
-    case ValueKind::kDate: out->append(FormatDate(v.i)); break;
-    case ValueKind::kEnum: out->append("#" + std::to_string(v.i)); break;
-    case ValueKind::kBool: out->append(v.b ? "true" : "false"); break;
-    default: out->append("-"); break;
+    case ValueKind::kText:
+      out->append(v.text);
+      break;
+    case ValueKind::kNumber:
+      out->append(v.num.ToString());
+      break;
+    case ValueKind::kDate:
+      out->append(FormatDate(v.i));
+      break;
+    case ValueKind::kEnum:
+      out->append("#" + std::to_string(v.i));
+      break;
+    case ValueKind::kBool:
+      out->append(v.b ? "true" : "false");
+      break;
+    default:
+      out->append("-");
+      break;
   }
 }
 
@@ -35,8 +49,10 @@ void AppendKeyPart(std::string* out, const Value& v) {
 Value Eval(const ir::Expr& e, EvalContext& ctx) {
   using ir::Op;
   switch (e.op) {
-    case Op::kConst: return e.constant;
-    case Op::kField: return ctx.fields[e.index];
+    case Op::kConst:
+      return e.constant;
+    case Op::kField:
+      return ctx.fields[e.index];
     case Op::kRowField: {
       Value key = Eval(*e.args[0], ctx);
       const ir::Table& t = ctx.program->tables[e.table];
@@ -44,10 +60,14 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
         Fail(e, "no row for this key in table " + t.name);
       return t.rows[key.i][e.index];
     }
-    case Op::kNot: return Value::Bool(!Eval(*e.args[0], ctx).b);
-    case Op::kAnd: return Value::Bool(Eval(*e.args[0], ctx).b && Eval(*e.args[1], ctx).b);
-    case Op::kOr: return Value::Bool(Eval(*e.args[0], ctx).b || Eval(*e.args[1], ctx).b);
-    case Op::kIf: return Eval(*e.args[0], ctx).b ? Eval(*e.args[1], ctx) : Eval(*e.args[2], ctx);
+    case Op::kNot:
+      return Value::Bool(!Eval(*e.args[0], ctx).b);
+    case Op::kAnd:
+      return Value::Bool(Eval(*e.args[0], ctx).b && Eval(*e.args[1], ctx).b);
+    case Op::kOr:
+      return Value::Bool(Eval(*e.args[0], ctx).b || Eval(*e.args[1], ctx).b);
+    case Op::kIf:
+      return Eval(*e.args[0], ctx).b ? Eval(*e.args[1], ctx) : Eval(*e.args[2], ctx);
     case Op::kNeg: {
       Value v = Eval(*e.args[0], ctx);
       return Value::Number(Checked(e, Sub(Rational{}, v.num), "overflow in negation"));
@@ -59,20 +79,29 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       Value a = Eval(*e.args[0], ctx);
       Value b = Eval(*e.args[1], ctx);
       switch (e.op) {
-        case Op::kAdd: return Value::Number(Checked(e, Add(a.num, b.num), "overflow in addition"));
-        case Op::kSub: return Value::Number(Checked(e, Sub(a.num, b.num), "overflow in subtraction"));
-        case Op::kMul: return Value::Number(Checked(e, Mul(a.num, b.num), "overflow in multiplication"));
+        case Op::kAdd:
+          return Value::Number(Checked(e, Add(a.num, b.num), "overflow in addition"));
+        case Op::kSub:
+          return Value::Number(Checked(e, Sub(a.num, b.num), "overflow in subtraction"));
+        case Op::kMul:
+          return Value::Number(Checked(e, Mul(a.num, b.num), "overflow in multiplication"));
         default:
           if (b.num.num == 0) Fail(e, "division by zero");
           return Value::Number(Checked(e, Div(a.num, b.num), "overflow in division"));
       }
     }
-    case Op::kLt: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) < 0);
-    case Op::kLe: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) <= 0);
-    case Op::kGt: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) > 0);
-    case Op::kGe: return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) >= 0);
-    case Op::kEq: return Value::Bool(ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
-    case Op::kNe: return Value::Bool(!ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
+    case Op::kLt:
+      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) < 0);
+    case Op::kLe:
+      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) <= 0);
+    case Op::kGt:
+      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) > 0);
+    case Op::kGe:
+      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) >= 0);
+    case Op::kEq:
+      return Value::Bool(ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
+    case Op::kNe:
+      return Value::Bool(!ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
     case Op::kIn:
     case Op::kNotIn: {
       Value x = Eval(*e.args[0], ctx);
@@ -88,11 +117,14 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       BitSet& out = ctx.scratch->emplace_back(*a.set);
       if (out.words.size() < b.set->words.size()) out.words.resize(b.set->words.size(), 0);
       for (size_t i = 0; i < b.set->words.size(); ++i)
-        out.words[i] = e.op == Op::kUnion ? (out.words[i] | b.set->words[i]) : (out.words[i] & ~b.set->words[i]);
+        out.words[i] =
+            e.op == Op::kUnion ? (out.words[i] | b.set->words[i]) : (out.words[i] & ~b.set->words[i]);
       return Value::SetOf(&out);
     }
-    case Op::kYearOf: return Value::Number(Rational::Int(YearOf(Eval(*e.args[0], ctx).i)));
-    case Op::kIsKnown: return Value::Bool(!Eval(*e.args[0], ctx).absent());
+    case Op::kYearOf:
+      return Value::Number(Rational::Int(YearOf(Eval(*e.args[0], ctx).i)));
+    case Op::kIsKnown:
+      return Value::Bool(!Eval(*e.args[0], ctx).absent());
     case Op::kOtherwise: {
       Value v = Eval(*e.args[0], ctx);
       return v.absent() ? Eval(*e.args[1], ctx) : v;
@@ -119,9 +151,12 @@ std::string QuotaKey(const ir::Quota& q, EvalContext& ctx) {
     AppendKeyPart(&key, Eval(*k, ctx));
   }
   key.push_back('\x1f');
-  if (q.calendar_year) key += std::to_string(YearOf(ctx.date));
-  else if (q.window) key += FormatDate(q.window_from) + ".." + FormatDate(q.window_to);
-  else key += "all";
+  if (q.calendar_year)
+    key += std::to_string(YearOf(ctx.date));
+  else if (q.window)
+    key += FormatDate(q.window_from) + ".." + FormatDate(q.window_to);
+  else
+    key += "all";
   return key;
 }
 
@@ -142,29 +177,36 @@ std::string QuotaKeyText(const ir::Quota& q, EvalContext& ctx) {
       out += part;
     }
   }
-  if (q.calendar_year) out += std::string(out.empty() ? "" : ", ") + "year=" + std::to_string(YearOf(ctx.date));
-  if (q.window) out += std::string(out.empty() ? "" : ", ") + "window=" + FormatDate(q.window_from) + ".." +
-                       FormatDate(q.window_to);
+  if (q.calendar_year)
+    out += std::string(out.empty() ? "" : ", ") + "year=" + std::to_string(YearOf(ctx.date));
+  if (q.window)
+    out += std::string(out.empty() ? "" : ", ") + "window=" + FormatDate(q.window_from) + ".." +
+           FormatDate(q.window_to);
   return out;
 }
 
 std::string FormatValue(const ir::Program& p, const Value& v, const TypeRef& type) {
   switch (v.kind) {
-    case ValueKind::kAbsent: return "(missing)";
-    case ValueKind::kBool: return v.b ? "true" : "false";
+    case ValueKind::kAbsent:
+      return "(missing)";
+    case ValueKind::kBool:
+      return v.b ? "true" : "false";
     case ValueKind::kNumber: {
       std::string s = v.num.ToString();
       if (type && type->kind == TypeKind::kNumber && !type->dims.empty()) s += " " + type->dims.ToString();
       return s;
     }
-    case ValueKind::kText: return "\"" + std::string(v.text) + "\"";
-    case ValueKind::kDate: return FormatDate(v.i);
+    case ValueKind::kText:
+      return "\"" + std::string(v.text) + "\"";
+    case ValueKind::kDate:
+      return FormatDate(v.i);
     case ValueKind::kEnum:
       if (type && type->kind == TypeKind::kEnum && type->enum_index >= 0 &&
           type->enum_index < static_cast<int>(p.enums.size()))
         return p.enums[type->enum_index].members[v.i];
       return "#" + std::to_string(v.i);
-    case ValueKind::kSet: return "{" + std::to_string(v.set->Count()) + " members}";
+    case ValueKind::kSet:
+      return "{" + std::to_string(v.set->Count()) + " members}";
   }
   return "?";
 }

@@ -1,5 +1,6 @@
-// The reference evaluator of IR expressions. Errors (overflow, division by zero) become an EvalError carrying the
-// source span of the failing expression; they are caught inside runtime/interp and turned into error decisions.
+// The reference evaluator of IR expressions. Errors (overflow, division by zero) become an EvalError carrying
+// the source span of the failing expression; they are caught inside runtime/interp and turned into error
+// decisions.
 #pragma once
 
 #include <deque>
@@ -19,7 +20,7 @@ struct EvalContext {
   const ir::Program* program = nullptr;
   const Value* fields = nullptr;  // one slot per schema field; null while folding constants
   const Ledger* ledger = nullptr;
-  int date = 0;                     // the evaluation date (shipment date or --as-of)
+  int date = 0;                           // the evaluation date (shipment date or --as-of)
   std::deque<BitSet>* scratch = nullptr;  // sets built at run time
 };
 

@@ -12,10 +12,12 @@ struct RecordParser::Json {
 };
 
 RecordParser::RecordParser(const ir::Program& program) : program_(program), json_(std::make_unique<Json>()) {
-  for (size_t i = 0; i < program.fields.size(); ++i) field_index_[program.fields[i].name] = static_cast<int>(i);
+  for (size_t i = 0; i < program.fields.size(); ++i)
+    field_index_[program.fields[i].name] = static_cast<int>(i);
   members_.resize(program.enums.size());
   for (size_t e = 0; e < program.enums.size(); ++e)
-    for (size_t m = 0; m < program.enums[e].members.size(); ++m) members_[e][program.enums[e].members[m]] = static_cast<int>(m);
+    for (size_t m = 0; m < program.enums[e].members.size(); ++m)
+      members_[e][program.enums[e].members[m]] = static_cast<int>(m);
 }
 
 RecordParser::~RecordParser() = default;
@@ -32,7 +34,8 @@ std::string Shorten(std::string_view s) {
 
 bool RecordParser::SetNumber(int field, std::string_view token, interp::Record* rec, std::string* error) {
   const ir::Field& f = program_.fields[field];
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r')) token.remove_suffix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r'))
+    token.remove_suffix(1);
   auto r = ParseRational(token);
   if (!r) {
     *error = "field '" + f.name + "': '" + Shorten(token) + "' is not a number (or is out of range)";
@@ -61,7 +64,9 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
     return false;
   }
   switch (f.type ? f.type->kind : TypeKind::kError) {
-    case TypeKind::kText: rec->values[field] = Value::Text(rec->Keep(text)); return true;
+    case TypeKind::kText:
+      rec->values[field] = Value::Text(rec->Keep(text));
+      return true;
     case TypeKind::kDate: {
       auto d = ParseDate(text);
       if (!d) {
@@ -78,13 +83,15 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
       }
       *error = "field '" + f.name + "': '" + Shorten(text) + "' is not true or false";
       return false;
-    case TypeKind::kNumber: return SetNumber(field, text, rec, error);
+    case TypeKind::kNumber:
+      return SetNumber(field, text, rec, error);
     case TypeKind::kEnum: {
       const auto& m = members_[f.enum_index];
       auto it = m.find(std::string(text));
       if (it == m.end()) {
         const ir::Enum& en = program_.enums[f.enum_index];
-        *error = "field '" + f.name + "': unknown " + (en.is_table ? "catalog id" : en.name) + " '" + Shorten(text) + "'";
+        *error = "field '" + f.name + "': unknown " + (en.is_table ? "catalog id" : en.name) + " '" +
+                 Shorten(text) + "'";
         std::string upper(text);
         for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
         if (upper != text && m.count(upper)) *error += " (codes are upper case: '" + upper + "')";
@@ -93,7 +100,9 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
       rec->values[field] = Value::Enum(it->second);
       return true;
     }
-    default: *error = "field '" + f.name + "' cannot be read from input"; return false;
+    default:
+      *error = "field '" + f.name + "' cannot be read from input";
+      return false;
   }
 }
 
@@ -108,7 +117,8 @@ bool RecordParser::Finish(interp::Record* rec, std::string* error) {
   return true;
 }
 
-bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::string* error, std::string* id) {
+bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::string* error,
+                             std::string* id) {
   using namespace simdjson;
   rec->values.assign(program_.fields.size(), Value{});
   rec->strings.clear();
@@ -141,20 +151,24 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
     const ir::Field& f = program_.fields[field];
     switch (type) {
       case ondemand::json_type::null:
-        if (f.kind == ir::Field::kInput && !f.value) return fail("field '" + f.name + "' is required and cannot be null");
+        if (f.kind == ir::Field::kInput && !f.value)
+          return fail("field '" + f.name + "' is required and cannot be null");
         break;  // absent: the default applies
       case ondemand::json_type::string: {
         std::string_view s;
-        if (value.get_string().get(s)) return fail("invalid string in '" + f.name + "' (bad escape or UTF-8)");
+        if (value.get_string().get(s))
+          return fail("invalid string in '" + f.name + "' (bad escape or UTF-8)");
         if (field == program_.id_field) *id = std::string(s);
         if (f.type && f.type->kind == TypeKind::kNumber)
           return fail("field '" + f.name + "' must be a JSON number, not a string");
-        if (f.type && f.type->kind == TypeKind::kBool) return fail("field '" + f.name + "' must be true or false");
+        if (f.type && f.type->kind == TypeKind::kBool)
+          return fail("field '" + f.name + "' must be true or false");
         if (!FromText(field, s, rec, error)) return false;
         break;
       }
       case ondemand::json_type::number: {
-        if (!f.type || f.type->kind != TypeKind::kNumber) return fail("field '" + f.name + "' must not be a number");
+        if (!f.type || f.type->kind != TypeKind::kNumber)
+          return fail("field '" + f.name + "' must not be a number");
         std::string_view token = value.raw_json_token();
         if (!SetNumber(field, token, rec, error)) return false;
         break;
@@ -162,11 +176,13 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
       case ondemand::json_type::boolean: {
         bool b;
         if (value.get_bool().get(b)) return fail("not valid JSON (boolean)");
-        if (!f.type || f.type->kind != TypeKind::kBool) return fail("field '" + f.name + "' must not be true/false");
+        if (!f.type || f.type->kind != TypeKind::kBool)
+          return fail("field '" + f.name + "' must not be true/false");
         rec->values[field] = Value::Bool(b);
         break;
       }
-      default: return fail("field '" + f.name + "' must be a string, number or boolean");
+      default:
+        return fail("field '" + f.name + "' must be a string, number or boolean");
     }
   }
   const char* rest = nullptr;
@@ -192,7 +208,8 @@ bool RecordParser::ParseCsv(const std::vector<std::string>& cells, interp::Recor
   rec->values.assign(program_.fields.size(), Value{});
   rec->strings.clear();
   if (cells.size() != csv_columns_.size()) {
-    *error = "expected " + std::to_string(csv_columns_.size()) + " cells, found " + std::to_string(cells.size());
+    *error =
+        "expected " + std::to_string(csv_columns_.size()) + " cells, found " + std::to_string(cells.size());
     return false;
   }
   for (size_t i = 0; i < cells.size(); ++i) {

@@ -1,5 +1,5 @@
-// Shipment input: JSON Lines (simdjson) and CSV, converted field by field against the program's schema. A bad line
-// is reported with its number and reason; the caller goes on with the next one.
+// Shipment input: JSON Lines (simdjson) and CSV, converted field by field against the program's schema. A bad
+// line is reported with its number and reason; the caller goes on with the next one.
 #pragma once
 
 #include <istream>
@@ -22,7 +22,8 @@ class RecordParser {
   bool ParseJson(std::string_view line, interp::Record* rec, std::string* error, std::string* id);
   // CSV: the header gives the column names; then each row's cells.
   bool SetCsvHeader(const std::vector<std::string>& columns, std::string* error);
-  bool ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error, std::string* id);
+  bool ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error,
+                std::string* id);
 
   // Converts text to a field's value (dates, countries, catalog ids, numbers, booleans); false with a reason.
   bool FromText(int field, std::string_view text, interp::Record* rec, std::string* error);

@@ -11,10 +11,14 @@ std::string JsonEscape(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
     else if (u < 0x20) {
       char buf[8];
       snprintf(buf, sizeof buf, "\\u%04x", u);
@@ -37,8 +41,10 @@ std::string CsvCell(std::string_view s) {
   if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"') out += "\"\"";
-    else out.push_back(c);
+    if (c == '"')
+      out += "\"\"";
+    else
+      out.push_back(c);
   }
   return out + "\"";
 }
@@ -96,29 +102,34 @@ std::string DecisionJson(const interp::Decision& d, std::string_view id, bool ex
 }
 
 std::string ErrorJson(std::string_view id, int line, std::string_view message) {
-  return "{\"id\":" + (id.empty() ? std::string("null") : JsonEscape(id)) + ",\"line\":" + std::to_string(line) +
-         ",\"error\":" + JsonEscape(message) + "}";
+  return "{\"id\":" + (id.empty() ? std::string("null") : JsonEscape(id)) +
+         ",\"line\":" + std::to_string(line) + ",\"error\":" + JsonEscape(message) + "}";
 }
 
-std::string CsvHeader() { return "id,decision,exception,review_policy,notify,rules,citations,error"; }
+std::string CsvHeader() {
+  return "id,decision,exception,review_policy,notify,rules,citations,error";
+}
 
 std::string DecisionCsv(const interp::Decision& d, std::string_view id) {
   const ir::Program& p = *d.program;
   std::string exc = d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0
-                        ? p.enums[p.symbol_enum].members[d.symbol] : "";
+                        ? p.enums[p.symbol_enum].members[d.symbol]
+                        : "";
   std::string rev = d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0
-                        ? p.enums[p.review_enum].members[d.review] : "";
+                        ? p.enums[p.review_enum].members[d.review]
+                        : "";
   std::string cites;
   for (int r : d.rules) cites += (cites.empty() ? "" : "; ") + p.rules[r].cite;
-  return CsvCell(id) + "," + interp::DecisionName(d.kind) + "," + exc + "," + rev + "," + (d.notify ? "true" : "false") +
-         "," + CsvCell(RuleIds(d)) + "," + CsvCell(cites) + ",";
+  return CsvCell(id) + "," + interp::DecisionName(d.kind) + "," + exc + "," + rev + "," +
+         (d.notify ? "true" : "false") + "," + CsvCell(RuleIds(d)) + "," + CsvCell(cites) + ",";
 }
 
 std::string ErrorCsv(std::string_view id, int line, std::string_view message) {
   return CsvCell(id) + ",error,,,,,," + CsvCell("line " + std::to_string(line) + ": " + std::string(message));
 }
 
-void TableWriter::Add(const interp::Decision& d, std::string_view id, const interp::Record& rec, const ir::Program& top) {
+void TableWriter::Add(const interp::Decision& d, std::string_view id, const interp::Record& rec,
+                      const ir::Program& top) {
   auto field = [&](const char* name) -> std::string {
     int i = top.FieldIndex(name);
     if (i < 0 || rec.values.size() <= static_cast<size_t>(i)) return "";
@@ -131,7 +142,8 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
 }
 
 void TableWriter::AddError(std::string_view id, int line, std::string_view message) {
-  rows_.push_back({std::string(id), "", "", "", "", "invalid (line " + std::to_string(line) + "): " + std::string(message), ""});
+  rows_.push_back({std::string(id), "", "", "", "",
+                   "invalid (line " + std::to_string(line) + "): " + std::string(message), ""});
 }
 
 std::string TableWriter::Render() const {

@@ -12,8 +12,8 @@ enum class Format { kJsonl, kCsv, kTable };
 
 std::string JsonEscape(std::string_view s);
 
-// {"id":..., "decision":..., "exception":..., "review_policy":..., "notify":..., "rules":[...], "citations":[...]}
-// plus "quotas" with `explain`, and "policy" when a timeline chose the policy.
+// {"id":..., "decision":..., "exception":..., "review_policy":..., "notify":..., "rules":[...],
+// "citations":[...]} plus "quotas" with `explain`, and "policy" when a timeline chose the policy.
 std::string DecisionJson(const interp::Decision& d, std::string_view id, bool explain, bool timeline);
 std::string ErrorJson(std::string_view id, int line, std::string_view message);
 

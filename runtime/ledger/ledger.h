@@ -1,5 +1,5 @@
-// Quota ledgers: how much of each quota (per key and period) earlier shipments consumed. Behind an interface so a
-// persistent ledger can replace the in-memory one without touching the engines.
+// Quota ledgers: how much of each quota (per key and period) earlier shipments consumed. Behind an interface
+// so a persistent ledger can replace the in-memory one without touching the engines.
 #pragma once
 
 #include <map>

@@ -29,7 +29,8 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_flag("--explain-codes", explain_codes, "List every diagnostic code");
   cmd->callback([&] {
     if (explain_codes) {
-      for (const auto& [code, text] : sema::DiagnosticCodes()) std::printf("%s  %s\n", code.c_str(), text.c_str());
+      for (const auto& [code, text] : sema::DiagnosticCodes())
+        std::printf("%s  %s\n", code.c_str(), text.c_str());
       return;
     }
     if (files.empty()) {

@@ -1,4 +1,5 @@
-// `edict explain POLICY --shipment '{...}'`: every rule considered, condition values, overrides, quota arithmetic.
+// `edict explain POLICY --shipment '{...}'`: every rule considered, condition values, overrides, quota
+// arithmetic.
 #include <cstdio>
 
 #include "compiler/driver/explain.h"

@@ -25,8 +25,10 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
       }
       driver::TestReport report = driver::RunTests(*program);
       for (const auto& r : report.results) {
-        if (r.passed) std::printf("PASS %s: %s\n", f.c_str(), r.name.c_str());
-        else std::printf("FAIL %s: %s\n     %s\n", f.c_str(), r.name.c_str(), r.message.c_str());
+        if (r.passed)
+          std::printf("PASS %s: %s\n", f.c_str(), r.name.c_str());
+        else
+          std::printf("FAIL %s: %s\n     %s\n", f.c_str(), r.name.c_str(), r.message.c_str());
       }
       passed += report.passed;
       failed += report.failed;
@@ -35,8 +37,10 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
         size_t hit = 0;
         std::string missing;
         for (const auto& [key, label] : rules) {
-          if (report.fired.count(key)) ++hit;
-          else missing += "  not decided by any test: " + label + "\n";
+          if (report.fired.count(key))
+            ++hit;
+          else
+            missing += "  not decided by any test: " + label + "\n";
         }
         std::printf("coverage %s: %zu/%zu rules decided at least one test\n%s", f.c_str(), hit, rules.size(),
                     missing.c_str());

@@ -29,5 +29,4 @@ void AddRegisteredCommands(CLI::App& app, Common& common, int& exit_code);
 // Compiles a policy for a command, printing diagnostics (warnings too) to stderr. Null on errors.
 std::shared_ptr<const ir::Program> CompileForCommand(const std::string& path, const Common& common);
 
-
 }  // namespace edict::cli

@@ -1,7 +1,7 @@
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "tools/edict/commands.h"
@@ -23,11 +23,14 @@ std::vector<std::pair<int, AddCommand>>& Registry() {
 }
 }  // namespace
 
-Registrar::Registrar(int order, AddCommand add) { Registry().emplace_back(order, std::move(add)); }
+Registrar::Registrar(int order, AddCommand add) {
+  Registry().emplace_back(order, std::move(add));
+}
 
 void AddRegisteredCommands(CLI::App& app, Common& common, int& exit_code) {
   auto& registry = Registry();
-  std::stable_sort(registry.begin(), registry.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(registry.begin(), registry.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [order, add] : registry) add(app, common, exit_code);
 }
 
@@ -37,7 +40,8 @@ int main(int argc, char** argv) {
   CLI::App app{"edict: export-control regulations as code"};
   app.require_subcommand(1);
   edict::cli::Common common;
-  app.add_option("--stdlib", common.stdlib_dir, "Directory of the standard library (default: next to the binary)");
+  app.add_option("--stdlib", common.stdlib_dir,
+                 "Directory of the standard library (default: next to the binary)");
   app.add_option("--color", common.color, "Colour output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   int exit_code = 0;
