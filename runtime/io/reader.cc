@@ -129,18 +129,21 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
     *error = std::move(msg);
     return false;
   };
-  if (json_->parser.iterate(json_->buffer.data(), line.size(), json_->buffer.size()).get(doc))
-    return fail("not valid JSON");
+  auto json_error = [&](error_code err) {
+    if (err == UTF8_ERROR) return fail("invalid UTF-8");
+    if (err == INCORRECT_TYPE) return fail("each line must be a JSON object {...}");
+    return fail(std::string("not valid JSON (") + error_message(err) + ")");
+  };
+  if (auto err = json_->parser.iterate(json_->buffer.data(), line.size(), json_->buffer.size()).get(doc))
+    return json_error(err);
   ondemand::object obj;
-  if (auto err = doc.get_object().get(obj)) {
-    return fail(err == UTF8_ERROR ? "invalid UTF-8" : "each line must be a JSON object {...}");
-  }
+  if (auto err = doc.get_object().get(obj)) return json_error(err);
   std::vector<bool> seen(program_.fields.size(), false);
   for (auto member : obj) {
     std::string_view key;
-    if (member.unescaped_key().get(key)) return fail("not valid JSON (bad key)");
+    if (auto err = member.unescaped_key().get(key)) return json_error(err);
     ondemand::value value;
-    if (member.value().get(value)) return fail("not valid JSON (bad value for '" + std::string(key) + "')");
+    if (auto err = member.value().get(value)) return json_error(err);
     auto it = field_index_.find(std::string(key));
     if (it == field_index_.end()) return fail("unknown field '" + Shorten(key) + "'");
     int field = it->second;
@@ -149,6 +152,8 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
     ondemand::json_type type;
     if (value.type().get(type)) return fail("not valid JSON (value of '" + std::string(key) + "')");
     const ir::Field& f = program_.fields[field];
+    if (f.kind == ir::Field::kDerived)
+      return fail("field '" + f.name + "' is computed by the policy and cannot be given");
     switch (type) {
       case ondemand::json_type::null:
         if (f.kind == ir::Field::kInput && !f.value)

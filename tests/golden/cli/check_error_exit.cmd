@@ -1,0 +1,1 @@
+check tests/golden/check/E0202_unknown_name.edict

@@ -1,0 +1,1 @@
+check policies/advanced_computing_2023.edict policies/ai_diffusion_2025.edict policies/rescission_2025.edict policies/licensing_regime_draft.edict policies/us_ear_timeline.edict

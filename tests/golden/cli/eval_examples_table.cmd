@@ -1,0 +1,1 @@
+eval policies/us_ear_timeline.edict --input examples/shipments.jsonl --format table

@@ -1,0 +1,1 @@
+eval policies/rescission_2025.edict --input examples/shipments.jsonl --engine interp --format csv

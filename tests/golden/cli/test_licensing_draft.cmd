@@ -1,0 +1,1 @@
+test policies/licensing_regime_draft.edict
