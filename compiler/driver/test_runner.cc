@@ -13,7 +13,8 @@ std::vector<std::pair<std::string, std::string>> CoverableRules(const ir::Progra
   auto add = [&](const ir::Program& p) {
     for (size_t i = 0; i < p.rules.size(); ++i) {
       if (p.rules[i].withdrawn) continue;
-      if (p.rules[i].until < p.rules[i].from) continue;  // withdrawn from before it began
+      // Withdrawn before it began, or in force only while its policy is not: no shipment can make it apply.
+      if (std::max(p.rules[i].from, p.from) > std::min(p.rules[i].until, p.until)) continue;
       out.emplace_back(CoverageKey(p, static_cast<int>(i)), p.name + ": " + p.rules[i].id);
     }
   };
@@ -72,10 +73,12 @@ TestReport RunTests(const ir::Program& program) {
         case ir::TestStep::kGiven:
         case ir::TestStep::kShip: {
           interp::Record rec = RecordFromStep(program, step);
-          last = interp::Decide(program, rec, ledger, options);
+          interp::Trace trace;
+          last = interp::Decide(program, rec, ledger, options, &trace);
           have = true;
           if (!last.error)
-            for (int r : last.rules) report.fired.insert(CoverageKey(*last.program, r));
+            for (const auto& t : trace.rules)
+              if (t.applies) report.fired.insert(CoverageKey(*last.program, t.rule));
           if (step.kind == ir::TestStep::kGiven && last.error) {
             result.passed = false;
             result.message = "line " + std::to_string(step.span.line) +

@@ -20,7 +20,7 @@ struct TestResult {
 
 struct TestReport {
   std::vector<TestResult> results;
-  std::set<std::string> fired;  // ids ("policy:rule") of rules that determined some test decision
+  std::set<std::string> fired;  // "policy:rule" of every rule or exception that applied to some test shipment
   int passed = 0, failed = 0;
 };
 

@@ -134,7 +134,8 @@ void ComputeFields(const ir::Program& p, Record& rec, EvalContext& ctx) {
   for (int i : p.field_order) {
     const ir::Field& f = p.fields[i];
     if (!f.value) continue;
-    if (f.kind == ir::Field::kDerived || rec.values[i].absent()) {
+    // Input never carries derived fields (the reader rejects them); a test may fix one to try a hypothesis.
+    if (rec.values[i].absent()) {
       Value v = Eval(*f.value, ctx);
       if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
       rec.values[i] = v;

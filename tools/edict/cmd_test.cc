@@ -24,6 +24,11 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
         continue;
       }
       driver::TestReport report = driver::RunTests(*program);
+      // A timeline's rules are covered by its own tests and by the tests of the policies it applies.
+      for (const auto& entry : program->timeline) {
+        driver::TestReport sub = driver::RunTests(*entry.program);
+        report.fired.insert(sub.fired.begin(), sub.fired.end());
+      }
       for (const auto& r : report.results) {
         if (r.passed)
           std::printf("PASS %s: %s\n", f.c_str(), r.name.c_str());
@@ -40,9 +45,9 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
           if (report.fired.count(key))
             ++hit;
           else
-            missing += "  not decided by any test: " + label + "\n";
+            missing += "  no test makes this rule apply: " + label + "\n";
         }
-        std::printf("coverage %s: %zu/%zu rules decided at least one test\n%s", f.c_str(), hit, rules.size(),
+        std::printf("coverage %s: %zu/%zu rules applied in at least one test\n%s", f.c_str(), hit, rules.size(),
                     missing.c_str());
       }
     }
