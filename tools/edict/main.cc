@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
+#include "compiler/sema/load.h"
 #include "tools/edict/commands.h"
 
 namespace edict::cli {
@@ -46,8 +48,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   int exit_code = 0;
   edict::cli::AddRegisteredCommands(app, common, exit_code);
-  app.add_subcommand("version", "Print the edict version")->callback([] {
+  app.add_subcommand("version", "Print the edict version and where the stdlib is found")->callback([&common] {
     std::printf("edict %s\n", EDICT_VERSION);
+    for (const auto& dir : edict::sema::DefaultStdlibDirs(common.stdlib_dir))
+      if (std::filesystem::exists(std::filesystem::path(dir) / "ear" / "shipment.edict")) {
+        std::printf("stdlib: %s\n", dir.c_str());
+        break;
+      }
   });
   try {
     app.parse(argc, argv);
