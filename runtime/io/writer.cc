@@ -137,26 +137,30 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
   };
   std::string item = field("item"), qty = field("quantity");
   if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
+  timeline_ = timeline_ || !top.timeline.empty();
   rows_.push_back({std::string(id), field("date"), field("destination"), item, qty,
-                   d.error ? "error: " + d.error_message : ShortOutcome(d), d.error ? "" : RuleIds(d)});
+                   d.error ? "error: " + d.error_message : ShortOutcome(d), d.error ? "" : RuleIds(d),
+                   d.program && d.program != &top ? d.program->name : (d.in_force ? "" : "(none in force)")});
 }
 
 void TableWriter::AddError(std::string_view id, int line, std::string_view message) {
   rows_.push_back({std::string(id), "", "", "", "",
-                   "invalid (line " + std::to_string(line) + "): " + std::string(message), ""});
+                   "invalid (line " + std::to_string(line) + "): " + std::string(message), "", ""});
 }
 
 std::string TableWriter::Render() const {
-  std::vector<std::string> head = {"id", "date", "dest", "item", "qty", "decision", "rules"};
+  std::vector<std::string> head = {"id", "date", "dest", "item", "qty", "decision", "rules", "policy"};
+  size_t columns = timeline_ ? head.size() : head.size() - 1;
+  head.resize(columns);
   std::vector<size_t> width(head.size());
   for (size_t c = 0; c < head.size(); ++c) width[c] = head[c].size();
   for (const auto& r : rows_)
-    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+    for (size_t c = 0; c < columns; ++c) width[c] = std::max(width[c], r[c].size());
   auto line = [&](const std::vector<std::string>& r) {
     std::string out;
-    for (size_t c = 0; c < r.size(); ++c) {
+    for (size_t c = 0; c < columns; ++c) {
       out += r[c];
-      if (c + 1 < r.size()) out += std::string(width[c] - r[c].size() + 2, ' ');
+      if (c + 1 < columns) out += std::string(width[c] - r[c].size() + 2, ' ');
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";

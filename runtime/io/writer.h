@@ -30,6 +30,7 @@ class TableWriter {
 
  private:
   std::vector<std::vector<std::string>> rows_;
+  bool timeline_ = false;  // add a column naming the policy that decided each row
 };
 
 // "license_exception LPP (notify)" / "license_required (denial)" / "no_license_required".
