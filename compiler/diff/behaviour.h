@@ -1,0 +1,58 @@
+// Behavioural diff: the classes of shipments on which two policies decide differently, found with Z3, each
+// with one concrete witness replayed through the reference interpreter on both versions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/rational.h"
+
+namespace edict::diff {
+
+// One field value of a witness shipment.
+struct WitnessValue {
+  TypeKind kind = TypeKind::kError;
+  bool b = false;
+  Rational num;
+  int date = 0;
+  std::string text;  // texts, and enum members by name
+};
+
+struct Witness {
+  std::vector<std::pair<std::string, WitnessValue>> fields;  // in schema order; omitted fields are absent
+  std::vector<std::pair<std::string, Rational>> consumed;    // (quota id, consumed before this shipment)
+  std::string ToJson() const;                                // the shipment as `edict eval` reads it
+};
+
+struct BehaviourClass {
+  std::string old_outcome, new_outcome;           // outcome texts ("error" on a conflict)
+  std::vector<std::string> old_rules, new_rules;  // determining rule ids
+  std::vector<std::string> split_values;          // the table keys (e.g. chips) where the class occurs
+  std::string split_field;                        // "item"
+  std::map<std::string, std::vector<std::string>> values;  // other enum fields: values seen (may be partial)
+  std::map<std::string, bool> values_complete;
+  std::map<std::string, std::vector<std::string>> domains;  // all members of each described field's enum
+  Witness witness;
+};
+
+struct BehaviourOptions {
+  int max_classes = 200;          // stop (and say so) beyond this many classes
+  unsigned query_timeout_ms = 0;  // 0: none (tests never use a wall clock)
+  int describe_budget = 4000;     // solver queries spent enumerating countries etc. for the descriptions
+};
+
+struct BehaviourResult {
+  bool proved = false;  // the solver showed there are no differences beyond `classes`
+  std::vector<BehaviourClass> classes;
+  std::vector<std::string> not_covered;  // why `proved` is false
+  std::vector<std::string> assumptions;  // bounds of the search
+  int queries = 0;
+  int unconfirmed = 0;  // solver witnesses the interpreter did not confirm (never reported)
+};
+
+BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program& new_program,
+                              const BehaviourOptions& options);
+
+}  // namespace edict::diff

@@ -1,0 +1,240 @@
+// Renderings of a diff report: terminal text (optionally coloured), JSON and Markdown.
+#include <algorithm>
+#include <cstdio>
+
+#include "compiler/diff/diff.h"
+
+namespace edict::diff {
+
+namespace {
+
+std::string Join(const std::vector<std::string>& v, const std::string& sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+const char* Sign(Change::Kind k) {
+  return k == Change::kAdded ? "+" : k == Change::kRemoved ? "-" : "~";
+}
+
+std::string ChangeLine(const Change& c) {
+  std::string out = c.what + " " + c.name;
+  switch (c.kind) {
+    case Change::kAdded:
+      return out + (c.detail.empty() ? "" : " (" + c.detail + ")") + ": " + c.after;
+    case Change::kRemoved:
+      return out + ": " + c.before;
+    case Change::kChanged:
+      if (c.detail == "members") return out + " members: " + Join({c.before, c.after}, " ");
+      return out + (c.detail.empty() ? "" : " " + c.detail) + ": " + c.before + "  ->  " + c.after;
+  }
+  return out;
+}
+
+std::string Side(const std::string& outcome, const std::vector<std::string>& rules) {
+  return outcome + (rules.empty() ? "" : " by " + Join(rules));
+}
+
+// "nvidia-h100-sxm, nvidia-b200" or "any of 24" or "all 249 except CN, MO".
+std::string Values(const std::vector<std::string>& seen, bool complete, int domain) {
+  if (!complete)
+    return Join(seen) + ", ... (" + std::to_string(seen.size()) + "+ values; enumeration budget spent)";
+  if (static_cast<int>(seen.size()) == domain) return "any (all " + std::to_string(domain) + ")";
+  if (seen.empty()) return "(only when omitted)";
+  return Join(seen) + " (" + std::to_string(seen.size()) + " of " + std::to_string(domain) + ")";
+}
+
+// As Values, but a list longer than half its domain is shown by what it leaves out.
+std::string ValuesOf(const std::vector<std::string>& seen, bool complete,
+                     const std::vector<std::string>& all) {
+  int domain = static_cast<int>(all.size());
+  if (!complete || all.empty() || static_cast<int>(seen.size()) * 2 <= domain ||
+      static_cast<int>(seen.size()) == domain)
+    return Values(seen, complete, domain);
+  std::vector<std::string> missing;
+  for (const auto& m : all)
+    if (std::find(seen.begin(), seen.end(), m) == seen.end()) missing.push_back(m);
+  return "all " + std::to_string(seen.size()) + " of " + std::to_string(domain) + " except " + Join(missing);
+}
+
+std::string ConsumedText(const Witness& w) {
+  std::vector<std::string> parts;
+  for (const auto& [label, amount] : w.consumed)
+    parts.push_back(label.substr(0, label.find('|')) + " " + amount.ToString());
+  return Join(parts);
+}
+
+std::string Verdict(const DiffReport& r) {
+  const BehaviourResult& b = r.behaviour;
+  if (r.equivalent()) return "no behavioural difference (proved by Z3)";
+  if (!b.classes.empty())
+    return "behaviour differs: " + std::to_string(b.classes.size()) + " class" +
+           (b.classes.size() == 1 ? "" : "es") +
+           (b.proved ? " (all classes found; proved by Z3)" : " (the search is incomplete, see below)");
+  return "no difference found, but equivalence is NOT proved (see below)";
+}
+
+struct Colors {
+  const char *red = "", *green = "", *yellow = "", *bold = "", *dim = "", *reset = "";
+};
+
+std::string Json(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (c == '\n')
+      out += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else
+      out += c;
+  }
+  return out + "\"";
+}
+
+std::string JsonList(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (const auto& s : v) out += (out.size() > 1 ? ", " : "") + Json(s);
+  return out + "]";
+}
+
+std::string Md(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|' || c == '*' || c == '_' || c == '`') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderText(const DiffReport& r, bool color) {
+  Colors k;
+  if (color) k = {"\033[31m", "\033[32m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"};
+  std::string out =
+      std::string(k.bold) + "edict diff " + r.old_label + " -> " + r.new_label + k.reset + "\n\n";
+  out +=
+      std::string(k.bold) + "Structural changes (" + std::to_string(r.changes.size()) + ")" + k.reset + "\n";
+  if (r.changes.empty()) out += "  none\n";
+  for (const Change& c : r.changes) {
+    const char* col = c.kind == Change::kAdded ? k.green : c.kind == Change::kRemoved ? k.red : k.yellow;
+    out += std::string("  ") + col + Sign(c.kind) + " " + ChangeLine(c) + k.reset + "\n";
+  }
+  const BehaviourResult& b = r.behaviour;
+  out += "\n" + std::string(k.bold) + "Behavioural differences (" + std::to_string(b.classes.size()) + ")" +
+         k.reset + "\n";
+  int n = 0;
+  for (const BehaviourClass& c : b.classes) {
+    out += "  " + std::to_string(++n) + ". " + k.red + Side(c.old_outcome, c.old_rules) + k.reset +
+           "\n     -> " + k.green + Side(c.new_outcome, c.new_rules) + k.reset + "\n";
+    if (!c.split_field.empty())
+      out +=
+          "     " + c.split_field + ": " + ValuesOf(c.split_values, true, c.domains.at(c.split_field)) + "\n";
+    for (const auto& [field, seen] : c.values)
+      out += "     " + field + ": " + ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
+    out += std::string("     ") + k.dim + "witness: " + c.witness.ToJson() + k.reset + "\n";
+    if (!c.witness.consumed.empty())
+      out += std::string("     ") + k.dim + "consumed before it: " + ConsumedText(c.witness) + k.reset + "\n";
+  }
+  if (b.classes.empty()) out += "  none found\n";
+  out += "\n" + std::string(k.bold) + "Result: " + Verdict(r) + k.reset + "\n";
+  for (const auto& s : b.not_covered) out += "  not covered: " + s + "\n";
+  out += "  searched: " + Join(b.assumptions, "; ") + "\n";
+  out += "  decisions compared by outcome; every witness replayed through the interpreter on both versions\n";
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "  %d solver queries, %.2f s\n", b.queries, r.seconds);
+  out += buf;
+  return out;
+}
+
+std::string RenderJson(const DiffReport& r) {
+  std::string out = "{\n  \"old\": " + Json(r.old_label) + ",\n  \"new\": " + Json(r.new_label) + ",\n";
+  out += "  \"equivalent\": " + std::string(r.equivalent() ? "true" : "false") + ",\n";
+  out += "  \"proved\": " + std::string(r.behaviour.proved ? "true" : "false") + ",\n";
+  out += "  \"changes\": [";
+  for (size_t i = 0; i < r.changes.size(); ++i) {
+    const Change& c = r.changes[i];
+    const char* kind = c.kind == Change::kAdded     ? "added"
+                       : c.kind == Change::kRemoved ? "removed"
+                                                    : "changed";
+    out += std::string(i ? "," : "") + "\n    {\"kind\": \"" + kind + "\", \"what\": " + Json(c.what) +
+           ", \"name\": " + Json(c.name) + ", \"detail\": " + Json(c.detail) +
+           ", \"before\": " + Json(c.before) + ", \"after\": " + Json(c.after) + "}";
+  }
+  out += r.changes.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"classes\": [";
+  for (size_t i = 0; i < r.behaviour.classes.size(); ++i) {
+    const BehaviourClass& c = r.behaviour.classes[i];
+    out += std::string(i ? "," : "") + "\n    {\"old\": {\"outcome\": " + Json(c.old_outcome) +
+           ", \"rules\": " + JsonList(c.old_rules) + "}, \"new\": {\"outcome\": " + Json(c.new_outcome) +
+           ", \"rules\": " + JsonList(c.new_rules) + "},\n     \"where\": {";
+    bool first = true;
+    if (!c.split_field.empty()) {
+      out += Json(c.split_field) + ": " + JsonList(c.split_values);
+      first = false;
+    }
+    for (const auto& [field, seen] : c.values) {
+      out += std::string(first ? "" : ", ") + Json(field) + ": " + JsonList(seen);
+      first = false;
+    }
+    out += "},\n     \"complete\": {";
+    first = true;
+    for (const auto& [field, complete] : c.values_complete) {
+      out += std::string(first ? "" : ", ") + Json(field) + ": " + (complete ? "true" : "false");
+      first = false;
+    }
+    out += "},\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": {";
+    first = true;
+    for (const auto& [label, amount] : c.witness.consumed) {
+      out += std::string(first ? "" : ", ") + Json(label.substr(0, label.find('|'))) + ": " +
+             Json(amount.ToString());
+      first = false;
+    }
+    out += "}}";
+  }
+  out += r.behaviour.classes.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"not_covered\": " + JsonList(r.behaviour.not_covered) + ",\n";
+  out += "  \"assumptions\": " + JsonList(r.behaviour.assumptions) + ",\n";
+  out += "  \"queries\": " + std::to_string(r.behaviour.queries) + "\n}\n";
+  return out;
+}
+
+std::string RenderMarkdown(const DiffReport& r) {
+  std::string out = "### edict diff `" + r.old_label + "` → `" + r.new_label + "`\n\n";
+  out += "**" + Verdict(r) + "**\n\n";
+  out += "#### Structural changes (" + std::to_string(r.changes.size()) + ")\n\n";
+  if (r.changes.empty()) out += "None.\n";
+  for (const Change& c : r.changes)
+    out += "- `" + std::string(Sign(c.kind)) + "` " + Md(ChangeLine(c)) + "\n";
+  out += "\n#### Behavioural differences (" + std::to_string(r.behaviour.classes.size()) + ")\n\n";
+  if (r.behaviour.classes.empty()) out += "None found.\n";
+  int n = 0;
+  for (const BehaviourClass& c : r.behaviour.classes) {
+    out += std::to_string(++n) + ". **" + Md(Side(c.old_outcome, c.old_rules)) + "** → **" +
+           Md(Side(c.new_outcome, c.new_rules)) + "**\n";
+    if (!c.split_field.empty())
+      out += "   - " + c.split_field + ": " +
+             Md(ValuesOf(c.split_values, true, c.domains.at(c.split_field))) + "\n";
+    for (const auto& [field, seen] : c.values)
+      out += "   - " + Md(field) + ": " +
+             Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
+    out += "   - witness: `" + c.witness.ToJson() + "`";
+    if (!c.witness.consumed.empty()) out += ", consumed before it: " + Md(ConsumedText(c.witness));
+    out += "\n";
+  }
+  if (!r.behaviour.not_covered.empty()) {
+    out += "\n#### Not covered\n\n";
+    for (const auto& s : r.behaviour.not_covered) out += "- " + Md(s) + "\n";
+  }
+  out += "\nSearched: " + Md(Join(r.behaviour.assumptions, "; ")) +
+         ". Decisions are compared by outcome; every witness was replayed through the interpreter on both "
+         "versions.\n";
+  return out;
+}
+
+}  // namespace edict::diff

@@ -1,0 +1,113 @@
+#include "compiler/diff/source.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace edict::diff {
+
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+// Runs a shell command and returns its standard output (trailing newline removed); false on failure.
+bool Capture(const std::string& command, std::string* out) {
+  FILE* f = popen((command + " 2>/dev/null").c_str(), "r");
+  if (!f) return false;
+  char buf[4096];
+  out->clear();
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
+  int status = pclose(f);
+  while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
+  return status == 0;
+}
+
+}  // namespace
+
+Workspace::~Workspace() {
+  for (const auto& d : dirs_) {
+    std::error_code ec;
+    fs::remove_all(d, ec);
+  }
+}
+
+bool Workspace::Resolve(const std::string& spec, const std::string& stdlib_dir, PolicyInput* out,
+                        std::string* error) {
+  std::error_code ec;
+  size_t colon = spec.find(':');
+  if (fs::is_regular_file(spec, ec) || colon == std::string::npos || colon == 0) {
+    if (!fs::is_regular_file(spec, ec)) {
+      *error = "'" + spec + "' is not a file (and not REV:path)";
+      return false;
+    }
+    *out = PolicyInput{spec, spec, std::nullopt, stdlib_dir};
+    return true;
+  }
+  std::string rev = spec.substr(0, colon), path = spec.substr(colon + 1);
+  std::string top, prefix;
+  if (!Capture("git rev-parse --show-toplevel", &top) || !Capture("git rev-parse --show-prefix", &prefix)) {
+    *error = "'" + spec + "': not inside a git repository";
+    return false;
+  }
+  // Git's rule: REV:path is relative to the top of the tree, REV:./path to the current directory.
+  fs::path rel =
+      (path.rfind("./", 0) == 0 || path.rfind("../", 0) == 0) ? fs::path(prefix) / path : fs::path(path);
+  rel = rel.lexically_normal();
+  std::string commit;
+  if (!Capture("git rev-parse --verify --quiet " + Quote(rev + "^{commit}"), &commit)) {
+    *error = "'" + rev + "' is not a revision of this repository";
+    return false;
+  }
+  char tmpl[] = "/tmp/edict-diff-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    *error = "cannot create a temporary directory";
+    return false;
+  }
+  dirs_.push_back(tmpl);
+  std::string ignored;
+  if (!Capture(
+          "git -C " + Quote(top) + " archive --format=tar " + Quote(commit) + " | tar -x -C " + Quote(tmpl),
+          &ignored)) {
+    *error = "cannot extract revision '" + rev + "' (git archive)";
+    return false;
+  }
+  fs::path file = fs::path(tmpl) / rel;
+  if (!fs::is_regular_file(file, ec)) {
+    *error = "'" + rel.string() + "' does not exist in revision '" + rev + "'";
+    return false;
+  }
+  std::string stdlib = stdlib_dir;
+  if (stdlib.empty() && fs::is_directory(fs::path(tmpl) / "stdlib", ec))
+    stdlib = (fs::path(tmpl) / "stdlib").string();
+  *out = PolicyInput{rev + ":" + rel.string(), file.string(), std::nullopt, stdlib};
+  return true;
+}
+
+bool Workspace::ResolveRevision(const std::string& rev, const std::string& path,
+                                const std::string& stdlib_dir, PolicyInput* out, std::string* error) {
+  std::string p = path;
+  if (p.rfind("./", 0) != 0 && p.rfind("../", 0) != 0 && p.rfind('/', 0) != 0) p = "./" + p;
+  if (p.rfind('/', 0) == 0) {
+    std::string top;
+    if (!Capture("git rev-parse --show-toplevel", &top)) {
+      *error = "not inside a git repository";
+      return false;
+    }
+    p = fs::path(p).lexically_relative(top).string();
+  }
+  return Resolve(rev + ":" + p, stdlib_dir, out, error);
+}
+
+}  // namespace edict::diff

@@ -1,0 +1,250 @@
+#include "compiler/diff/structural.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "compiler/ast/ast.h"
+#include "compiler/sema/load.h"
+#include "runtime/date.h"
+#include "runtime/interp/decide.h"
+
+namespace edict::diff {
+
+namespace {
+
+// The source text a span covers, on one line (continuation lines joined by a space).
+std::string SpanText(const Span& s) {
+  if (!s.valid()) return "";
+  std::string out;
+  for (int line = s.line; line <= s.end_line; ++line) {
+    std::string_view text = s.file->Line(line);
+    size_t from = line == s.line ? static_cast<size_t>(s.col) : 0;
+    size_t to = line == s.end_line ? static_cast<size_t>(s.end_col) : text.size();
+    from = std::min(from, text.size());
+    to = std::min(std::max(to, from), text.size());
+    if (!out.empty()) out += ' ';
+    out += text.substr(from, to - from);
+  }
+  return out;
+}
+
+std::string DateText(int d, bool open_low) {
+  if (d == INT_MIN || d == INT_MAX) return open_low ? "(open)" : "(open)";
+  return FormatDate(d);
+}
+
+std::string OutcomeOf(const ir::Program& p, const ir::Rule& r) {
+  const ir::OutcomeIR& o = r.outcome;
+  bool notify = o.notify && o.notify->op == ir::Op::kConst && o.notify->constant.b;
+  std::string text = interp::OutcomeText(p, o.kind, o.symbol, notify, o.review);
+  if (o.notify && o.notify->op != ir::Op::kConst) text += " [notify: " + SpanText(o.notify->span) + "]";
+  return text;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+struct RuleView {
+  std::string kind, condition, outcome, cite, in_force, target, consumes;
+};
+
+RuleView View(const ir::Program& p, const ir::Rule& r) {
+  RuleView v;
+  v.kind = r.exception ? "exception" : "rule";
+  v.condition = r.when ? SpanText(r.when->span) : "";
+  v.outcome = OutcomeOf(p, r);
+  v.cite = r.cite;
+  v.in_force = DateText(r.from, true) + " .. " + DateText(r.until, false);
+  v.target = r.target >= 0 ? p.rules[r.target].id : "";
+  std::vector<std::string> q;
+  for (int i : r.consumes) q.push_back(p.quotas[i].id);
+  v.consumes = Join(q);
+  return v;
+}
+
+void Compare(std::vector<Change>& out, const std::string& what, const std::string& name,
+             const std::string& detail, const std::string& a, const std::string& b) {
+  if (a != b) out.push_back({Change::kChanged, what, name, detail, a, b});
+}
+
+// ---- constants and sets, from the source ----
+
+struct Decls {
+  SourceManager sources;
+  sema::LoadedProgram loaded;
+  std::map<std::string, const ast::Decl*> by_name;  // module-qualified for stdlib, plain for the policy's own
+};
+
+bool Load(const PolicyInput& in, Decls* out) {
+  DiagnosticList diags;
+  sema::LoadOptions options;
+  options.stdlib_dirs = sema::DefaultStdlibDirs(in.stdlib_dir);
+  const std::string* text = in.text ? &*in.text : nullptr;
+  if (!sema::LoadProgram(in.path, text, out->sources, options, diags, &out->loaded)) return false;
+  for (const auto& m : out->loaded.modules)
+    for (const auto& d : m->decls)
+      if (d->kind == ast::DeclKind::kConst || d->kind == ast::DeclKind::kSet)
+        out->by_name.emplace(m->is_policy ? d->name : m->name + "." + d->name, d.get());
+  return true;
+}
+
+const ast::Decl* FindSet(const Decls& d, const std::string& name) {
+  std::string last = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+  for (const auto& [key, decl] : d.by_name)
+    if (decl->kind == ast::DeclKind::kSet && decl->name == last) return decl;
+  return nullptr;
+}
+
+void SetMembers(const Decls& d, const ast::Expr& e, std::set<std::string>& out, int depth);
+
+void SetOf(const Decls& d, const ast::Expr& e, std::set<std::string>& out, int depth) {
+  if (depth > 50) return;
+  switch (e.kind) {
+    case ast::ExprKind::kSet:
+      for (const auto& a : e.args) SetMembers(d, *a, out, depth + 1);
+      return;
+    case ast::ExprKind::kName:
+    case ast::ExprKind::kField:
+      if (const ast::Decl* s = FindSet(d, e.text)) SetOf(d, *s->as<ast::ConstDecl>().value, out, depth + 1);
+      return;
+    case ast::ExprKind::kBinary: {
+      std::set<std::string> a, b;
+      SetOf(d, *e.args[0], a, depth + 1);
+      SetOf(d, *e.args[1], b, depth + 1);
+      if (e.op == ast::BinOp::kSub) {
+        for (const auto& x : b) a.erase(x);
+      } else {
+        a.insert(b.begin(), b.end());
+      }
+      out.insert(a.begin(), a.end());
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void SetMembers(const Decls& d, const ast::Expr& e, std::set<std::string>& out, int depth) {
+  if ((e.kind == ast::ExprKind::kName || e.kind == ast::ExprKind::kField) && FindSet(d, e.text)) {
+    SetOf(d, e, out, depth);
+    return;
+  }
+  out.insert(e.text);
+}
+
+std::string Members(const std::set<std::string>& s) {
+  std::vector<std::string> v(s.begin(), s.end());
+  return Join(v);
+}
+
+void CompareDecls(std::vector<Change>& out, const Decls& a, const Decls& b) {
+  for (const auto& [name, da] : a.by_name) {
+    auto it = b.by_name.find(name);
+    std::string what = da->kind == ast::DeclKind::kSet ? "set" : "constant";
+    if (it == b.by_name.end()) {
+      out.push_back({Change::kRemoved, what, name, "", SpanText(da->as<ast::ConstDecl>().value->span), ""});
+      continue;
+    }
+    const ast::Decl* db = it->second;
+    if (da->kind == ast::DeclKind::kSet && db->kind == ast::DeclKind::kSet) {
+      std::set<std::string> ma, mb;
+      SetOf(a, *da->as<ast::ConstDecl>().value, ma, 0);
+      SetOf(b, *db->as<ast::ConstDecl>().value, mb, 0);
+      std::set<std::string> added, removed;
+      for (const auto& x : mb)
+        if (!ma.count(x)) added.insert(x);
+      for (const auto& x : ma)
+        if (!mb.count(x)) removed.insert(x);
+      if (!added.empty() || !removed.empty())
+        out.push_back({Change::kChanged, what, name, "members", removed.empty() ? "" : "-" + Members(removed),
+                       added.empty() ? "" : "+" + Members(added)});
+      continue;
+    }
+    Compare(out, what, name, "value", SpanText(da->as<ast::ConstDecl>().value->span),
+            SpanText(db->as<ast::ConstDecl>().value->span));
+  }
+  for (const auto& [name, db] : b.by_name)
+    if (!a.by_name.count(name))
+      out.push_back({Change::kAdded, db->kind == ast::DeclKind::kSet ? "set" : "constant", name, "", "",
+                     SpanText(db->as<ast::ConstDecl>().value->span)});
+}
+
+}  // namespace
+
+std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, const PolicyInput& old_input,
+                                   const PolicyInput& new_input) {
+  std::vector<Change> out;
+  // Header.
+  Compare(out, "header", "title", "", a.title, b.title);
+  Compare(out, "header", "version", "", a.version, b.version);
+  Compare(out, "header", "source", "", a.source, b.source);
+  Compare(out, "header", "in force from", "", DateText(a.from, true), DateText(b.from, true));
+  Compare(out, "header", "in force until", "", DateText(a.until, false), DateText(b.until, false));
+  Compare(out, "header", "compliance from", "", a.has_compliance ? FormatDate(a.compliance) : "(none)",
+          b.has_compliance ? FormatDate(b.compliance) : "(none)");
+  // Rules and exceptions, by id.
+  for (const ir::Rule& ra : a.rules) {
+    int ib = b.RuleIndex(ra.id);
+    RuleView va = View(a, ra);
+    if (ib < 0 || b.rules[ib].withdrawn != ra.withdrawn) {
+      if (!ra.withdrawn)
+        out.push_back({Change::kRemoved, va.kind, ra.id, "", va.outcome, ""});
+      else if (ib >= 0)
+        out.push_back(
+            {Change::kAdded, va.kind, ra.id, "withdrawal lifted", "", View(b, b.rules[ib]).outcome});
+      continue;
+    }
+    if (ra.withdrawn) continue;
+    RuleView vb = View(b, b.rules[ib]);
+    Compare(out, va.kind, ra.id, "kind", va.kind, vb.kind);
+    Compare(out, va.kind, ra.id, "exception to", va.target, vb.target);
+    Compare(out, va.kind, ra.id, "condition", va.condition, vb.condition);
+    Compare(out, va.kind, ra.id, "outcome", va.outcome, vb.outcome);
+    Compare(out, va.kind, ra.id, "citation", va.cite, vb.cite);
+    Compare(out, va.kind, ra.id, "in force", va.in_force, vb.in_force);
+    Compare(out, va.kind, ra.id, "consumes", va.consumes, vb.consumes);
+  }
+  for (const ir::Rule& rb : b.rules) {
+    if (rb.withdrawn) continue;
+    if (a.RuleIndex(rb.id) < 0) {
+      RuleView vb = View(b, rb);
+      std::string detail = rb.exception ? "exception to " + vb.target : "";
+      out.push_back({Change::kAdded, vb.kind, rb.id, detail, "", vb.outcome});
+    }
+  }
+  // Quotas, by id.
+  auto quota_period = [](const ir::Quota& q) {
+    return q.calendar_year ? std::string("per calendar year")
+           : q.window      ? "from " + FormatDate(q.window_from) + " to " + FormatDate(q.window_to)
+                           : std::string("no period");
+  };
+  for (const ir::Quota& qa : a.quotas) {
+    const ir::Quota* qb = nullptr;
+    for (const ir::Quota& q : b.quotas)
+      if (q.id == qa.id) qb = &q;
+    if (!qb) {
+      out.push_back({Change::kRemoved, "quota", qa.id, "", qa.limit.ToString() + " " + qa.unit, ""});
+      continue;
+    }
+    Compare(out, "quota", qa.id, "limit", qa.limit.ToString() + " " + qa.unit,
+            qb->limit.ToString() + " " + qb->unit);
+    Compare(out, "quota", qa.id, "measure", SpanText(qa.measure->span), SpanText(qb->measure->span));
+    Compare(out, "quota", qa.id, "per", Join(qa.key_texts), Join(qb->key_texts));
+    Compare(out, "quota", qa.id, "period", quota_period(qa), quota_period(*qb));
+  }
+  for (const ir::Quota& qb : b.quotas) {
+    bool found = false;
+    for (const ir::Quota& q : a.quotas) found = found || q.id == qb.id;
+    if (!found) out.push_back({Change::kAdded, "quota", qb.id, "", "", qb.limit.ToString() + " " + qb.unit});
+  }
+  // Constants and sets.
+  Decls da, db;
+  if (Load(old_input, &da) && Load(new_input, &db)) CompareDecls(out, da, db);
+  return out;
+}
+
+}  // namespace edict::diff

@@ -1,0 +1,25 @@
+// Structural diff of two policy versions: what changed in the text of the policy, by declaration (rules and
+// exceptions, quotas, constants, sets by member, header dates), independent of layout and declaration order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/diff/source.h"
+#include "compiler/ir/ir.h"
+
+namespace edict::diff {
+
+struct Change {
+  enum Kind { kAdded, kRemoved, kChanged } kind = kChanged;
+  std::string what;    // "rule", "exception", "quota", "constant", "set", "header"
+  std::string name;    // declaration name or rule id
+  std::string detail;  // "condition", "members", "limit", ... (kChanged)
+  std::string before, after;
+};
+
+// The inputs are re-read for the declarations the IR folds away (constants and sets).
+std::vector<Change> StructuralDiff(const ir::Program& old_program, const ir::Program& new_program,
+                                   const PolicyInput& old_input, const PolicyInput& new_input);
+
+}  // namespace edict::diff

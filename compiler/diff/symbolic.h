@@ -1,0 +1,105 @@
+// Symbolic encoding of a decision program with Z3: the shipment's fields become solver variables shared by
+// the two policies being compared, each program's decision (default logic, severity, determining rules)
+// becomes a formula over them. Exact: numbers are Z3 reals (rationals), dates and enum members are integers.
+#pragma once
+
+#include <z3++.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+
+namespace edict::diff {
+
+// A construct the encoder does not model (a timeline, a set-valued table field...). The diff reports it.
+struct Unsupported {
+  std::string message;
+};
+
+// Every outcome either program can produce, as integer codes in severity order (0 is no_license_required).
+class OutcomeTable {
+ public:
+  OutcomeTable(const ir::Program& old_program, const ir::Program& new_program);
+  int Code(const ir::Program& p, const ir::OutcomeIR& o, bool notify) const;
+  const std::string& Text(int code) const { return texts_[code]; }
+  int Severity(int code) const { return severities_[code]; }
+  int size() const { return static_cast<int>(texts_.size()); }
+
+ private:
+  std::vector<std::string> texts_;
+  std::vector<int> severities_;
+};
+
+// Bounds placed on the free variables (reported with every result).
+struct Bounds {
+  int date_from = 0, date_to = 0;  // 1990-01-01 .. 2100-12-31
+  int64_t max_count = 1'000'000'000;
+  std::string max_number = "1000000000000000000000000000000";  // 10^30, for decimals and quantities
+  std::string max_consumed = "1000000000000000";               // 10^15, quota consumed before the shipment
+  Bounds();
+};
+
+// The shipment both programs decide: one variable per field name, plus one "consumed before" variable per
+// quota ledger entry. A field may be fixed to a constant enum member (the diff splits on table keys such as
+// `item`).
+class Shipment {
+ public:
+  struct Var {
+    std::string name;
+    TypeKind kind = TypeKind::kError;
+    bool integer = false;
+    bool has_given = false;  // the field may be omitted (default or optional)
+    z3::expr value;
+    z3::expr given;
+    std::vector<std::string> members;  // enum fields: the canonical members (the first program's)
+    bool fixed = false;
+  };
+  struct Consumed {
+    std::string label;  // "quota_id"
+    z3::expr amount;
+  };
+
+  Shipment(z3::context& z, const Bounds& bounds);
+  // The variable for a field of `p` (created on first use); its value in `p`'s enum member numbering.
+  const Var& VarFor(const ir::Program& p, int field);
+  z3::expr ValueFor(const ir::Program& p, int field);
+  // Fixes an enum field to a member (by canonical index) before any program is encoded.
+  void Fix(const ir::Program& p, int field, int member);
+  z3::expr ConsumedFor(const ir::Program& p, int quota);
+  int TextId(std::string_view text);
+  std::string TextOf(int64_t id) const;
+
+  z3::context& z() { return z_; }
+  const std::vector<z3::expr>& domain() const { return domain_; }
+  const std::map<std::string, Var>& vars() const { return vars_; }
+  const std::map<std::string, Consumed>& consumed() const { return consumed_; }
+  const Bounds& bounds() const { return bounds_; }
+
+ private:
+  z3::context& z_;
+  Bounds bounds_;
+  std::map<std::string, Var> vars_;
+  std::map<std::string, Consumed> consumed_;
+  std::vector<z3::expr> domain_;
+  std::map<std::string, int, std::less<>> text_ids_;
+  std::vector<std::string> texts_;
+};
+
+// One program's decision as formulas: the outcome code (-1 on a conflict) and, per rule, whether it
+// determines it.
+struct SymDecision {
+  z3::expr code;
+  std::vector<std::pair<int, z3::expr>> determining;  // (rule index, condition)
+};
+
+SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const OutcomeTable& outcomes);
+
+// The ledger entry a quota reads, as a label two programs share when they would compute the same key.
+std::string QuotaLabel(const ir::Quota& q);
+
+// Exact conversion of a Z3 numeral (integer or rational) to a Rational; false when out of range.
+bool NumeralToRational(const z3::expr& e, Rational* out);
+
+}  // namespace edict::diff
