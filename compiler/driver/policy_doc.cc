@@ -495,7 +495,8 @@ class DocWriter {
       Line();
       return;
     }
-    Line(std::to_string(p_.tests.size()) + " tests, run with `edict test " + p_.name + ".edict`:");
+    Line(std::to_string(p_.tests.size()) + (p_.tests.size() == 1 ? " test" : " tests") +
+         ", run with `edict test " + p_.name + ".edict`:");
     Line();
     for (size_t i = 0; i < p_.tests.size(); ++i)
       Line(std::to_string(i + 1) + ". " + Collapse(p_.tests[i].name));
