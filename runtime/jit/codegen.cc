@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "runtime/interp/eval.h"
+
 namespace edict::jit {
 
 namespace {
@@ -29,6 +31,10 @@ struct CV {
 
 class Generator {
  public:
+  struct Column {
+    llvm::GlobalVariable *present = nullptr, *a = nullptr, *b = nullptr;
+  };
+
   Generator(const ValueLayout& layout, llvm::LLVMContext& c, llvm::Module& m, Plan& plan)
       : L_(layout), C_(c), M_(m), B_(c), plan_(plan) {
     i1_ = B_.getInt1Ty();
@@ -92,32 +98,31 @@ class Generator {
     B_.CreateRet(B_.CreateZExt(Bool(v), i32_));
   }
 
-  // Mirrors the interpreter's ComputeFields: for each field in dependency order with a default or formula,
-  // derived fields always and input fields when absent.
+  // Mirrors the interpreter's ComputeFields: each field with a default or formula, in dependency order, when
+  // absent (input never carries derived fields; a test may fix one).
   void FieldsFunction(const std::string& name) {
     Begin(name);
     for (int index : p_->field_order) {
       const ir::Field& f = p_->fields[index];
       if (!f.value) continue;
       llvm::Value* slot = Slot(index);
-      llvm::BasicBlock* after = nullptr;
-      if (f.kind != ir::Field::kDerived) {
-        llvm::BasicBlock* compute = Block("compute");
-        after = Block("after");
-        B_.CreateCondBr(B_.CreateICmpEQ(LoadAt(slot, L_.kind, i8_, 1), B_.getInt8(0)), compute, after);
-        B_.SetInsertPoint(compute);
-      }
-      if (Loadable(f.value->kind) && CanGen(*f.value)) {
+      llvm::BasicBlock* compute = Block("compute");
+      llvm::BasicBlock* after = Block("after");
+      B_.CreateCondBr(B_.CreateICmpEQ(LoadAt(slot, L_.kind, i8_, 1), B_.getInt8(0)), compute, after);
+      B_.SetInsertPoint(compute);
+      if (f.value->op == Op::kField) {
+        // A copy of another field (`end_user = consignee`): the whole slot, texts included. The interpreter
+        // copies the text into the record's storage; the view here points at the same record's bytes.
+        B_.CreateMemCpy(slot, llvm::Align(L_.align), Slot(f.value->index), llvm::Align(L_.align), L_.size);
+      } else if (Loadable(f.value->kind) && CanGen(*f.value)) {
         Store(slot, Gen(*f.value), f.value->kind);
       } else {
         auto* call =
             B_.CreateCall(Helper("edict_jit_compute_field", {ptr_, i32_}), {ctx_, B_.getInt32(index)});
         FailIf(B_.CreateICmpNE(call, B_.getInt32(0)), -1);
       }
-      if (after) {
-        B_.CreateBr(after);
-        B_.SetInsertPoint(after);
-      }
+      B_.CreateBr(after);
+      B_.SetInsertPoint(after);
     }
     B_.CreateRet(B_.getInt32(0));
   }
@@ -186,6 +191,12 @@ class Generator {
 
   // ---- expressions ----
   CV Gen(const ir::Expr& e) {
+    if (&e != no_table_ && e.op != Op::kConst && e.op != Op::kField && e.op != Op::kRowField &&
+        Loadable(e.kind) && Size(e) >= 4) {
+      int key = KeyField(e);
+      std::vector<Value> cells;
+      if (key >= 0 && Tabulate(e, key, &cells)) return TableLookup(e, key, cells);
+    }
     if (!CanGen(e)) return Fallback(e);
     ++plan_.native_exprs;
     switch (e.op) {
@@ -250,6 +261,86 @@ class Generator {
     return Fallback(e);
   }
 
+  // ---- per-key tables ----
+  // An expression that reads a single enum field (say `chip_eccn(item)`, which divides rationals from the
+  // chip catalog) has one value per member: it is computed at compile time, by the interpreter, into a
+  // constant array indexed by the field. KeyField: that field, -2 when the expression reads no field, -1
+  // otherwise.
+  int KeyField(const ir::Expr& e) {
+    auto it = key_field_.find(&e);
+    if (it != key_field_.end()) return it->second;
+    int key = -2;
+    if (e.op == Op::kField) {
+      const ir::Field& f = p_->fields[e.index];
+      bool small_enum = e.kind == ValueKind::kEnum && f.enum_index >= 0 &&
+                        p_->enums[f.enum_index].members.size() <= kMaxTableRows;
+      key = f.kind != ir::Field::kOptional && small_enum ? e.index : -1;
+    } else if (e.op == Op::kFits) {
+      key = -1;
+    }
+    for (const ir::Expr* a : e.args) {
+      int k = KeyField(*a);
+      if (k == -1 || (k >= 0 && key >= 0 && k != key)) {
+        key = -1;
+        break;
+      }
+      if (k >= 0) key = k;
+    }
+    return key_field_[&e] = key;
+  }
+
+  int Size(const ir::Expr& e) {
+    auto it = size_.find(&e);
+    if (it != size_.end()) return it->second;
+    int n = 1;
+    for (const ir::Expr* a : e.args) n += Size(*a);
+    return size_[&e] = n;
+  }
+
+  // False when some member's value is an error or of another kind: then the expression is compiled as usual.
+  bool Tabulate(const ir::Expr& e, int key, std::vector<Value>* cells) {
+    std::vector<Value> fields(p_->fields.size());
+    std::deque<BitSet> scratch;
+    interp::EvalContext ctx;
+    ctx.program = p_;
+    ctx.fields = fields.data();
+    ctx.scratch = &scratch;
+    size_t n = p_->enums[p_->fields[key].enum_index].members.size();
+    for (size_t m = 0; m < n; ++m) {
+      fields[key] = Value::Enum(static_cast<int>(m));
+      try {
+        Value v = interp::Eval(e, ctx);
+        if (v.kind != e.kind) return false;
+        cells->push_back(v);
+      } catch (const interp::EvalError&) {
+        return false;
+      }
+    }
+    return !cells->empty();
+  }
+
+  CV TableLookup(const ir::Expr& e, int key, const std::vector<Value>& cells) {
+    ++plan_.native_exprs;
+    llvm::Value* k = LoadAt(Slot(key), L_.i, i32_, 4);
+    llvm::BasicBlock* hit = Block("table");
+    llvm::BasicBlock* miss = Block("notable");
+    llvm::BasicBlock* done = Block("tabled");
+    B_.CreateCondBr(B_.CreateICmpULT(k, B_.getInt32(static_cast<uint32_t>(cells.size()))), hit, miss);
+    B_.SetInsertPoint(hit);
+    CV x = ColumnLoad(MakeColumn(cells, e.kind), e.kind, B_.CreateZExt(k, i64_));
+    llvm::BasicBlock* hit_end = B_.GetInsertBlock();
+    B_.CreateBr(done);
+    B_.SetInsertPoint(miss);  // a member index outside the enum: evaluate as written
+    const ir::Expr* saved = no_table_;
+    no_table_ = &e;
+    CV y = Gen(e);
+    no_table_ = saved;
+    llvm::BasicBlock* miss_end = B_.GetInsertBlock();
+    B_.CreateBr(done);
+    B_.SetInsertPoint(done);
+    return Merge(e.kind, x, hit_end, y, miss_end);
+  }
+
   // The interpreter evaluates this expression (texts, run-time sets, `fits`); its value is read back.
   CV Fallback(const ir::Expr& e) {
     int index = static_cast<int>(plan_.fallbacks.size());
@@ -296,15 +387,17 @@ class Generator {
     llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(t.rows.size())));
     if (key.present) ok = B_.CreateAnd(ok, key.present);
     FailIf(B_.CreateNot(ok), Site(e, "no row for this key in table " + t.name));
-    llvm::Value* row = B_.CreateZExt(Int(key), i64_);
-    const Column& col = ColumnGlobals(e.table, e.index, e.kind);
+    return ColumnLoad(ColumnGlobals(e.table, e.index, e.kind), e.kind, B_.CreateZExt(Int(key), i64_));
+  }
+
+  CV ColumnLoad(const Column& col, ValueKind kind, llvm::Value* row) {
     CV v;
-    v.kind = e.kind;
+    v.kind = kind;
     auto at = [&](llvm::GlobalVariable* g, llvm::Type* ty) {
       return B_.CreateLoad(ty, B_.CreateInBoundsGEP(g->getValueType(), g, {B_.getInt64(0), row}));
     };
     if (col.present) v.present = B_.CreateICmpNE(at(col.present, i8_), B_.getInt8(0));
-    switch (e.kind) {
+    switch (kind) {
       case ValueKind::kBool:
         v.b = B_.CreateICmpNE(at(col.a, i8_), B_.getInt8(0));
         break;
@@ -689,21 +782,21 @@ class Generator {
     return out;
   }
 
-  struct Column {
-    llvm::GlobalVariable *present = nullptr, *a = nullptr, *b = nullptr;
-  };
-
   const Column& ColumnGlobals(int table, int field, ValueKind kind) {
     auto key = std::make_tuple(p_, table, field);
     auto it = columns_.find(key);
     if (it != columns_.end()) return it->second;
-    const auto& rows = p_->tables[table].rows;
+    std::vector<Value> cells;
+    for (const auto& row : p_->tables[table].rows) cells.push_back(row[field]);
+    return columns_[key] = MakeColumn(cells, kind);
+  }
+
+  Column MakeColumn(const std::vector<Value>& cells, ValueKind kind) {
     std::vector<uint8_t> present, bools;
     std::vector<int32_t> ints;
     std::vector<llvm::Constant*> nums, dens;
     bool any_absent = false;
-    for (const auto& row : rows) {
-      const Value& v = row[field];
+    for (const Value& v : cells) {
       any_absent |= v.absent();
       present.push_back(v.absent() ? 0 : 1);
       bools.push_back(v.b ? 1 : 0);
@@ -720,13 +813,13 @@ class Generator {
     if (kind == ValueKind::kBool) {
       col.a = global(llvm::ConstantDataArray::get(C_, llvm::ArrayRef<uint8_t>(bools)));
     } else if (kind == ValueKind::kNumber) {
-      auto* type = llvm::ArrayType::get(i128_, rows.size());
+      auto* type = llvm::ArrayType::get(i128_, cells.size());
       col.a = global(llvm::ConstantArray::get(type, nums));
       col.b = global(llvm::ConstantArray::get(type, dens));
     } else {
       col.a = global(llvm::ConstantDataArray::get(C_, llvm::ArrayRef<int32_t>(ints)));
     }
-    return columns_[key] = col;
+    return col;
   }
 
   const ValueLayout L_;
@@ -742,6 +835,9 @@ class Generator {
   llvm::AllocaInst *rat_a_ = nullptr, *rat_b_ = nullptr, *rat_out_ = nullptr, *value_buf_ = nullptr;
   std::map<const BitSet*, std::pair<llvm::Value*, uint64_t>> sets_;
   std::map<std::tuple<const ir::Program*, int, int>, Column> columns_;
+  static constexpr size_t kMaxTableRows = 4096;
+  std::map<const ir::Expr*, int> key_field_, size_;
+  const ir::Expr* no_table_ = nullptr;  // being compiled without its table (a key outside the enum)
 };
 
 }  // namespace

@@ -16,7 +16,7 @@ interp::EvalContext MakeEvalContext(RuntimeContext* ctx) {
   e.fields = ctx->record->values.data();
   e.ledger = ctx->ledger;
   e.date = ctx->date;
-  e.scratch = &ctx->scratch;
+  e.scratch = ctx->Scratch();
   return e;
 }
 
@@ -47,7 +47,11 @@ int32_t edict_jit_eval(RuntimeContext* ctx, int32_t index, Value* out) {
 int32_t edict_jit_compute_field(RuntimeContext* ctx, int32_t index) {
   const ir::Field& f = ctx->program->fields[index];
   interp::Record& rec = *ctx->record;
-  if (!f.value || (f.kind != ir::Field::kDerived && !rec.values[index].absent())) return 0;
+  if (!f.value || !rec.values[index].absent()) return 0;
+  if (f.value->op == ir::Op::kConst) {  // a constant (`exporter = ""`): its text lives as long as the program
+    rec.values[index] = f.value->constant;
+    return 0;
+  }
   interp::EvalContext e = MakeEvalContext(ctx);
   try {
     Value v = interp::Eval(*f.value, e);

@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,11 @@ struct RuntimeContext {
   interp::Record* record = nullptr;
   Ledger* ledger = nullptr;
   const Plan* plan = nullptr;
-  std::deque<BitSet> scratch;
+  std::unique_ptr<std::deque<BitSet>> scratch;  // sets built at run time, allocated on first use
+  std::deque<BitSet>* Scratch() {
+    if (!scratch) scratch = std::make_unique<std::deque<BitSet>>();
+    return scratch.get();
+  }
   std::string message;  // error_site == -2
   Span span;
 };

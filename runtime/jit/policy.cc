@@ -33,15 +33,29 @@ struct Conflict {
   Span span;
 };
 
+// A resolved outcome; its leaves (determining rules) are the range [begin, end) of the per-thread leaf pool,
+// so that resolving allocates nothing in the common case.
 struct Resolved {
   ir::OutcomeIR::Kind kind = ir::OutcomeIR::kNoLicenseRequired;
   int symbol = -1, review = -1;
   bool notify = false;
-  std::vector<int> leaves;
+  int from = -1;  // the rule or exception it came from
+  uint32_t begin = 0, end = 0;
   bool Same(const Resolved& o) const {
     return kind == o.kind && symbol == o.symbol && review == o.review && notify == o.notify;
   }
 };
+
+// Per-thread scratch reused across decisions: a stack of resolved outcomes (each level of Resolve works above
+// its base) and the leaf pool.
+struct Scratch {
+  std::vector<Resolved> stack;
+  std::vector<int> leaves;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
 
 // Calls a compiled function; its error becomes the interpreter's EvalError.
 bool Call(CompiledFn fn, Record& record, RuntimeContext& ctx) {
@@ -56,8 +70,8 @@ bool Call(CompiledFn fn, Record& record, RuntimeContext& ctx) {
 
 class Resolver {
  public:
-  Resolver(const CompiledProgram& cp, Record& record, RuntimeContext& ctx)
-      : cp_(cp), p_(*cp.program), record_(record), ctx_(ctx) {}
+  Resolver(const CompiledProgram& cp, Record& record, RuntimeContext& ctx, Scratch& scratch)
+      : cp_(cp), p_(*cp.program), record_(record), ctx_(ctx), s_(scratch) {}
 
   bool Applies(int idx) {
     const ir::Rule& r = p_.rules[idx];
@@ -67,34 +81,45 @@ class Resolver {
 
   bool Notify(int idx) { return cp_.notify[idx] && Call(cp_.notify[idx], record_, ctx_); }
 
+  // Default logic, as interp's Decider::Resolve: an applicable rule is replaced by its applicable exceptions.
   Resolved Resolve(int idx) {
     const ir::Rule& r = p_.rules[idx];
-    std::vector<Resolved> overrides;
-    std::vector<int> from;
+    size_t base = s_.stack.size();
     for (int e : r.exceptions) {
       if (!Applies(e)) continue;
-      overrides.push_back(Resolve(e));
-      from.push_back(e);
+      Resolved x = Resolve(e);
+      x.from = e;
+      s_.stack.push_back(x);
     }
-    Resolved out;
-    if (overrides.empty()) {
+    if (s_.stack.size() == base) {
+      Resolved out;
       out.kind = r.outcome.kind;
       out.symbol = r.outcome.symbol;
       out.review = r.outcome.review;
       out.notify = Notify(idx);
-      out.leaves = {idx};
+      out.begin = static_cast<uint32_t>(s_.leaves.size());
+      s_.leaves.push_back(idx);
+      out.end = out.begin + 1;
       return out;
     }
-    for (size_t i = 1; i < overrides.size(); ++i) {
-      if (!overrides[i].Same(overrides[0]))
-        throw Conflict{"conflict: exceptions '" + p_.rules[from[0]].id + "' (" + Text(overrides[0]) +
-                           ") and '" + p_.rules[from[i]].id + "' (" + Text(overrides[i]) +
-                           ") both override '" + r.id + "'; the policy must say which applies",
-                       p_.rules[from[i]].span};
-      overrides[0].leaves.insert(overrides[0].leaves.end(), overrides[i].leaves.begin(),
-                                 overrides[i].leaves.end());
+    Resolved first = s_.stack[base];
+    for (size_t i = base + 1; i < s_.stack.size(); ++i) {
+      const Resolved& other = s_.stack[i];
+      if (!other.Same(first))
+        throw Conflict{"conflict: exceptions '" + p_.rules[first.from].id + "' (" + Text(first) + ") and '" +
+                           p_.rules[other.from].id + "' (" + Text(other) + ") both override '" + r.id +
+                           "'; the policy must say which applies",
+                       p_.rules[other.from].span};
     }
-    return std::move(overrides[0]);
+    if (s_.stack.size() - base > 1) {  // concatenate the leaves of every override, in order
+      uint32_t begin = static_cast<uint32_t>(s_.leaves.size());
+      for (size_t i = base; i < s_.stack.size(); ++i)
+        for (uint32_t k = s_.stack[i].begin; k < s_.stack[i].end; ++k) s_.leaves.push_back(s_.leaves[k]);
+      first.begin = begin;
+      first.end = static_cast<uint32_t>(s_.leaves.size());
+    }
+    s_.stack.resize(base);
+    return first;
   }
 
   std::string Text(const Resolved& r) const {
@@ -106,6 +131,7 @@ class Resolver {
   const ir::Program& p_;
   Record& record_;
   RuntimeContext& ctx_;
+  Scratch& s_;
 };
 
 void MapRecord(const ir::TimelineEntry& entry, const Record& from, Record& to) {
@@ -132,7 +158,7 @@ void Consume(const ir::Program& program, Decision& d, RuntimeContext& ctx, Ledge
   e.fields = ctx.record->values.data();
   e.ledger = &ledger;
   e.date = ctx.date;
-  e.scratch = &ctx.scratch;
+  e.scratch = ctx.Scratch();
   for (int leaf : d.rules) {
     for (int qi : program.rules[leaf].consumes) {
       const ir::Quota& q = program.quotas[qi];
@@ -185,10 +211,16 @@ Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger
       d.in_force = false;
       return d;
     }
-    Resolver resolver(cp, record, ctx);
-    std::vector<Resolved> results;
+    Scratch& scratch = ThreadScratch();
+    scratch.stack.clear();
+    scratch.leaves.clear();
+    Resolver resolver(cp, record, ctx, scratch);
     for (int r : program.roots)
-      if (resolver.Applies(r)) results.push_back(resolver.Resolve(r));
+      if (resolver.Applies(r)) {
+        Resolved x = resolver.Resolve(r);
+        scratch.stack.push_back(x);
+      }
+    const std::vector<Resolved>& results = scratch.stack;
     if (results.empty()) return d;
     const Resolved* worst = &results[0];
     for (const auto& r : results)
@@ -196,10 +228,11 @@ Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger
     int sev = Severity(program, *worst);
     for (const auto& r : results) {
       if (Severity(program, r) != sev || r.Same(*worst)) continue;
-      throw Conflict{"conflict: '" + program.rules[worst->leaves[0]].id + "' gives " + resolver.Text(*worst) +
-                         " and '" + program.rules[r.leaves[0]].id + "' gives " + resolver.Text(r) +
+      throw Conflict{"conflict: '" + program.rules[scratch.leaves[worst->begin]].id + "' gives " +
+                         resolver.Text(*worst) + " and '" + program.rules[scratch.leaves[r.begin]].id +
+                         "' gives " + resolver.Text(r) +
                          ", equally severe; the policy must say which applies",
-                     program.rules[r.leaves[0]].span};
+                     program.rules[scratch.leaves[r.begin]].span};
     }
     d.kind = worst->kind;
     d.symbol = worst->symbol;
@@ -207,8 +240,10 @@ Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger
     d.notify = worst->notify;
     for (const auto& r : results)
       if (r.Same(*worst))
-        for (int leaf : r.leaves)
+        for (uint32_t k = r.begin; k < r.end; ++k) {
+          int leaf = scratch.leaves[k];
           if (std::find(d.rules.begin(), d.rules.end(), leaf) == d.rules.end()) d.rules.push_back(leaf);
+        }
     Consume(program, d, ctx, ledger, options);
   } catch (const EvalError& e) {
     d.error = true;

@@ -11,6 +11,7 @@
 #include "runtime/date.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/writer.h"
+#include "runtime/jit/jit.h"
 #include "tools/edict/commands.h"
 
 namespace edict::cli {
@@ -18,7 +19,8 @@ namespace edict::cli {
 namespace {
 
 struct EvalArgs {
-  std::string policy, input = "-", output, format = "jsonl", input_format = "auto", as_of, engine = "interp";
+  std::string policy, input = "-", output, format = "jsonl", input_format = "auto", as_of, engine = "jit";
+  std::string cache_dir;
   bool explain = false;
 };
 
@@ -29,6 +31,15 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 int RunEval(const EvalArgs& args, const Common& common) {
   auto program = CompileForCommand(args.policy, common);
   if (!program) return 1;
+  std::unique_ptr<jit::CompiledPolicy> compiled;
+  if (args.engine == "jit") {
+    jit::JitOptions jit_options;
+    jit_options.cache_dir = args.cache_dir.empty() ? jit::DefaultCacheDir() : args.cache_dir;
+    std::string error;
+    compiled = jit::CompiledPolicy::Compile(program, jit_options, &error);
+    if (!compiled)
+      std::fprintf(stderr, "edict eval: note: JIT unavailable (%s); using the interpreter\n", error.c_str());
+  }
   interp::DecideOptions options;
   if (!args.as_of.empty()) {
     auto d = ParseDate(args.as_of);
@@ -107,7 +118,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
       else table.AddError(id, line_no, error);
       continue;
     }
-    interp::Decision d = interp::Decide(*program, rec, ledger, options);
+    interp::Decision d =
+        compiled ? compiled->Decide(rec, ledger, options) : interp::Decide(*program, rec, ledger, options);
     if (d.error) {
       ++failed;
       std::string msg = d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
@@ -155,7 +167,8 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   cmd->add_flag("--explain", args.explain, "Add the quota figures used to each decision");
   cmd->add_option("--as-of", args.as_of, "Evaluate every shipment as if shipped on this date");
-  cmd->add_option("--engine", args.engine, "Evaluation engine")->check(CLI::IsMember({"interp"}));
+  cmd->add_option("--engine", args.engine, "Evaluation engine")->check(CLI::IsMember({"jit", "interp"}));
+  cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)");
   cmd->callback([&] { exit_code = RunEval(args, common); });
 }
 

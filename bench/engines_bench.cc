@@ -1,0 +1,224 @@
+// Interpreter vs JIT vs hand-written C++ on one batch of 10,000 random shipments under the stateless part of
+// ai_diffusion_2025 (bench/ai_diffusion_stateless.edict), in one run, so the ratios are comparable. Run:
+//   build/bin/edict_bench --benchmark_counters_tabular=true
+// Items processed = decisions.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <random>
+
+#include "bench/hand_written.h"
+#include "compiler/driver/pipeline.h"
+#include "runtime/date.h"
+#include "runtime/interp/decide.h"
+#include "runtime/jit/jit.h"
+
+namespace edict::bench {
+namespace {
+
+constexpr int kBatch = 10000;
+
+struct Fixture {
+  driver::Compilation compilation, probe;
+  std::shared_ptr<const ir::Program> program;
+  std::unique_ptr<jit::CompiledPolicy> jit;
+  std::vector<interp::Record> records;
+  std::vector<std::vector<int>> unset;  // per record, the slots the engines fill (defaults, derived fields)
+  std::vector<HandShipment> shipments;
+  HandTables tables;
+  MemoryLedger ledger;
+  interp::DecideOptions options;
+};
+
+int Member(const ir::Program& p, int enum_index, const std::string& name) {
+  const auto& m = p.enums[enum_index].members;
+  for (size_t i = 0; i < m.size(); ++i)
+    if (m[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<uint64_t> SetOfRule(const ir::Program& probe, const std::string& rule) {
+  const ir::Expr* when = probe.rules[probe.RuleIndex(rule)].when;
+  return when->args[1]->constant.set->words;
+}
+
+Fixture* Build() {
+  auto* f = new Fixture;
+  std::string dir = EDICT_SOURCE_DIR;
+  f->compilation = driver::CompileFile(dir + "/bench/ai_diffusion_stateless.edict", {});
+  if (!f->compilation.ok()) {
+    std::fprintf(stderr, "bench: cannot compile the benchmark policy\n");
+    std::abort();
+  }
+  f->program = f->compilation.program;
+  const ir::Program& p = *f->program;
+  std::string error;
+  f->jit = jit::CompiledPolicy::Compile(f->program, jit::JitOptions{}, &error);
+  if (!f->jit) {
+    std::fprintf(stderr, "bench: JIT: %s\n", error.c_str());
+    std::abort();
+  }
+  // The sets the hand-written evaluator needs, read from the stdlib through a probe policy.
+  std::string probe_text =
+      "policy \"probe\"\n  in force from 2020-01-01\n\nimport ear.units\nimport ear.outcomes\nimport "
+      "ear.groups\n"
+      "import ear.chips\nimport ear.shipment\nimport countries\n\n"
+      "rule t1\n  when destination in supp5_a\n  then prohibited\n\n"
+      "rule t3\n  when destination in d5_and_macau\n  then prohibited\n\n"
+      "rule scope\n  when destination in license_scope_2023\n  then prohibited\n";
+  f->probe = driver::CompileFile(dir + "/bench/probe.edict", {}, &probe_text);
+  if (!f->probe.ok()) {
+    std::fprintf(stderr, "bench: cannot compile the probe policy\n");
+    std::abort();
+  }
+  HandTables& t = f->tables;
+  t.tier1 = SetOfRule(*f->probe.program, "t1");
+  t.tier3 = SetOfRule(*f->probe.program, "t3");
+  t.scope_2023 = SetOfRule(*f->probe.program, "scope");
+  int fd = p.FieldIndex("date"), fdest = p.FieldIndex("destination"), fhq = p.FieldIndex("consignee_hq"),
+      fitem = p.FieldIndex("item"), fveu = p.FieldIndex("veu"), fopen = p.FieldIndex("open_weights"),
+      fops = p.FieldIndex("training_ops"), fcons = p.FieldIndex("consignee"), feccn = p.FieldIndex("eccn"),
+      fqty = p.FieldIndex("quantity");
+  int country_enum = p.fields[fdest].enum_index, item_enum = p.fields[fitem].enum_index;
+  int eccn_enum = p.fields[feccn].enum_index, veu_enum = p.fields[fveu].enum_index;
+  t.us = Member(p, country_enum, "US");
+  t.weights_item = Member(p, item_enum, "model-weights");
+  t.in_force_from = p.from;
+  t.nac = Member(p, p.symbol_enum, "NAC");
+  t.aca = Member(p, p.symbol_enum, "ACA");
+  t.aia = Member(p, p.symbol_enum, "AIA");
+  t.approval = Member(p, p.review_enum, "approval");
+  t.denial = Member(p, p.review_enum, "denial");
+  int n_items = static_cast<int>(p.enums[item_enum].members.size());
+  int n_countries = static_cast<int>(p.enums[country_enum].members.size());
+  const auto& eccns = p.enums[eccn_enum].members;
+  int dc_field = -1;
+  const ir::Table& catalog = p.tables[p.table_of_enum[item_enum]];
+  for (size_t i = 0; i < catalog.fields.size(); ++i)
+    if (catalog.fields[i] == "datacenter") dc_field = static_cast<int>(i);
+  // The per-chip ECCN, as a constant table (the interpreter classifies each catalog row once).
+  for (int item = 0; item < n_items; ++item) {
+    interp::Record r;
+    r.values.assign(p.fields.size(), Value{});
+    r.values[fd] = Value::Date(DaysFromCivil(2025, 6, 1));
+    r.values[fdest] = Value::Enum(t.us);
+    r.values[fcons] = Value::Text("x");
+    r.values[fitem] = Value::Enum(item);
+    r.values[fqty] = Value::Number(Rational::Int(1));
+    interp::Decide(p, r, f->ledger, f->options);
+    const std::string& e = eccns[r.values[feccn].i];
+    t.eccn.push_back(e.rfind("3A090.a", 0) == 0 ? kA : e.rfind("3A090.b", 0) == 0 ? kB : kNone);
+    t.datacenter.push_back(catalog.rows[item][dc_field].b);
+  }
+  // The batch: random shipments (seeded) over countries, chips, VEU status, dates around the rule's start.
+  std::mt19937_64 rng(4544);
+  auto pick = [&](uint64_t n) {
+    return static_cast<int>(std::uniform_int_distribution<uint64_t>(0, n - 1)(rng));
+  };
+  int start = DaysFromCivil(2024, 10, 1);
+  for (int i = 0; i < kBatch; ++i) {
+    interp::Record r;
+    r.values.assign(p.fields.size(), Value{});
+    r.values[fd] = Value::Date(start + pick(730));
+    r.values[fdest] = Value::Enum(pick(n_countries));
+    r.values[fhq] = pick(4) == 0 ? Value::Enum(pick(n_countries)) : r.values[fdest];
+    r.values[fcons] = Value::Text("Consignee");
+    r.values[fitem] = Value::Enum(pick(n_items));
+    r.values[fqty] = Value::Number(Rational::Int(1 + pick(5000)));
+    r.values[fveu] = Value::Enum(Member(p, veu_enum, pick(3) == 0 ? (pick(2) ? "uveu" : "nveu") : "none"));
+    r.values[fopen] = Value::Bool(pick(2));
+    i128 ops = pick(2) ? static_cast<i128>(100000000000000000LL) * 1000000000LL : 1000;
+    r.values[fops] = Value::Number(Rational{ops, 1});
+    HandShipment s;
+    s.date = r.values[fd].i;
+    s.destination = static_cast<uint16_t>(r.values[fdest].i);
+    s.consignee_hq = static_cast<uint16_t>(r.values[fhq].i);
+    s.item = static_cast<uint16_t>(r.values[fitem].i);
+    s.veu = r.values[fveu].i == Member(p, veu_enum, "uveu")   ? 1
+            : r.values[fveu].i == Member(p, veu_enum, "nveu") ? 2
+                                                              : 0;
+    s.open_weights = r.values[fopen].b;
+    s.training_ops = ops;
+    std::vector<int> unset;
+    for (size_t k = 0; k < r.values.size(); ++k)
+      if (r.values[k].absent()) unset.push_back(static_cast<int>(k));
+    f->unset.push_back(std::move(unset));
+    f->records.push_back(std::move(r));
+    f->shipments.push_back(s);
+  }
+  // The hand-written evaluator must decide what the engines decide, or its figure means nothing.
+  int disagree = 0;
+  for (int i = 0; i < kBatch; ++i) {
+    interp::Decision d = f->jit->Decide(f->records[i], f->ledger, f->options);
+    HandDecision h = HandDecide(t, f->shipments[i]);
+    if (d.error != h.conflict || (!d.error && (d.kind != h.kind || d.symbol != h.symbol ||
+                                               d.review != h.review || d.notify != h.notify)))
+      ++disagree;
+  }
+  std::fprintf(stderr, "hand-written vs JIT: %d of %d decisions differ\n", disagree, kBatch);
+  if (disagree) std::abort();
+  return f;
+}
+
+// Re-deciding a record must redo its work: the slots the engines filled last time are cleared first.
+inline interp::Record& Fresh(Fixture& f, size_t i) {
+  interp::Record& r = f.records[i];
+  for (int k : f.unset[i]) r.values[k] = Value{};
+  return r;
+}
+
+Fixture& Get() {
+  static Fixture* f = Build();
+  return *f;
+}
+
+void BM_Interpreter(benchmark::State& state) {
+  Fixture& f = Get();
+  for (auto _ : state)
+    for (size_t i = 0; i < f.records.size(); ++i)
+      benchmark::DoNotOptimize(interp::Decide(*f.program, Fresh(f, i), f.ledger, f.options).kind);
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_Jit(benchmark::State& state) {
+  Fixture& f = Get();
+  for (auto _ : state)
+    for (size_t i = 0; i < f.records.size(); ++i)
+      benchmark::DoNotOptimize(f.jit->Decide(Fresh(f, i), f.ledger, f.options).kind);
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_JitBatchAllCores(benchmark::State& state) {
+  Fixture& f = Get();
+  for (auto _ : state) {
+    for (size_t i = 0; i < f.records.size(); ++i) Fresh(f, i);
+    benchmark::DoNotOptimize(f.jit->DecideBatch(f.records, f.ledger, f.options).size());
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_HandWritten(benchmark::State& state) {
+  Fixture& f = Get();
+  for (auto _ : state)
+    for (const auto& s : f.shipments) benchmark::DoNotOptimize(HandDecide(f.tables, s).kind);
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_JitCompileCold(benchmark::State& state) {
+  Fixture& f = Get();
+  for (auto _ : state) {
+    std::string error;
+    benchmark::DoNotOptimize(jit::CompiledPolicy::Compile(f.program, jit::JitOptions{}, &error).get());
+  }
+}
+
+BENCHMARK(BM_Interpreter)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Jit)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JitBatchAllCores)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_HandWritten)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JitCompileCold)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace edict::bench
+
+BENCHMARK_MAIN();
