@@ -2,6 +2,7 @@
 // renders them once (file:line:col: error[CODE]: message, the source line, a caret under the span, a hint).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ class DiagnosticList {
   size_t size() const { return items_.size(); }
   const std::vector<Diagnostic>& items() const { return items_; }
   void Append(const DiagnosticList& other);
+  void Truncate(size_t n) { items_.resize(std::min(n, items_.size())); }
   // Orders by file, line and column so output does not depend on pass order.
   void Sort();
 

@@ -90,10 +90,31 @@ std::unique_ptr<ast::Module> ParseModule(const SourceFile& file, DiagnosticList&
     ErrorCollector errors(file, diags);
     lexer.removeErrorListeners();
     lexer.addErrorListener(&errors);
-    parser.removeErrorListeners();
-    parser.addErrorListener(&errors);
     size_t before = diags.size();
-    auto* tree = parser.file_();
+    tokens.fill();  // lex once, so lexer errors are reported once whatever the parser does below
+    size_t lexed = diags.size();
+    // Two-stage parsing: the fast SLL prediction mode with bail-out first, full LL (and error reporting) only
+    // when SLL fails. Valid files almost always parse in the first stage, several times faster.
+    parser.removeErrorListeners();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    EdictParser::File_Context* tree = nullptr;
+    try {
+      tree = parser.file_();
+    } catch (const antlr4::ParseCancellationException&) {
+      tree = nullptr;
+    }
+    if (!tree || diags.size() != lexed) {
+      diags.Truncate(lexed);
+      tokens.seek(0);
+      parser.reset();
+      parser.addErrorListener(&errors);
+      parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+          antlr4::atn::PredictionMode::LL);
+      tree = parser.file_();
+    }
     // After a syntax error ANTLR's recovered tree has holes; build nothing from it rather than guess.
     if (diags.size() != before) return module;
     AstBuilder builder(file, diags);

@@ -163,12 +163,26 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
                 Trace* trace) {
   Decision d;
   d.program = &program;
-  std::deque<BitSet> scratch;
+  // Sets computed at run time live until the decision is made; one pool per thread avoids an allocation per
+  // call.
+  thread_local std::deque<BitSet> scratch;
+  scratch.clear();
+  // `fits` of a quota cannot change while one shipment is decided (consumption comes after), so it is
+  // memoised.
+  std::vector<int8_t> memo_storage;
+  int8_t memo_small[32];
+  int8_t* memo = memo_small;
+  if (program.quotas.size() > sizeof memo_small) {
+    memo_storage.resize(program.quotas.size());
+    memo = memo_storage.data();
+  }
+  std::fill(memo, memo + program.quotas.size(), int8_t{-1});
   EvalContext ctx;
   ctx.program = &program;
   ctx.fields = record.values.data();
   ctx.ledger = &ledger;
   ctx.scratch = &scratch;
+  ctx.fits_memo = memo;
   int date = program.date_field >= 0 ? record.values[program.date_field].i : 0;
   if (options.has_as_of) date = options.as_of;
   ctx.date = date;

@@ -130,14 +130,19 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       return v.absent() ? Eval(*e.args[1], ctx) : v;
     }
     case Op::kFits: {
+      if (ctx.fits_memo && ctx.fits_memo[e.index] >= 0) return Value::Bool(ctx.fits_memo[e.index] == 1);
       const ir::Quota& q = ctx.program->quotas[e.index];
       if (!ctx.ledger) Fail(e, "internal: `fits` without a ledger");
       std::string key = QuotaKey(q, ctx);
-      if (key.empty()) return Value::Bool(false);  // outside the quota's window
-      Value amount = Eval(*q.measure, ctx);
-      auto total = Add(ctx.ledger->Consumed(key), amount.num);
-      if (!total) Fail(e, "overflow adding this shipment to quota " + q.id);
-      return Value::Bool(Compare(*total, q.limit) <= 0);
+      bool fits = false;  // outside the quota's window nothing fits
+      if (!key.empty()) {
+        Value amount = Eval(*q.measure, ctx);
+        auto total = Add(ctx.ledger->Consumed(key), amount.num);
+        if (!total) Fail(e, "overflow adding this shipment to quota " + q.id);
+        fits = Compare(*total, q.limit) <= 0;
+      }
+      if (ctx.fits_memo) ctx.fits_memo[e.index] = fits ? 1 : 0;
+      return Value::Bool(fits);
     }
   }
   Fail(e, "internal: unknown operation");

@@ -22,6 +22,7 @@ struct EvalContext {
   const Ledger* ledger = nullptr;
   int date = 0;                           // the evaluation date (shipment date or --as-of)
   std::deque<BitSet>* scratch = nullptr;  // sets built at run time
+  int8_t* fits_memo = nullptr;  // per quota: -1 not yet known, else `fits` for this shipment (fixed while deciding)
 };
 
 Value Eval(const ir::Expr& e, EvalContext& ctx);  // throws EvalError

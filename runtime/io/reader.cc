@@ -87,14 +87,15 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
       return SetNumber(field, text, rec, error);
     case TypeKind::kEnum: {
       const auto& m = members_[f.enum_index];
-      auto it = m.find(std::string(text));
+      auto it = m.find(text);
       if (it == m.end()) {
         const ir::Enum& en = program_.enums[f.enum_index];
         *error = "field '" + f.name + "': unknown " + (en.is_table ? "catalog id" : en.name) + " '" +
                  Shorten(text) + "'";
         std::string upper(text);
         for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
-        if (upper != text && m.count(upper)) *error += " (codes are upper case: '" + upper + "')";
+        if (upper != text && m.count(std::string_view(upper)))
+          *error += " (codes are upper case: '" + upper + "')";
         return false;
       }
       rec->values[field] = Value::Enum(it->second);
@@ -144,7 +145,7 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
     if (auto err = member.unescaped_key().get(key)) return json_error(err);
     ondemand::value value;
     if (auto err = member.value().get(value)) return json_error(err);
-    auto it = field_index_.find(std::string(key));
+    auto it = field_index_.find(key);
     if (it == field_index_.end()) return fail("unknown field '" + Shorten(key) + "'");
     int field = it->second;
     if (seen[field]) return fail("field '" + std::string(key) + "' is given twice");
@@ -198,7 +199,7 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
 bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::string* error) {
   csv_columns_.clear();
   for (const auto& c : columns) {
-    auto it = field_index_.find(c);
+    auto it = field_index_.find(std::string_view(c));
     if (it == field_index_.end()) {
       *error = "unknown column '" + Shorten(c) + "'";
       return false;

@@ -33,8 +33,9 @@ class RecordParser {
   bool SetNumber(int field, std::string_view token, interp::Record* rec, std::string* error);
 
   const ir::Program& program_;
-  std::unordered_map<std::string, int> field_index_;
-  std::vector<std::unordered_map<std::string, int>> members_;  // per enum
+  // Keys are views of the program's own names, so lookups of input text allocate nothing.
+  std::unordered_map<std::string_view, int> field_index_;
+  std::vector<std::unordered_map<std::string_view, int>> members_;  // per enum
   std::vector<int> csv_columns_;
   struct Json;
   std::unique_ptr<Json> json_;

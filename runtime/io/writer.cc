@@ -7,8 +7,19 @@
 
 namespace edict::io {
 
-std::string JsonEscape(std::string_view s) {
-  std::string out = "\"";
+namespace {
+
+// Appends `s` as a JSON string; plain text (the usual case) is copied in one go.
+void AppendJsonString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  bool plain = true;
+  for (char c : s)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) plain = false;
+  if (plain) {
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
     if (c == '"')
@@ -27,7 +38,15 @@ std::string JsonEscape(std::string_view s) {
       out.push_back(c);
     }
   }
-  return out + "\"";
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
 }
 
 namespace {
@@ -69,22 +88,37 @@ std::string RuleIds(const interp::Decision& d) {
 
 std::string DecisionJson(const interp::Decision& d, std::string_view id, bool explain, bool timeline) {
   const ir::Program& p = *d.program;
-  std::string out = "{\"id\":" + JsonEscape(id) + ",\"decision\":\"" + interp::DecisionName(d.kind) + "\"";
-  out += ",\"exception\":";
-  out += d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0
-             ? JsonEscape(p.enums[p.symbol_enum].members[d.symbol])
-             : "null";
+  std::string out;
+  out.reserve(256);
+  out += "{\"id\":";
+  AppendJsonString(out, id);
+  out += ",\"decision\":\"";
+  out += interp::DecisionName(d.kind);
+  out += "\",\"exception\":";
+  if (d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0)
+    AppendJsonString(out, p.enums[p.symbol_enum].members[d.symbol]);
+  else
+    out += "null";
   out += ",\"review_policy\":";
-  out += d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0
-             ? JsonEscape(p.enums[p.review_enum].members[d.review])
-             : "null";
-  out += std::string(",\"notify\":") + (d.notify ? "true" : "false");
-  out += ",\"rules\":[";
-  for (size_t i = 0; i < d.rules.size(); ++i) out += (i ? "," : "") + JsonEscape(p.rules[d.rules[i]].id);
+  if (d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0)
+    AppendJsonString(out, p.enums[p.review_enum].members[d.review]);
+  else
+    out += "null";
+  out += d.notify ? ",\"notify\":true,\"rules\":[" : ",\"notify\":false,\"rules\":[";
+  for (size_t i = 0; i < d.rules.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(out, p.rules[d.rules[i]].id);
+  }
   out += "],\"citations\":[";
-  for (size_t i = 0; i < d.rules.size(); ++i) out += (i ? "," : "") + JsonEscape(p.rules[d.rules[i]].cite);
+  for (size_t i = 0; i < d.rules.size(); ++i) {
+    if (i) out.push_back(',');
+    AppendJsonString(out, p.rules[d.rules[i]].cite);
+  }
   out += "]";
-  if (timeline) out += ",\"policy\":" + JsonEscape(p.name);
+  if (timeline) {
+    out += ",\"policy\":";
+    AppendJsonString(out, p.name);
+  }
   if (explain) {
     out += ",\"quotas\":[";
     for (size_t i = 0; i < d.quotas.size(); ++i) {
@@ -98,7 +132,8 @@ std::string DecisionJson(const interp::Decision& d, std::string_view id, bool ex
     out += "]";
     if (!d.in_force) out += ",\"note\":\"the policy is not in force on " + FormatDate(d.date) + "\"";
   }
-  return out + "}";
+  out.push_back('}');
+  return out;
 }
 
 std::string ErrorJson(std::string_view id, int line, std::string_view message) {
