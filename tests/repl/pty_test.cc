@@ -1,0 +1,132 @@
+// Drives the real `edict repl` through a pseudo-terminal (forkpty): Tab completion, line editing, Ctrl-C,
+// history kept in $XDG_STATE_HOME/edict/history, and Ctrl-D. Each step waits for text on the screen; there
+// are no wall-clock limits (a broken step shows as a failed read when the program exits).
+#include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+class Terminal {
+ public:
+  explicit Terminal(const fs::path& state_dir) {
+    pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
+    if (pid_ == 0) {
+      if (chdir(EDICT_SOURCE_DIR) != 0) _exit(126);
+      setenv("TERM", "xterm", 1);
+      setenv("NO_COLOR", "1", 1);
+      setenv("XDG_STATE_HOME", state_dir.c_str(), 1);
+      unsetenv("EDITRC");
+      setenv("HOME", state_dir.c_str(), 1);  // no ~/.editrc
+      execl(EDICT_BINARY, "edict", "repl", "policies/ai_diffusion_2025.edict", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~Terminal() {
+    if (fd_ >= 0) close(fd_);
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool started() const { return pid_ > 0; }
+
+  void Type(const std::string& keys) {
+    ASSERT_EQ(write(fd_, keys.data(), keys.size()), (ssize_t)keys.size());
+  }
+
+  // Reads until `text` appears after the last match; false when the program ends first.
+  bool WaitFor(const std::string& text) {
+    while (true) {
+      size_t at = screen_.find(text, mark_);
+      if (at != std::string::npos) {
+        mark_ = at + text.size();
+        return true;
+      }
+      char buf[4096];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      screen_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  const std::string& screen() const { return screen_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  bool reaped_ = false;
+  std::string screen_;
+  size_t mark_ = 0;
+};
+
+const char* kPrompt = "ai_diffusion_2025> ";
+
+TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
+  fs::path state = fs::path(testing::TempDir()) / ("edict_repl_pty_" + std::to_string(getpid()));
+  fs::remove_all(state);
+  fs::create_directories(state);
+  Terminal t(state);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+
+  // Tab: the common prefix of the H100 ids, then the list of candidates, then the unique completion.
+  t.Type("ship 10 nvidia-h1\t");
+  t.Type("\t");
+  ASSERT_TRUE(t.WaitFor("nvidia-h100-pcie")) << t.screen();  // only shown by the candidate list
+  t.Type("s\t");
+  t.Type("to IN consignee \"Indus\" on 2025-03-01\r");
+  ASSERT_TRUE(t.WaitFor("SHIPS UNDER LICENSE EXCEPTION LPP")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+
+  // Editing: Ctrl-A moves to the start of the line, where the rest is inserted.
+  t.Type("* 2\x01nvidia-h100-sxm.tpp \r");
+  ASSERT_TRUE(t.WaitFor("31664 tpp")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+
+  // Ctrl-C cancels the line being typed; the next line starts afresh.
+  t.Type("ship 99 nothing-like-a-chip");
+  t.Type("\x03");
+  ASSERT_TRUE(t.WaitFor("^C")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("40 + 2\r");
+  ASSERT_TRUE(t.WaitFor("\n42")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+
+  // Up arrow recalls the last line.
+  t.Type("\x1b[A\r");
+  ASSERT_TRUE(t.WaitFor("\n42")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+
+  // Ctrl-D on an empty line leaves.
+  t.Type("\x04");
+  EXPECT_EQ(t.Wait(), 0);
+  EXPECT_EQ(t.screen().find("unknown catalog id"), std::string::npos) << t.screen();
+
+  std::ifstream history(state / "edict" / "history");
+  ASSERT_TRUE(history.good()) << "no history file";
+  std::stringstream text;
+  text << history.rdbuf();
+  EXPECT_NE(text.str().find("40"), std::string::npos) << text.str();
+  EXPECT_EQ(text.str().find("nothing-like-a-chip"), std::string::npos) << text.str();
+  fs::remove_all(state);
+}
+
+}  // namespace

@@ -1,0 +1,98 @@
+// Unit tests of the REPL's input handling, short-form queries and completion (the session without a
+// terminal).
+#include "tools/repl/session.h"
+
+#include <gtest/gtest.h>
+
+#include "tools/repl/input.h"
+
+namespace edict::repl {
+namespace {
+
+TEST(ReplInput, ClassifiesWhatIsTyped) {
+  EXPECT_EQ(Classify("  "), InputKind::kEmpty);
+  EXPECT_EQ(Classify("# a note"), InputKind::kEmpty);
+  EXPECT_EQ(Classify(":why"), InputKind::kCommand);
+  EXPECT_EQ(Classify("{\"item\": \"x\"}"), InputKind::kJsonQuery);
+  EXPECT_EQ(Classify("ship 1 x to IN"), InputKind::kShipQuery);
+  EXPECT_EQ(Classify("const x = 1"), InputKind::kDeclaration);
+  EXPECT_EQ(Classify("/// reason\nrule r"), InputKind::kDeclaration);
+  EXPECT_EQ(Classify("set_size + 1"), InputKind::kExpression);
+  EXPECT_EQ(Classify("1 + 1"), InputKind::kExpression);
+}
+
+TEST(ReplInput, MultiLineDeclarationsEndWithAnEmptyLineOrClosingBrace) {
+  EXPECT_FALSE(NeedsMore("const x = 1\n"));
+  EXPECT_TRUE(NeedsMore("rule r\n"));
+  EXPECT_TRUE(NeedsMore("rule r\n  when true\n"));
+  EXPECT_FALSE(NeedsMore("rule r\n  when true\n\n"));
+  EXPECT_TRUE(NeedsMore("/// doc\n"));
+  EXPECT_TRUE(NeedsMore("enum e {\n  a,\n"));
+  EXPECT_FALSE(NeedsMore("enum e {\n  a\n}\n"));
+  EXPECT_TRUE(NeedsMore("set s = {IN,\n"));
+  EXPECT_FALSE(NeedsMore("ship 1 x consignee \"{\"\n"));  // braces inside texts do not count
+}
+
+class ReplSession : public testing::Test {
+ protected:
+  void SetUp() override {
+    std::string out = session.Load(EDICT_SOURCE_DIR "/policies/ai_diffusion_2025.edict");
+    ASSERT_NE(out.find("loaded ai_diffusion_2025"), std::string::npos) << out;
+  }
+  Session session{SessionOptions{}};
+};
+
+TEST_F(ReplSession, CompletesChipIdsCountriesCommandsAndFields) {
+  Completion c = session.Complete("ship 10 nvidia-h100-s");
+  EXPECT_EQ(c.start, 8u);
+  EXPECT_EQ(c.candidates, std::vector<std::string>{"nvidia-h100-sxm"});
+  c = session.Complete("ship 10 nvidia-h100-sxm to C");
+  EXPECT_NE(std::find(c.candidates.begin(), c.candidates.end(), "CN"), c.candidates.end());
+  EXPECT_EQ(std::find(c.candidates.begin(), c.candidates.end(), "consignee"), c.candidates.end());
+  c = session.Complete(":rel");
+  EXPECT_EQ(c.start, 0u);
+  EXPECT_EQ(c.candidates, std::vector<std::string>{":reload"});
+  c = session.Complete("ship 1 nvidia-h100-sxm with consignee_");
+  EXPECT_EQ(c.candidates, std::vector<std::string>{"consignee_hq"});
+  c = session.Complete("performance_d");
+  EXPECT_EQ(c.candidates, std::vector<std::string>{"performance_density"});
+}
+
+TEST_F(ReplSession, QueriesAreWhatIfsUntilCommitted) {
+  std::string q = "ship 800 nvidia-h100-sxm to IN consignee \"A\" on 2025-03-01";
+  EXPECT_NE(session.Handle(q).find("0 + 12665600 = 12665600"), std::string::npos);
+  EXPECT_NE(session.Handle(q).find("12665600 + 12665600 = 25331200"),
+            std::string::npos);  // sees the pending use
+  EXPECT_NE(session.Handle(":rollback").find("2 queries"), std::string::npos);
+  EXPECT_NE(session.Handle(q).find("0 + 12665600 = 12665600"), std::string::npos);
+  EXPECT_NE(session.Handle(":commit").find("1 query"), std::string::npos);
+  EXPECT_EQ(session.Handle(":rollback"), "nothing to roll back\n");
+  EXPECT_NE(session.Handle(q).find("12665600 + 12665600"), std::string::npos);
+  EXPECT_FALSE(session.had_error());
+}
+
+TEST_F(ReplSession, ErrorsPointIntoTheTypedLineAndDoNotEndTheSession) {
+  std::string out = session.Handle("nvidia-h100-sxm.tpp * nope");
+  EXPECT_NE(out.find("<input>:1:23"), std::string::npos) << out;
+  EXPECT_NE(out.find(" 1 | nvidia-h100-sxm.tpp * nope"), std::string::npos) << out;
+  EXPECT_TRUE(session.had_error());
+  EXPECT_FALSE(session.done());
+  EXPECT_EQ(session.Handle("2 * 21"), "42\n");
+}
+
+TEST_F(ReplSession, TypedRulesChangeTheAnswer) {
+  std::string q = "ship 10 nvidia-h100-sxm to FR consignee \"B\" on 2025-03-01";
+  std::string before = session.Handle(q);
+  std::string added =
+      session.Handle("rule no_france\n  cite \"test\"\n  when destination is FR\n  then prohibited\n\n");
+  EXPECT_NE(added.find("added rule no_france"), std::string::npos) << added;
+  std::string after = session.Handle(q);
+  EXPECT_EQ(before.find("PROHIBITED"), std::string::npos) << before;
+  EXPECT_NE(after.find("PROHIBITED"), std::string::npos) << after;
+  EXPECT_NE(after.find("by no_france [test]"), std::string::npos) << after;
+  session.Handle(":reset");
+  EXPECT_EQ(session.Handle(q).find("PROHIBITED"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edict::repl

@@ -1,0 +1,195 @@
+#include "tools/repl/answer.h"
+
+#include <algorithm>
+
+#include "runtime/date.h"
+#include "runtime/interp/eval.h"
+
+namespace edict::repl {
+
+namespace {
+
+std::string Describe(const ir::Program& p, int enum_index, int member) {
+  if (enum_index < 0 || member < 0) return "";
+  const ir::Enum& e = p.enums[enum_index];
+  if (member >= static_cast<int>(e.members.size())) return "";
+  const std::string& desc = e.descriptions[member];
+  return desc.empty() ? e.members[member] : desc;
+}
+
+std::string Outcome(const interp::Decision& d) {
+  return interp::OutcomeText(*d.program, d.kind, d.symbol, d.notify, d.review);
+}
+
+std::string RuleLine(const ir::Rule& r) {
+  return r.id + (r.cite.empty() ? "" : " [" + r.cite + "]");
+}
+
+// What one quota looks like for this shipment, when it did not consume it.
+std::string UnusedQuotaLine(const ir::Quota& q, interp::EvalContext& ctx, const Ledger& ledger) {
+  std::string unit = q.unit.empty() ? "" : " " + q.unit;
+  std::string key = interp::QuotaKey(q, ctx);
+  std::string head = "quota " + q.id + " (" + interp::QuotaKeyText(q, ctx) + ")";
+  if (key.empty()) return head + ": this shipment's date is outside the quota's window";
+  Rational used = ledger.Consumed(key);
+  Rational amount = interp::Eval(*q.measure, ctx).num;
+  auto total = Add(used, amount);
+  bool fits = total && Compare(*total, q.limit) <= 0;
+  return head + ": " + used.ToString() + " of " + q.limit.ToString() + unit + " used; this shipment's " +
+         amount.ToString() + unit + (fits ? " would fit" : " does not fit") + " (not consumed)";
+}
+
+}  // namespace
+
+std::string InWords(const interp::Decision& d) {
+  if (d.error) return "ERROR";
+  const ir::Program& p = *d.program;
+  switch (d.kind) {
+    case ir::OutcomeIR::kNoLicenseRequired:
+      return "NO LICENSE REQUIRED";
+    case ir::OutcomeIR::kLicenseException: {
+      std::string symbol =
+          d.symbol >= 0 && p.symbol_enum >= 0 ? p.enums[p.symbol_enum].members[d.symbol] : "?";
+      std::string desc = Describe(p, p.symbol_enum, d.symbol);
+      std::string out = "SHIPS UNDER LICENSE EXCEPTION " + symbol;
+      if (!desc.empty() && desc != symbol) out += " (" + desc + ")";
+      if (d.notify) out += ", with notice to BIS";
+      return out;
+    }
+    case ir::OutcomeIR::kLicenseRequired: {
+      std::string desc = Describe(p, p.review_enum, d.review);
+      return "LICENSE REQUIRED" + (desc.empty() ? "" : ", reviewed under a " + desc);
+    }
+    case ir::OutcomeIR::kProhibited:
+      return "PROHIBITED";
+  }
+  return "?";
+}
+
+std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record& rec,
+                                    const interp::Decision& d, const Ledger& ledger,
+                                    const std::string& consumed_note) {
+  std::vector<std::string> lines;
+  if (d.error || !d.in_force) return lines;
+  const ir::Program& p = *d.program;
+  std::vector<bool> shown(p.quotas.size(), false);
+  for (const auto& q : d.quotas) {
+    const ir::Quota& quota = p.quotas[q.quota];
+    shown[q.quota] = true;
+    std::string unit = quota.unit.empty() ? "" : " " + quota.unit;
+    auto left = Sub(q.limit, q.after);
+    lines.push_back("quota " + quota.id + " (" + q.key_text + "): " + q.before.ToString() + " + " +
+                    q.amount.ToString() + " = " + q.after.ToString() + " of " + q.limit.ToString() + unit +
+                    ", " + (left ? left->ToString() : std::string("?")) + unit + " left" + consumed_note);
+  }
+  // A timeline decides with another program's record layout; its unused quotas are not shown.
+  if (&p != &top) return lines;
+  std::deque<BitSet> scratch;
+  interp::EvalContext ctx;
+  ctx.program = &p;
+  ctx.fields = rec.values.data();
+  ctx.ledger = &ledger;
+  ctx.date = d.date;
+  ctx.scratch = &scratch;
+  for (size_t i = 0; i < p.quotas.size(); ++i) {
+    if (shown[i]) continue;
+    try {
+      lines.push_back(UnusedQuotaLine(p.quotas[i], ctx, ledger));
+    } catch (const interp::EvalError& e) {
+      lines.push_back("quota " + p.quotas[i].id + ": cannot be evaluated: " + e.message);
+    }
+  }
+  return lines;
+}
+
+std::string AnswerText(const ir::Program& top, const interp::Record& rec, const interp::Decision& d,
+                       const Ledger& ledger, const Style& style) {
+  if (d.error) {
+    return style.Error("error") + ": " + d.error_message +
+           (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "") + "\n";
+  }
+  const ir::Program& p = *d.program;
+  const char* colour = d.kind == ir::OutcomeIR::kNoLicenseRequired  ? "1;32"
+                       : d.kind == ir::OutcomeIR::kLicenseException ? "1;33"
+                                                                    : "1;31";
+  std::string out = style.Paint(colour, InWords(d)) + "\n";
+  out += "  " + Outcome(d) + "  " + style.Dim("(" + p.name + ", " + FormatDate(d.date) + ")") + "\n";
+  if (&p != &top)
+    out += "  the timeline " + top.name + " chose " + p.name + " for " + FormatDate(d.date) + "\n";
+  if (!d.in_force) {
+    out += "  " + p.name + " is not in force on " + FormatDate(d.date) + ": no rule is considered\n";
+    return out;
+  }
+  if (d.rules.empty()) out += "  no rule applies\n";
+  for (int ri : d.rules) {
+    const ir::Rule& r = p.rules[ri];
+    out += "  by " + style.Bold(RuleLine(r)) + "\n";
+    if (!r.doc.empty()) out += "     " + r.doc + "\n";
+  }
+  for (const auto& line : QuotaLines(top, rec, d, ledger, " (pending until :commit)"))
+    out += "  " + line + "\n";
+  return out;
+}
+
+std::string CompareText(const Column& left, const Column& right, const Style& style) {
+  struct Row {
+    std::string label;
+    std::vector<std::string> cells[2];
+  };
+  std::vector<Row> rows(5);
+  rows[0].label = "policy";
+  rows[1].label = "answer";
+  rows[2].label = "outcome";
+  rows[3].label = "rules";
+  rows[4].label = "quotas";
+  const Column* cols[2] = {&left, &right};
+  for (int c = 0; c < 2; ++c) {
+    const interp::Decision& d = *cols[c]->decision;
+    rows[0].cells[c].push_back(cols[c]->policy);
+    rows[1].cells[c].push_back(InWords(d));
+    if (d.error) {
+      rows[2].cells[c].push_back("error: " + d.error_message);
+      continue;
+    }
+    rows[2].cells[c].push_back(Outcome(d) + (d.in_force ? "" : " (not in force)"));
+    for (int ri : d.rules) rows[3].cells[c].push_back(RuleLine(d.program->rules[ri]));
+    if (d.rules.empty()) rows[3].cells[c].push_back("(none)");
+    for (const auto& q : QuotaLines(*cols[c]->top, *cols[c]->rec, d, *cols[c]->ledger, ""))
+      rows[4].cells[c].push_back(q);
+    if (rows[4].cells[c].empty()) rows[4].cells[c].push_back("(none)");
+  }
+  // Long cells wrap at word boundaries so that the columns stay aligned.
+  const size_t width = 56;
+  auto wrap = [&](const std::vector<std::string>& cells) {
+    std::vector<std::string> lines;
+    for (const auto& cell : cells) {
+      std::string rest = cell, indent;
+      while (rest.size() > width) {
+        size_t cut = rest.rfind(' ', width);
+        if (cut == std::string::npos || cut <= indent.size()) cut = width;
+        lines.push_back(rest.substr(0, cut));
+        rest = "  " + rest.substr(rest[cut] == ' ' ? cut + 1 : cut);
+        indent = "  ";
+      }
+      lines.push_back(rest);
+    }
+    return lines;
+  };
+  std::string out;
+  for (const auto& r : rows) {
+    std::vector<std::string> a = wrap(r.cells[0]), b = wrap(r.cells[1]);
+    size_t n = std::max(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+      std::string left = i < a.size() ? a[i] : "";
+      left.resize(width, ' ');
+      std::string label = i == 0 ? r.label : "";
+      label.resize(9, ' ');
+      std::string line = style.Bold(label) + left + " | " + (i < b.size() ? b[i] : "");
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace edict::repl

@@ -1,0 +1,49 @@
+// How the REPL shows a decision: the outcome in the users' words, the formal outcome, the determining rules
+// with their citations and reasons, and the state of the policy's quotas for this shipment.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/interp/decide.h"
+#include "runtime/ledger/ledger.h"
+
+namespace edict::repl {
+
+// ANSI colours, or nothing when colour is off.
+struct Style {
+  bool color = false;
+  std::string Paint(const char* code, const std::string& s) const {
+    return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
+  }
+  std::string Bold(const std::string& s) const { return Paint("1", s); }
+  std::string Dim(const std::string& s) const { return Paint("2", s); }
+  std::string Error(const std::string& s) const { return Paint("1;31", s); }
+};
+
+// "LICENSE REQUIRED (presumption of approval)", "LICENSE EXCEPTION LPP (Low Processing Performance ...),
+// notify BIS".
+std::string InWords(const interp::Decision& d);
+
+// One line per quota: what this shipment uses of it and what is left (`pending`: consumption not yet
+// committed). `consumed_note` follows the quotas the decision consumed ("pending until :commit").
+std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record& rec,
+                                    const interp::Decision& d, const Ledger& ledger,
+                                    const std::string& consumed_note);
+
+// The full answer to a query (several lines, each ending in '\n').
+std::string AnswerText(const ir::Program& top, const interp::Record& rec, const interp::Decision& d,
+                       const Ledger& ledger, const Style& style);
+
+// The same query answered under two policies, as a table: one row per aspect, one column per policy.
+struct Column {
+  std::string policy;
+  const ir::Program* top = nullptr;
+  const interp::Record* rec = nullptr;
+  const interp::Decision* decision = nullptr;
+  const Ledger* ledger = nullptr;
+};
+std::string CompareText(const Column& left, const Column& right, const Style& style);
+
+}  // namespace edict::repl

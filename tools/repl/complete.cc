@@ -1,0 +1,157 @@
+// Tab completion: commands, policy names, file names, shipment options, and the names of the loaded program
+// (schema fields, constants, rules, quotas, countries, chip ids and other enum members).
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "compiler/sema/load.h"
+#include "tools/repl/input.h"
+#include "tools/repl/query.h"
+#include "tools/repl/session_internal.h"
+
+namespace edict::repl {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::pair<std::string, std::string>>& CommandHelp();
+
+void ScanNames(const std::string& text, std::vector<std::string>* out) {
+  static const std::regex decl(
+      R"((?:^|\n)[ \t]*(?:const|set|function|enum|table|quota|unit|record|rule|exception)[ \t]+([A-Za-z_][A-Za-z0-9_\-]*))");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), decl); it != std::sregex_iterator(); ++it)
+    out->push_back((*it)[1].str());
+}
+
+std::vector<std::string> ScanStdlibNames(const std::string& stdlib_dir) {
+  std::vector<std::string> names;
+  for (const auto& dir : sema::DefaultStdlibDirs(stdlib_dir)) {
+    std::error_code ec;
+    if (!fs::is_directory(fs::path(dir) / "ear", ec)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+      if (entry.path().extension() != ".edict") continue;
+      std::string text;
+      if (sema::ReadFile(entry.path().string(), &text)) ScanNames(text, &names);
+    }
+    break;
+  }
+  return names;
+}
+
+namespace {
+
+bool WordChar(char c) {
+  return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+}
+
+std::vector<std::string> Words(std::string_view s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ' ' || c == '\t') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+std::vector<std::string> Members(const ir::Program* p, int enum_index) {
+  if (!p || enum_index < 0) return {};
+  return p->enums[enum_index].members;
+}
+
+int FieldEnum(const ir::Program* p, const char* field) {
+  if (!p) return -1;
+  int f = p->FieldIndex(field);
+  return f < 0 ? -1 : p->fields[f].enum_index;
+}
+
+std::vector<std::string> Files(const std::string& prefix) {
+  std::vector<std::string> out;
+  fs::path typed(prefix);
+  std::string dir = prefix.empty() || prefix.back() == '/' ? prefix : typed.parent_path().string();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir.empty() ? "." : dir, ec)) {
+    std::string name =
+        (dir.empty() ? "" : (dir.back() == '/' ? dir : dir + "/")) + entry.path().filename().string();
+    if (entry.is_directory(ec))
+      out.push_back(name + "/");
+    else if (entry.path().extension() == ".edict")
+      out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> Session::Identifiers() const {
+  std::vector<std::string> names = stdlib_names_;
+  static const char* keywords[] = {"ship",     "const", "set",  "rule",      "exception", "quota", "function",
+                                   "withdraw", "test",  "when", "then",      "and",       "or",    "not",
+                                   "in",       "if",    "else", "otherwise", "fits",      "year",  "of",
+                                   "is",       "known", "true", "false"};
+  names.insert(names.end(), std::begin(keywords), std::end(keywords));
+  if (current_ < 0) return names;
+  const Policy& p = policies_[current_];
+  ScanNames(p.base_text, &names);
+  for (const auto& d : p.decls) ScanNames(d, &names);
+  const ir::Program& prog = *p.program;
+  for (const auto& f : prog.fields) names.push_back(f.name);
+  for (const auto& r : prog.rules) names.push_back(r.id);
+  for (const auto& q : prog.quotas) names.push_back(q.id);
+  for (const auto& e : prog.enums) names.insert(names.end(), e.members.begin(), e.members.end());
+  return names;
+}
+
+Completion Session::Complete(std::string_view line) const {
+  const ir::Program* prog = current_ >= 0 ? policies_[current_].program.get() : nullptr;
+  std::vector<std::string> before = Words(line);
+  bool load = !before.empty() && before[0] == ":load";
+  size_t start = line.size();
+  if (load) {
+    while (start > 0 && line[start - 1] != ' ' && line[start - 1] != '\t') --start;
+  } else {
+    while (start > 0 && WordChar(line[start - 1])) --start;
+    if (start == 1 && line[0] == ':') start = 0;
+  }
+  std::string prefix(line.substr(start));
+  before = Words(line.substr(0, start));  // the words before the one being completed
+  std::string previous = before.empty() ? "" : before.back();
+  std::string first = before.empty() ? "" : before[0];
+  bool ship = first == "ship";
+  std::vector<std::string> pool;
+  if (!prefix.empty() && prefix[0] == ':') {
+    for (const auto& [name, text] : CommandHelp()) pool.push_back(name.substr(0, name.find(' ')));
+  } else if (load && before.size() == 1) {
+    pool = Files(prefix);
+  } else if ((first == ":policy" || first == ":compare") && before.size() == 1) {
+    for (const auto& p : policies_) pool.push_back(p.name);
+  } else if (previous == "to" || previous == "hq" || (ship && previous == "from")) {
+    pool = Members(prog, FieldEnum(prog, "destination"));
+  } else if (ship && before.size() == 2) {
+    pool = Members(prog, FieldEnum(prog, "item"));
+  } else if (ship && previous == "use") {
+    pool = Members(prog, FieldEnum(prog, "end_use"));
+  } else if (ship && previous == "veu") {
+    pool = Members(prog, FieldEnum(prog, "veu"));
+  } else if (previous == "with" && prog) {
+    for (const auto& f : prog->fields) pool.push_back(f.name);
+  } else if (ship && before.size() >= 3) {
+    for (const auto& o : ShipOptionWords()) pool.push_back(o.substr(0, o.find(' ')));
+  } else {
+    pool = Identifiers();
+  }
+  std::set<std::string> unique;
+  for (const auto& w : pool)
+    if (w.rfind(prefix, 0) == 0 && w != "__repl") unique.insert(w);
+  Completion c;
+  c.start = start;
+  c.candidates.assign(unique.begin(), unique.end());
+  return c;
+}
+
+}  // namespace edict::repl

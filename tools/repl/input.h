@@ -1,0 +1,23 @@
+// What a piece of typed input is, and whether it is complete. A declaration may span lines: braces must
+// balance, and a rule, exception, quota or function (whose clauses sit on indented lines) ends with an empty
+// line.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace edict::repl {
+
+enum class InputKind { kEmpty, kCommand, kJsonQuery, kShipQuery, kDeclaration, kExpression };
+
+InputKind Classify(std::string_view input);
+
+// True when `buffer` (the lines typed so far, each ending in '\n') needs more lines before it can be handled.
+bool NeedsMore(std::string_view buffer);
+
+// The first word of the first line that is not a doc comment ("rule", "const", ...).
+std::string FirstWord(std::string_view input);
+
+std::string Trim(std::string_view s);
+
+}  // namespace edict::repl

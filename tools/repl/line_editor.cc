@@ -1,0 +1,149 @@
+#include "tools/repl/line_editor.h"
+
+#include <histedit.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace edict::repl {
+
+namespace {
+
+volatile sig_atomic_t interrupted = 0;
+
+void OnInterrupt(int) {
+  interrupted = 1;
+}
+
+// The longest common prefix of the candidates.
+std::string CommonPrefix(const std::vector<std::string>& words) {
+  if (words.empty()) return "";
+  std::string prefix = words[0];
+  for (const auto& w : words) {
+    size_t n = 0;
+    while (n < prefix.size() && n < w.size() && prefix[n] == w[n]) ++n;
+    prefix.resize(n);
+  }
+  return prefix;
+}
+
+}  // namespace
+
+std::string HistoryPath() {
+  namespace fs = std::filesystem;
+  fs::path dir;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+    dir = state;
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    dir = fs::path(home) / ".local" / "state";
+  else
+    return "";
+  dir /= "edict";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return (dir / "history").string();
+}
+
+LineEditor::LineEditor(const Session* session, std::string history_path)
+    : session_(session), history_path_(std::move(history_path)) {
+  el_ = el_init("edict", stdin, stdout, stderr);
+  hist_ = history_init();
+  HistEvent ev;
+  history(hist_, &ev, H_SETSIZE, 1000);
+  history(hist_, &ev, H_SETUNIQUE, 1);
+  if (!history_path_.empty()) history(hist_, &ev, H_LOAD, history_path_.c_str());
+  el_set(el_, EL_CLIENTDATA, this);
+  el_set(el_, EL_EDITOR, "emacs");
+  el_set(el_, EL_HIST, history, hist_);
+  el_set(el_, EL_PROMPT, &LineEditor::PromptOf);
+  el_set(el_, EL_ADDFN, "edict-complete", "Complete a command, name or value", &LineEditor::CompleteKey);
+  el_set(el_, EL_BIND, "^I", "edict-complete", nullptr);
+  el_source(el_, nullptr);  // the user's ~/.editrc, if any
+}
+
+LineEditor::~LineEditor() {
+  history_end(hist_);
+  el_end(el_);
+}
+
+char* LineEditor::PromptOf(editline* el) {
+  void* self = nullptr;
+  el_get(el, EL_CLIENTDATA, &self);
+  return const_cast<char*>(static_cast<LineEditor*>(self)->prompt_.c_str());
+}
+
+unsigned char LineEditor::CompleteKey(editline* el, int) {
+  void* data = nullptr;
+  el_get(el, EL_CLIENTDATA, &data);
+  auto* self = static_cast<LineEditor*>(data);
+  const LineInfo* info = el_line(el);
+  std::string before(info->buffer, static_cast<size_t>(info->cursor - info->buffer));
+  Completion c = self->session_->Complete(before);
+  if (c.candidates.empty()) return CC_REFRESH_BEEP;
+  std::string typed = before.substr(c.start);
+  std::string common = CommonPrefix(c.candidates);
+  if (c.candidates.size() == 1) {
+    std::string rest = common.substr(typed.size());
+    if (common.back() != '/') rest += " ";
+    el_insertstr(el, rest.c_str());
+    return CC_REFRESH;
+  }
+  if (common.size() > typed.size()) {
+    el_insertstr(el, common.substr(typed.size()).c_str());
+    return CC_REFRESH;
+  }
+  // Nothing more in common: list the candidates under the line, then redraw it.
+  std::string list = "\n";
+  size_t width = 0;
+  for (const auto& w : c.candidates) width = std::max(width, w.size());
+  size_t per_line = std::max<size_t>(1, 80 / (width + 2)), shown = 0;
+  for (const auto& w : c.candidates) {
+    if (shown == 200) {
+      list += "\n... " + std::to_string(c.candidates.size()) + " in all";
+      break;
+    }
+    std::string cell = w;
+    cell.resize(width + 2, ' ');
+    list += cell;
+    if (++shown % per_line == 0) list += "\n";
+  }
+  if (list.back() != '\n') list += "\n";
+  std::fputs(list.c_str(), stdout);
+  std::fflush(stdout);
+  return CC_REDISPLAY;
+}
+
+LineEditor::Status LineEditor::Read(const std::string& prompt, std::string* line) {
+  prompt_ = prompt;
+  struct sigaction action = {}, old = {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: Ctrl-C interrupts the read
+  sigaction(SIGINT, &action, &old);
+  interrupted = 0;
+  int count = 0;
+  const char* text = el_gets(el_, &count);
+  sigaction(SIGINT, &old, nullptr);
+  if (interrupted) {
+    el_reset(el_);
+    std::fputs("^C\n", stdout);
+    std::fflush(stdout);
+    return kInterrupted;
+  }
+  if (!text || count <= 0) return kEof;
+  *line = std::string(text, static_cast<size_t>(count));
+  while (!line->empty() && (line->back() == '\n' || line->back() == '\r')) line->pop_back();
+  return kLine;
+}
+
+void LineEditor::Remember(const std::string& entry) {
+  if (entry.find_first_not_of(" \t") == std::string::npos) return;
+  HistEvent ev;
+  history(hist_, &ev, H_ENTER, entry.c_str());
+  if (!history_path_.empty()) history(hist_, &ev, H_SAVE, history_path_.c_str());
+}
+
+}  // namespace edict::repl

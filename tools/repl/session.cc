@@ -1,0 +1,280 @@
+#include "tools/repl/session.h"
+
+#include <algorithm>
+#include <deque>
+#include <filesystem>
+
+#include "compiler/sema/load.h"
+#include "runtime/date.h"
+#include "runtime/interp/eval.h"
+#include "runtime/io/reader.h"
+#include "tools/repl/input.h"
+#include "tools/repl/query.h"
+#include "tools/repl/session_internal.h"
+
+namespace edict::repl {
+
+namespace {
+
+constexpr const char* kSessionPath = "session.edict";
+constexpr const char* kSessionText =
+    "policy \"session\"\n"
+    "  summary \"Declarations typed in the REPL, with no policy loaded.\"\n"
+    "\n"
+    "import ear.units\n"
+    "import ear.outcomes\n"
+    "import ear.groups\n"
+    "import ear.chips\n"
+    "import ear.shipment\n"
+    "import countries\n";
+constexpr const char* kExprPrefix = "const __repl = ";
+
+int CountLines(const std::string& s) {
+  return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
+
+// Where each typed chunk sits in the compiled text, and the file that shows it to the user.
+struct Chunk {
+  int first_line = 0, lines = 0, shift = 0;
+  const SourceFile* shown = nullptr;
+};
+
+void MapSpan(Span& span, const SourceFile* root, const std::vector<Chunk>& chunks) {
+  if (span.file != root || !span.valid()) return;
+  for (const Chunk& c : chunks) {
+    if (span.line < c.first_line || span.line >= c.first_line + c.lines) continue;
+    span.file = c.shown;
+    int last = c.first_line + c.lines - 1;
+    span.end_line = std::min(span.end_line, last);
+    if (span.end_line < span.line) span.end_line = span.line;
+    bool first = span.line == c.first_line, end_first = span.end_line == c.first_line;
+    span.line -= c.first_line - 1;
+    span.end_line -= c.first_line - 1;
+    if (first) span.col = std::max(0, span.col - c.shift);
+    if (end_first) span.end_col = std::max(span.col + 1, span.end_col - c.shift);
+    return;
+  }
+}
+
+}  // namespace
+
+Session::Session(SessionOptions options) : options_(std::move(options)) {
+  style_.color = options_.color;
+  stdlib_names_ = ScanStdlibNames(options_.stdlib_dir);
+}
+
+Session::~Session() = default;
+
+Session::Policy* Session::Current() {
+  return current_ >= 0 ? &policies_[current_] : nullptr;
+}
+
+Session::Policy* Session::Find(const std::string& name) {
+  for (auto& p : policies_)
+    if (p.name == name || p.path == name) return &p;
+  std::string stem = std::filesystem::path(name).stem().string();
+  for (auto& p : policies_)
+    if (p.name == stem) return &p;
+  return nullptr;
+}
+
+std::string Session::Fail(const std::string& message, const std::string& hint) {
+  had_error_ = true;
+  return style_.Error("error") + ": " + message + "\n" + (hint.empty() ? "" : "  hint: " + hint + "\n");
+}
+
+std::string Session::Diagnose(std::string_view input, int col, int end_col, const std::string& message,
+                              const std::string& hint) {
+  had_error_ = true;
+  SourceFile file("<input>", std::string(input));
+  Diagnostic d;
+  d.message = message;
+  d.hint = hint;
+  d.span = Span{&file, 1, col, 1, std::max(end_col, col + 1)};
+  return Render(d, style_.color);
+}
+
+Session::Built Session::Build(const Policy& policy, const std::vector<std::string>& decls,
+                              const std::string& extra, int extra_shift) const {
+  std::string text = policy.base_text;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  std::deque<SourceFile> shown;
+  std::vector<Chunk> chunks;
+  auto add = [&](const std::string& chunk, const std::string& name, const std::string& display, int shift) {
+    text += '\n';
+    Chunk c;
+    c.first_line = CountLines(text) + 1;
+    text += chunk;
+    if (chunk.empty() || chunk.back() != '\n') text += '\n';
+    c.lines = CountLines(text) + 1 - c.first_line;
+    c.shift = shift;
+    c.shown = &shown.emplace_back(name, display);
+    chunks.push_back(c);
+  };
+  for (size_t i = 0; i < decls.size(); ++i)
+    add(decls[i], "<declaration " + std::to_string(i + 1) + ">", decls[i], 0);
+  if (!extra.empty()) add(extra, "<input>", extra.substr(static_cast<size_t>(extra_shift)), extra_shift);
+
+  driver::CompileOptions options;
+  options.stdlib_dir = options_.stdlib_dir;
+  driver::Compilation c = driver::CompileFile(policy.path, options, &text);
+  Built built;
+  // The root file is the one compiled from `text`: find it through any diagnostic or the program's rules.
+  std::vector<Diagnostic> items = c.diags.items();
+  const SourceFile* root = nullptr;
+  for (const auto& d : items)
+    if (d.span.file && d.span.file->path == policy.path && d.span.file->text.size() == text.size())
+      root = d.span.file;
+  DiagnosticList shown_diags;
+  for (auto d : items) {
+    MapSpan(d.span, root, chunks);
+    for (auto& [span, note] : d.notes) MapSpan(span, root, chunks);
+    // Warnings of the policy file itself were shown when it was loaded; only those in typed text are new.
+    bool typed =
+        d.span.file && !chunks.empty() &&
+        std::any_of(chunks.begin(), chunks.end(), [&](const Chunk& ch) { return ch.shown == d.span.file; });
+    bool loading = decls.empty() && extra.empty();
+    if (d.severity != Severity::kError && !typed && !loading) continue;
+    Diagnostic& copy = d.severity == Severity::kError
+                           ? shown_diags.Error(d.code, d.span, d.message, d.hint)
+                           : shown_diags.Warning(d.code, d.span, d.message, d.hint);
+    copy.notes = d.notes;
+  }
+  shown_diags.Sort();
+  built.messages = RenderAll(shown_diags, style_.color);
+  if (c.ok()) built.program = c.program;
+  return built;
+}
+
+std::string Session::Load(const std::string& path) {
+  std::string text;
+  if (!sema::ReadFile(path, &text)) return Fail("cannot read '" + path + "'");
+  Policy p;
+  p.path = path;
+  p.name = std::filesystem::path(path).stem().string();
+  p.base_text = text;
+  Built b = Build(p, {}, "", 0);
+  if (!b.program) {
+    had_error_ = true;
+    return b.messages + Fail(path + " does not compile; it was not loaded");
+  }
+  p.program = b.program;
+  std::string out = b.messages;
+  Policy* existing = Find(p.name);
+  if (existing) {
+    *existing = std::move(p);
+    current_ = static_cast<int>(existing - policies_.data());
+  } else {
+    policies_.push_back(std::move(p));
+    current_ = static_cast<int>(policies_.size()) - 1;
+  }
+  return out + "loaded " + Summary(*Current()->program) + "\n";
+}
+
+void Session::EnsureSessionPolicy() {
+  if (current_ >= 0) return;
+  Policy p;
+  p.path = kSessionPath;
+  p.name = "session";
+  p.base_text = kSessionText;
+  Built b = Build(p, {}, "", 0);
+  p.program = b.program;
+  if (!p.program) return;
+  policies_.push_back(std::move(p));
+  current_ = static_cast<int>(policies_.size()) - 1;
+}
+
+std::string Session::Prompt() const {
+  return (current_ >= 0 ? policies_[current_].name : std::string("edict")) + "> ";
+}
+
+std::string Session::Handle(std::string_view input) {
+  try {
+    switch (Classify(input)) {
+      case InputKind::kEmpty:
+        return "";
+      case InputKind::kCommand:
+        return Command(Trim(input));
+      case InputKind::kJsonQuery:
+        return Query(Trim(input), true);
+      case InputKind::kShipQuery:
+        return Query(Trim(input), false);
+      case InputKind::kDeclaration:
+        return Declare(input);
+      case InputKind::kExpression:
+        return Evaluate(Trim(input), false);
+    }
+  } catch (const std::exception& e) {
+    return Fail(std::string("internal error: ") + e.what());
+  }
+  return "";
+}
+
+std::string Session::Declare(std::string_view input) {
+  EnsureSessionPolicy();
+  Policy* p = Current();
+  if (!p) return Fail("no policy to add to");
+  std::string text(input);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::vector<std::string> decls = p->decls;
+  Built b = Build(*p, decls, text, 0);
+  if (!b.program) {
+    had_error_ = true;
+    return b.messages;
+  }
+  p->decls.push_back(text);
+  p->program = b.program;
+  std::string word = FirstWord(text);
+  std::string out = b.messages;
+  // Show a constant's value; name other declarations.
+  std::string rest = Trim(text.substr(text.find(word) + word.size()));
+  std::string name = rest.substr(0, rest.find_first_of(" \t\n=({"));
+  if (word == "const" || word == "set") {
+    for (const auto& c : p->program->constants)
+      if (c.name == name) return out + FormatConstant(*p->program, c) + "\n";
+  }
+  if (word == "test") return out + "added the test; :tests runs it\n";
+  return out + "added " + word + (name.empty() ? "" : " " + name) + " to " + p->name +
+         " (this session only)\n";
+}
+
+std::string Session::FormatConstant(const ir::Program& p, const ir::NamedConstant& c) const {
+  std::string type = c.type ? c.type->ToString() : "?";
+  if (!c.value || c.value->op != ir::Op::kConst) return c.name + " : " + type + " (not a constant)";
+  const Value& v = c.value->constant;
+  std::string shown;
+  if (v.kind == ValueKind::kSet && c.type && c.type->elem && c.type->elem->kind == TypeKind::kEnum &&
+      c.type->elem->enum_index >= 0) {
+    const auto& members = p.enums[c.type->elem->enum_index].members;
+    int n = v.set->Count(), listed = 0;
+    shown = "{";
+    for (size_t i = 0; i < members.size() && listed < 40; ++i)
+      if (v.set->Test(static_cast<int>(i))) shown += (listed++ ? ", " : "") + members[i];
+    if (listed < n) shown += ", ...";
+    shown += "}  (" + std::to_string(n) + (n == 1 ? " member)" : " members)");
+  } else {
+    shown = interp::FormatValue(p, v, c.type);
+  }
+  return (c.name == "__repl" ? "" : c.name + " = ") + shown;
+}
+
+std::string Session::Evaluate(std::string_view expr, bool type_only) {
+  EnsureSessionPolicy();
+  Policy* p = Current();
+  if (!p) return Fail("no policy loaded");
+  if (expr.find('\n') != std::string_view::npos) return Fail("an expression is one line");
+  std::string prefix = kExprPrefix;
+  Built b = Build(*p, p->decls, prefix + std::string(expr), static_cast<int>(prefix.size()));
+  if (!b.program) {
+    had_error_ = true;
+    return b.messages;
+  }
+  for (auto it = b.program->constants.rbegin(); it != b.program->constants.rend(); ++it) {
+    if (it->name != "__repl") continue;
+    if (type_only) return b.messages + (it->type ? it->type->ToString() : "?") + "\n";
+    return b.messages + FormatConstant(*b.program, *it) + "\n";
+  }
+  return Fail("internal: the expression's value was not found");
+}
+
+}  // namespace edict::repl

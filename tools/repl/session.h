@@ -1,0 +1,110 @@
+// A REPL session: the loaded policies (each with the declarations typed for it), the current one, a what-if
+// quota ledger, an as-of date and the last query. Everything the user types goes through Handle(), which
+// returns the text to print; nothing here reads the terminal, so scripted sessions, the golden transcripts
+// and the interactive loop share one code path.
+//
+// Typed declarations are appended to the current policy's text and the whole is recompiled with
+// driver::CompileFile, so anything a policy file may contain can be typed, and rules keep their unqualified
+// ids. An expression is compiled as `const __repl = EXPR` and read back folded. Diagnostics in typed text are
+// re-pointed at that text (shown as `<input>`), so the caret sits under what was just typed.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/driver/pipeline.h"
+#include "runtime/interp/decide.h"
+#include "runtime/ledger/ledger.h"
+#include "tools/repl/answer.h"
+
+namespace edict::repl {
+
+struct SessionOptions {
+  std::string stdlib_dir;
+  bool color = false;
+};
+
+struct Completion {
+  size_t start = 0;  // where the word being completed starts in the line
+  std::vector<std::string> candidates;
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions options);
+  ~Session();
+
+  // `:load PATH`: compiles a policy and makes it current. Returns what to print.
+  std::string Load(const std::string& path);
+  // One complete input: a command, a declaration, an expression or a query.
+  std::string Handle(std::string_view input);
+  // Candidates for the word ending at the end of `line` (the text before the cursor).
+  Completion Complete(std::string_view line) const;
+
+  std::string Prompt() const;
+  bool done() const { return done_; }
+  bool had_error() const { return had_error_; }
+
+ private:
+  struct Policy {
+    std::string path;                // as given; "session.edict" for the built-in empty policy
+    std::string name;                // the file stem
+    std::string base_text;           // the file as last read
+    std::vector<std::string> decls;  // typed declarations, in order
+    std::shared_ptr<const ir::Program> program;
+  };
+  struct Built {
+    std::shared_ptr<const ir::Program> program;  // null on errors
+    std::string messages;                        // rendered diagnostics
+  };
+  struct LastQuery;
+
+  Built Build(const Policy& policy, const std::vector<std::string>& decls, const std::string& extra,
+              int extra_shift) const;
+  Policy* Current();
+  Policy* Find(const std::string& name_or_path);
+  std::string Fail(const std::string& message, const std::string& hint = "");
+  std::string Diagnose(std::string_view input, int col, int end_col, const std::string& message,
+                       const std::string& hint);
+  void EnsureSessionPolicy();
+
+  std::string Declare(std::string_view input);
+  std::string Evaluate(std::string_view expr, bool type_only);
+  std::string Query(std::string_view input, bool json);
+  bool ParseQuery(const ir::Program& program, std::string_view input, bool json, interp::Record* rec,
+                  std::string* error_text);
+  std::string Command(std::string_view input);
+  std::string Help() const;
+  std::string Reload();
+  std::string SwitchPolicy(const std::string& name);
+  std::string Compare(const std::string& name);
+  std::string AsOf(const std::string& arg);
+  std::string LedgerText() const;
+  std::string Commit();
+  std::string Rollback();
+  std::string Reset();
+  std::string Tests();
+  std::string Why();
+  std::string FormatConstant(const ir::Program& p, const ir::NamedConstant& c) const;
+  std::vector<std::string> Identifiers() const;
+
+  SessionOptions options_;
+  Style style_;
+  std::vector<Policy> policies_;
+  int current_ = -1;
+  MemoryLedger committed_, working_;
+  int pending_ = 0;  // queries that consumed quotas since the last :commit
+  bool has_as_of_ = false;
+  int as_of_ = 0;
+  int query_count_ = 0;
+  std::unique_ptr<LastQuery> last_;
+  bool done_ = false;
+  bool had_error_ = false;
+  std::map<std::string, std::string> key_labels_;  // ledger key -> readable key, for :ledger
+  std::vector<std::string> stdlib_names_;          // declared names in the stdlib, for completion
+};
+
+}  // namespace edict::repl

@@ -1,0 +1,167 @@
+// Queries and the quota ledger: answering, :why, :compare, :ledger, :commit, :rollback.
+#include <map>
+
+#include "compiler/driver/explain.h"
+#include "runtime/date.h"
+#include "runtime/io/reader.h"
+#include "runtime/io/writer.h"
+#include "tools/repl/query.h"
+#include "tools/repl/session_internal.h"
+
+namespace edict::repl {
+
+void CopyLedger(const MemoryLedger& from, MemoryLedger* to) {
+  to->Clear();
+  for (const auto& [key, amount] : from.entries()) to->Add(key, amount);
+}
+
+void LabelKeys(const MemoryLedger& before, const MemoryLedger& after, const interp::Decision& d,
+               std::map<std::string, std::string>* labels) {
+  if (!d.program) return;
+  for (const auto& [key, amount] : after.entries()) {
+    if (before.Consumed(key) == amount) continue;
+    std::string id = key.substr(0, key.find('\x1f'));
+    for (const auto& use : d.quotas)
+      if (d.program->quotas[use.quota].id == id) (*labels)[key] = id + " (" + use.key_text + ")";
+  }
+}
+
+bool Session::ParseQuery(const ir::Program& program, std::string_view input, bool json, interp::Record* rec,
+                         std::string* error_text) {
+  std::string id = "q" + std::to_string(query_count_ + 1);
+  if (!json) {
+    QueryDefaults defaults;
+    defaults.id = id;
+    defaults.has_date = has_as_of_;
+    defaults.date = as_of_;
+    QueryError error;
+    if (ParseShipQuery(program, input, defaults, rec, &error)) return true;
+    *error_text = Diagnose(input, error.col, error.end_col, error.message, error.hint);
+    return false;
+  }
+  // A JSON object may leave out the id and, when an :as-of date is set, the date.
+  std::string text(input);
+  if (text.find("\"id\"") == std::string::npos) text.insert(1, "\"id\":\"" + id + "\",");
+  if (has_as_of_ && text.find("\"date\"") == std::string::npos)
+    text.insert(1, "\"date\":\"" + FormatDate(as_of_) + "\",");
+  io::RecordParser parser(program);
+  std::string error, ignored;
+  if (parser.ParseJson(text, rec, &error, &ignored)) return true;
+  *error_text = Diagnose(input, 0, static_cast<int>(input.size()), "invalid shipment: " + error, "");
+  return false;
+}
+
+std::string Session::Query(std::string_view input, bool json) {
+  EnsureSessionPolicy();
+  Policy* p = Current();
+  if (!p) return Fail("no policy loaded", ":load FILE");
+  auto last = std::make_unique<LastQuery>();
+  std::string error;
+  if (!ParseQuery(*p->program, input, json, &last->record, &error)) return error;
+  ++query_count_;
+  last->text = std::string(input);
+  last->json = json;
+  last->program = p->program;
+  CopyLedger(working_, &last->before);
+  interp::DecideOptions options;
+  options.has_as_of = has_as_of_;
+  options.as_of = as_of_;
+  last->decision = interp::Decide(*p->program, last->record, working_, options, &last->trace);
+  if (last->decision.error) had_error_ = true;
+  if (!last->decision.quotas.empty()) ++pending_;
+  LabelKeys(last->before, working_, last->decision, &key_labels_);
+  last_ = std::move(last);
+  return AnswerText(*p->program, last_->record, last_->decision, working_, style_);
+}
+
+std::string Session::Why() {
+  if (!last_)
+    return Fail("no query yet", "ask one: ship 10 nvidia-h100-sxm to IN consignee \"X\" on 2025-03-01");
+  return driver::ExplainText(*last_->program, last_->record, last_->decision, last_->trace);
+}
+
+std::string Session::Compare(const std::string& name) {
+  if (!last_) return Fail("no query to compare yet");
+  if (name.empty()) return Fail(":compare needs a loaded policy", ":policy lists them; :load FILE adds one");
+  Policy* other = Find(name);
+  if (!other) return Fail("no loaded policy '" + name + "'", ":load FILE first");
+  interp::Record rec;
+  std::string error;
+  if (!ParseQuery(*other->program, last_->text, last_->json, &rec, &error)) return error;
+  // The other policy answers from the quotas as they were before the query, and consumes nothing.
+  MemoryLedger ledger;
+  CopyLedger(last_->before, &ledger);
+  interp::DecideOptions options;
+  options.has_as_of = has_as_of_;
+  options.as_of = as_of_;
+  options.consume = false;
+  interp::Decision d = interp::Decide(*other->program, rec, ledger, options);
+  Column left{last_->program->name, last_->program.get(), &last_->record, &last_->decision, &working_};
+  Column right{other->name + " (what-if)", other->program.get(), &rec, &d, &ledger};
+  return CompareText(left, right, style_);
+}
+
+namespace {
+
+// "lpp (Reliance, 2025)" from a ledger key (quota id and key parts separated by \x1f).
+std::string KeyText(const std::string& key, const std::map<std::string, std::string>& labels) {
+  if (auto it = labels.find(key); it != labels.end()) return it->second;
+  size_t cut = key.find('\x1f');
+  if (cut == std::string::npos) return key;
+  std::string out = key.substr(0, cut) + " (";
+  for (size_t i = cut + 1; i < key.size(); ++i)
+    out += key[i] == '\x1f' ? std::string(", ") : std::string(1, key[i]);
+  return out + ")";
+}
+
+std::string Unit(const ir::Program* p, const std::string& key) {
+  if (!p) return "";
+  std::string id = key.substr(0, key.find('\x1f'));
+  for (const auto& q : p->quotas)
+    if (q.id == id) return q.unit.empty() ? "" : " " + q.unit;
+  return "";
+}
+
+}  // namespace
+
+std::string Session::LedgerText() const {
+  const ir::Program* p = current_ >= 0 ? policies_[current_].program.get() : nullptr;
+  std::string out;
+  if (committed_.entries().empty())
+    out += "committed: nothing\n";
+  else
+    out += "committed:\n";
+  for (const auto& [key, amount] : committed_.entries())
+    out += "  " + KeyText(key, key_labels_) + ": " + amount.ToString() + Unit(p, key) + "\n";
+  std::string pending;
+  for (const auto& [key, amount] : working_.entries()) {
+    Rational before = committed_.Consumed(key);
+    if (before == amount) continue;
+    auto delta = Sub(amount, before);
+    pending += "  " + KeyText(key, key_labels_) + ": +" + (delta ? delta->ToString() : "?") + Unit(p, key) +
+               " (total " + amount.ToString() + Unit(p, key) + ")\n";
+  }
+  if (pending.empty()) return out + "pending: nothing\n";
+  return out + "pending (" + std::to_string(pending_) + (pending_ == 1 ? " query" : " queries") +
+         "; :commit keeps, :rollback discards):\n" + pending;
+}
+
+std::string Session::Commit() {
+  if (pending_ == 0) return "nothing to commit\n";
+  CopyLedger(working_, &committed_);
+  std::string out = "committed the quota use of " + std::to_string(pending_) +
+                    (pending_ == 1 ? " query" : " queries") + "\n";
+  pending_ = 0;
+  return out;
+}
+
+std::string Session::Rollback() {
+  if (pending_ == 0) return "nothing to roll back\n";
+  CopyLedger(committed_, &working_);
+  std::string out = "discarded the quota use of " + std::to_string(pending_) +
+                    (pending_ == 1 ? " query" : " queries") + "\n";
+  pending_ = 0;
+  return out;
+}
+
+}  // namespace edict::repl
