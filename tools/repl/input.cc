@@ -101,7 +101,7 @@ bool NeedsMore(std::string_view buffer) {
     // Only doc comments so far: the declaration follows.
     return Trim(buffer).rfind("///", 0) == 0;
   }
-  if (kind == InputKind::kCommand) return false;
+  if (kind == InputKind::kCommand || kind == InputKind::kJsonQuery) return false;  // one line each
   if (Depth(buffer) > 0) return true;
   if (kind != InputKind::kDeclaration) return false;
   std::string word = FirstWord(buffer);

@@ -185,7 +185,7 @@ void Session::EnsureSessionPolicy() {
 }
 
 std::string Session::Prompt() const {
-  return (current_ >= 0 ? policies_[current_].name : std::string("edict")) + "> ";
+  return (current_ >= 0 ? policies_[current_].name : std::string("session")) + "> ";
 }
 
 std::string Session::Handle(std::string_view input) {
@@ -193,8 +193,12 @@ std::string Session::Handle(std::string_view input) {
     switch (Classify(input)) {
       case InputKind::kEmpty:
         return "";
-      case InputKind::kCommand:
-        return Command(Trim(input));
+      case InputKind::kCommand: {
+        // Trailing spaces matter to :complete; only the line end goes.
+        std::string line(input.substr(input.find(':')));
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+        return Command(line);
+      }
       case InputKind::kJsonQuery:
         return Query(Trim(input), true);
       case InputKind::kShipQuery:

@@ -1,4 +1,5 @@
 // The `:` commands.
+#include <algorithm>
 #include <map>
 
 #include "compiler/driver/test_runner.h"
@@ -91,9 +92,27 @@ std::string Session::Command(std::string_view input) {
     for (const auto& cand : c.candidates) out += cand + "\n";
     return out.empty() ? "(no completions)\n" : out;
   }
+  // Suggest the nearest command by edit distance.
   std::string near;
-  for (const auto& [name, text] : CommandHelp())
-    if (name.rfind(cmd.substr(0, 3), 0) == 0) near = name.substr(0, name.find(' '));
+  size_t best = 3;
+  for (const auto& [name, text] : CommandHelp()) {
+    std::string c = name.substr(0, name.find(' '));
+    std::vector<size_t> row(c.size() + 1);
+    for (size_t j = 0; j <= c.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= cmd.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (cmd[i - 1] == c[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    if (row[c.size()] < best) {
+      best = row[c.size()];
+      near = c;
+    }
+  }
   return Fail("unknown command '" + cmd + "'",
               near.empty() ? ":help lists the commands" : "did you mean " + near + "?");
 }
