@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "compiler/diff/replay.h"
 #include "compiler/diff/symbolic.h"
@@ -40,9 +41,16 @@ class MemberGroups {
  public:
   MemberGroups(const ir::Program& a, const ir::Program& b) {
     for (const ir::Program* p : {&a, &b}) {
-      for (const BitSet& set : p->sets) sets_.push_back(&set);
-      for (const ir::Expr& e : p->exprs)
-        if (e.op == ir::Op::kConst && e.constant.kind == ValueKind::kEnum) named_.insert(e.constant.i);
+      // Only what a decision can read: conditions, outcomes, fields, quotas (not unused stdlib declarations).
+      for (const ir::Rule& r : p->rules) {
+        Walk(r.when);
+        Walk(r.outcome.notify);
+      }
+      for (const ir::Field& f : p->fields) Walk(f.value);
+      for (const ir::Quota& q : p->quotas) {
+        Walk(q.measure);
+        for (const ir::Expr* k : q.keys) Walk(k);
+      }
       for (const ir::Table& t : p->tables)
         for (const auto& row : t.rows)
           for (const Value& v : row) {
@@ -51,6 +59,13 @@ class MemberGroups {
           }
     }
   }
+  void Walk(const ir::Expr* e) {
+    if (!e || !visited_.insert(e).second) return;
+    if (e->op == ir::Op::kConst && e->constant.kind == ValueKind::kEnum) named_.insert(e->constant.i);
+    if (e->op == ir::Op::kConst && e->constant.kind == ValueKind::kSet) sets_.push_back(e->constant.set);
+    for (const ir::Expr* a : e->args) Walk(a);
+  }
+
   // group[i]: the members interchangeable with member i (i itself when it has no twin).
   std::vector<std::vector<int>> Groups(int n, bool groupable) const {
     std::vector<std::vector<int>> out(n);
@@ -72,6 +87,7 @@ class MemberGroups {
  private:
   std::vector<const BitSet*> sets_;
   std::set<int> named_;
+  std::set<const ir::Expr*> visited_;
 };
 
 struct Found {
@@ -120,11 +136,16 @@ class Search {
     }
     result_.proved = !stopped_ && result_.not_covered.empty();
     for (auto& key : order_) result_.classes.push_back(std::move(classes_[key]));
+    // A stable order for reports: by old outcome, new outcome, then rules.
+    std::stable_sort(result_.classes.begin(), result_.classes.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.old_outcome, x.new_outcome, x.old_rules, x.new_rules) <
+             std::tie(y.old_outcome, y.new_outcome, y.old_rules, y.new_rules);
+    });
   }
 
  private:
   void RunOne(int member, const std::string& member_name) {
-    z3::context z;
+    z3::context& z = z_;
     Shipment s(z, Bounds{});
     std::string where = member < 0 ? "" : " (" + split_ + " = " + member_name + ")";
     try {
@@ -138,8 +159,8 @@ class Search {
       for (const ir::Program* p : {&a_, &b_})
         for (size_t i = 0; i < p->fields.size(); ++i)
           if (p->fields[i].kind != ir::Field::kDerived) s.VarFor(*p, static_cast<int>(i));
-      SymDecision da = EncodeDecision(a_, s, outcomes_);
-      SymDecision db = EncodeDecision(b_, s, outcomes_);
+      SymDecision da = EncodeDecision(a_, s, outcomes_, "old.");
+      SymDecision db = EncodeDecision(b_, s, outcomes_, "new.");
       z3::solver solver(z);
       if (options_.query_timeout_ms) {
         z3::params params(z);
@@ -147,6 +168,8 @@ class Search {
         solver.set(params);
       }
       for (const auto& d : s.domain()) solver.add(d);
+      for (const auto& d : da.definitions) solver.add(d);
+      for (const auto& d : db.definitions) solver.add(d);
       solver.add(da.code != db.code);
       while (true) {
         ++result_.queries;
@@ -338,6 +361,7 @@ class Search {
   BehaviourResult& result_;
   OutcomeTable outcomes_;
   MemberGroups groups_;
+  z3::context z_;  // one context for every split: terms are shared, and it is torn down once
   std::string split_;
   std::set<std::string> read_;
   std::map<std::string, BehaviourClass> classes_;

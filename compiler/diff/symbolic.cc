@@ -395,7 +395,11 @@ class Encoder {
     z3::expr in_force = z_.bool_val(true);
     if (r.from != INT_MIN) in_force = in_force && date >= r.from;
     if (r.until != INT_MAX) in_force = in_force && date <= r.until;
-    return (in_force && Eval(*r.when).v).simplify();
+    z3::expr applies = (in_force && Eval(*r.when).v).simplify();
+    if (applies.is_true() || applies.is_false()) return applies;
+    z3::expr named = z_.bool_const((prefix_ + "applies." + r.id).c_str());
+    definitions_.push_back(named == applies);
+    return named;
   }
 
   z3::expr Own(int rule) {
@@ -438,7 +442,8 @@ class Encoder {
     return sev;
   }
 
-  SymDecision Decide() {
+  SymDecision Decide(const std::string& prefix) {
+    prefix_ = prefix;
     if (!p_.timeline.empty()) throw Unsupported{"timelines (policy '" + p_.name + "' dispatches by date)"};
     std::vector<z3::expr> applies;
     std::vector<Resolved> resolved;
@@ -460,13 +465,21 @@ class Encoder {
     z3::expr in_force = z_.bool_val(true);
     if (p_.from != INT_MIN) in_force = in_force && date >= p_.from;
     if (p_.until != INT_MAX) in_force = in_force && date <= p_.until;
-    z3::expr ok = in_force && !conflict;
-    SymDecision out{z3::ite(in_force, z3::ite(conflict, z_.int_val(-1), final_code), z_.int_val(0)), {}};
+    z3::expr ok = z_.bool_const((prefix + "ok").c_str());
+    z3::expr final_named = z_.int_const((prefix + "final").c_str());
+    SymDecision out{z_.int_const((prefix + "code").c_str()), {}, {}};
+    out.definitions.push_back(ok == (in_force && !conflict));
+    out.definitions.push_back(final_named == final_code);
+    out.definitions.push_back(
+        out.code == z3::ite(in_force, z3::ite(conflict, z_.int_val(-1), final_named), z_.int_val(0)));
     for (const Node& n : nodes_) {
-      z3::expr det = (ok && n.path && n.own == final_code).simplify();
+      z3::expr det = (ok && n.path && n.own == final_named).simplify();
       if (det.is_false()) continue;
-      out.determining.emplace_back(n.rule, det);
+      z3::expr named = z_.bool_const((prefix + "det." + p_.rules[n.rule].id).c_str());
+      out.definitions.push_back(named == det);
+      out.determining.emplace_back(n.rule, named);
     }
+    out.definitions.insert(out.definitions.end(), definitions_.begin(), definitions_.end());
     return out;
   }
 
@@ -558,13 +571,16 @@ class Encoder {
   const OutcomeTable& outcomes_;
   std::map<int, SymValue> fields_;
   std::vector<Node> nodes_;
+  std::string prefix_;
+  std::vector<z3::expr> definitions_;
 };
 
 }  // namespace
 
-SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const OutcomeTable& outcomes) {
+SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const OutcomeTable& outcomes,
+                           const std::string& prefix) {
   Encoder encoder(p, shipment, outcomes);
-  return encoder.Decide();
+  return encoder.Decide(prefix);
 }
 
 }  // namespace edict::diff

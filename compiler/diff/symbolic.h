@@ -89,12 +89,17 @@ class Shipment {
 
 // One program's decision as formulas: the outcome code (-1 on a conflict) and, per rule, whether it
 // determines it.
+// The code and each condition are named constants, defined by `definitions` (which the solver must assert):
+// models then give their values directly, and blocking a class stays a small formula.
 struct SymDecision {
   z3::expr code;
   std::vector<std::pair<int, z3::expr>> determining;  // (rule index, condition)
+  std::vector<z3::expr> definitions;
 };
 
-SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const OutcomeTable& outcomes);
+// `prefix` keeps the two programs' named constants apart ("old.", "new.").
+SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const OutcomeTable& outcomes,
+                           const std::string& prefix);
 
 // The ledger entry a quota reads, as a label two programs share when they would compute the same key.
 std::string QuotaLabel(const ir::Quota& q);

@@ -14,10 +14,12 @@ namespace {
 
 struct DiffArgs {
   std::vector<std::string> inputs;
+  std::string path;
   bool git = false;
   bool git_driver = false;
   std::string format = "text";
   int max_classes = 200;
+  int describe_budget = 4000;
 };
 
 bool ReadAll(const std::string& path, std::string* out) {
@@ -70,13 +72,18 @@ bool Inputs(const DiffArgs& a, const Common& common, diff::Workspace& ws, diff::
 void AddDiff(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("diff", "Structural and behavioural (Z3) diff of two versions of a policy");
   static DiffArgs args;
-  cmd->add_option("inputs", args.inputs, "OLD NEW (files or REV:path), or with --git: REV1 [REV2] PATH");
   cmd->add_flag("--git", args.git, "Compare git revisions: edict diff --git REV1 [REV2] -- PATH");
   cmd->add_flag("--git-driver", args.git_driver, "Run as git's external diff (diff.edict.command)");
   cmd->add_option("--format", args.format, "Output format")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->add_option("--max-classes", args.max_classes, "Stop after this many classes of differences");
+  cmd->add_option("--describe-budget", args.describe_budget,
+                  "Solver queries spent listing the countries, end uses... of each class (0: none)");
+  cmd->add_option("inputs", args.inputs, "OLD NEW (each a file or REV:path); with --git: REV1 [REV2]");
+  // CLI11 hands what follows `--` to the first positional still wanting a value: this one.
+  cmd->add_option("path", args.path, "with --git: the policy's path, after --");
   cmd->callback([&] {
+    if (!args.path.empty()) args.inputs.push_back(args.path);
     diff::Workspace ws;
     diff::PolicyInput old_in, new_in;
     std::string error;
@@ -87,6 +94,7 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     }
     diff::BehaviourOptions options;
     options.max_classes = args.max_classes;
+    options.describe_budget = args.describe_budget;
     diff::DiffReport report;
     if (!diff::RunDiff(old_in, new_in, options, &report, &error, common.UseColor(2))) {
       std::fprintf(stderr, "edict diff: %s", error.c_str());

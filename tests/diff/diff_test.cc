@@ -1,0 +1,255 @@
+// The semantic diff: refactorings come out equivalent (proved), known changes give exactly the expected
+// classes, every witness replays in the interpreter, and the CLI works on files, REV:path and --git in a
+// throwaway repo.
+#include "compiler/diff/diff.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "compiler/diff/replay.h"
+#include "compiler/driver/pipeline.h"
+
+namespace edict::diff {
+namespace {
+
+const std::string kFixtures = std::string(EDICT_SOURCE_DIR) + "/tests/diff/fixtures/";
+const std::string kPolicies = std::string(EDICT_SOURCE_DIR) + "/policies/";
+
+DiffReport Diff(const std::string& a, const std::string& b) {
+  PolicyInput old_in{a, a, std::nullopt, ""}, new_in{b, b, std::nullopt, ""};
+  DiffReport report;
+  std::string error;
+  EXPECT_TRUE(RunDiff(old_in, new_in, BehaviourOptions{}, &report, &error, false)) << error;
+  return report;
+}
+
+DiffReport Fixture(const std::string& a, const std::string& b) {
+  return Diff(kFixtures + a, kFixtures + b);
+}
+
+std::string Rules(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+// Each class as "OLD by RULES -> NEW by RULES", sorted.
+std::set<std::string> Classes(const DiffReport& r) {
+  std::set<std::string> out;
+  for (const auto& c : r.behaviour.classes)
+    out.insert(c.old_outcome + " by " + Rules(c.old_rules) + " -> " + c.new_outcome + " by " +
+               Rules(c.new_rules));
+  return out;
+}
+
+std::string Field(const Witness& w, const std::string& name) {
+  for (const auto& [n, v] : w.fields)
+    if (n == name) return v.kind == TypeKind::kDate ? std::to_string(v.date) : v.text;
+  return "";
+}
+
+// Every reported witness really is decided differently by the interpreter.
+void ExpectWitnessesReplay(const DiffReport& r, const std::string& a, const std::string& b) {
+  auto pa = driver::CompileFile(a, {}), pb = driver::CompileFile(b, {});
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  for (const auto& c : r.behaviour.classes) {
+    ReplayResult replay = Replay(*pa.program, *pb.program, c.witness);
+    EXPECT_TRUE(replay.differ) << c.witness.ToJson();
+    EXPECT_EQ(replay.old_outcome, c.old_outcome);
+    EXPECT_EQ(replay.new_outcome, c.new_outcome);
+    EXPECT_EQ(replay.old_rules, c.old_rules);
+    EXPECT_EQ(replay.new_rules, c.new_rules);
+  }
+}
+
+void ExpectEquivalent(const std::string& variant) {
+  DiffReport r = Fixture("base.edict", variant);
+  EXPECT_TRUE(r.behaviour.proved) << RenderText(r, false);
+  EXPECT_TRUE(r.behaviour.classes.empty()) << RenderText(r, false);
+  EXPECT_EQ(r.ExitCode(), 0);
+}
+
+TEST(DiffEquivalence, IdenticalPolicy) {
+  ExpectEquivalent("base.edict");
+}
+TEST(DiffEquivalence, ReorderedRulesAndSets) {
+  ExpectEquivalent("reordered.edict");
+  // Declaration order is not a change; the reordered `and` parts of three conditions are.
+  auto changes = Fixture("base.edict", "reordered.edict").changes;
+  EXPECT_EQ(changes.size(), 3u);
+  for (const auto& c : changes) EXPECT_EQ(c.detail, "condition") << c.name;
+}
+TEST(DiffEquivalence, RenamedConstant) {
+  ExpectEquivalent("renamed_constant.edict");
+  DiffReport r = Fixture("base.edict", "renamed_constant.edict");
+  std::set<std::string> seen;
+  for (const auto& c : r.changes) seen.insert(std::string(c.kind == Change::kAdded ? "+" : "-") + c.name);
+  EXPECT_TRUE(seen.count("-small_limit") && seen.count("+lpp_cap"));
+}
+TEST(DiffEquivalence, SetWrittenAnotherWay) {
+  ExpectEquivalent("set_rewritten.edict");
+  // Same members: no structural change for the set either.
+  for (const auto& c : Fixture("base.edict", "set_rewritten.edict").changes)
+    EXPECT_NE(c.what, "set") << c.name;
+}
+TEST(DiffEquivalence, RuleSplitInTwo) {
+  ExpectEquivalent("rule_split.edict");
+}
+
+TEST(DiffKnownChanges, LppThresholdLowered) {
+  DiffReport r = Fixture("base.edict", "lpp_lowered.edict");
+  EXPECT_TRUE(r.behaviour.proved);
+  EXPECT_EQ(Classes(r), (std::set<std::string>{"license_exception(LPP, notify: true) by small_volume -> "
+                                               "license_required(review: approval) by licence"}));
+  // The constant and the quota limit it feeds.
+  ASSERT_EQ(r.changes.size(), 2u);
+  EXPECT_EQ(r.changes[0].what, "quota");
+  EXPECT_EQ(r.changes[0].before, "26900000 tpp");
+  EXPECT_EQ(r.changes[0].after, "7916000 tpp");
+  EXPECT_EQ(r.changes[1].name, "small_limit");
+  EXPECT_EQ(r.changes[1].before, "26_900_000 tpp");
+  EXPECT_EQ(r.changes[1].after, "7_916_000 tpp");
+  // The witness: its TPP plus what the consignee had before lies in (7,916,000, 26,900,000].
+  const Witness& w = r.behaviour.classes[0].witness;
+  ASSERT_EQ(w.consumed.size(), 1u);
+  EXPECT_EQ(r.behaviour.classes[0].values.at("destination").size() + 4 + 3 + 1,
+            249u);  // all but allies, denied, US
+  ExpectWitnessesReplay(r, kFixtures + "base.edict", kFixtures + "lpp_lowered.edict");
+  EXPECT_EQ(r.ExitCode(), 1);
+}
+
+TEST(DiffKnownChanges, CountryMovedBetweenGroups) {
+  DiffReport r = Fixture("base.edict", "country_moved.edict");
+  EXPECT_TRUE(r.behaviour.proved);
+  EXPECT_EQ(Classes(r), (std::set<std::string>{"license_exception(LPP, notify: true) by small_volume -> "
+                                               "license_exception(AIA, notify: true) by allied",
+                                               "license_required(review: approval) by licence -> "
+                                               "license_exception(AIA, notify: true) by allied"}));
+  for (const auto& c : r.behaviour.classes) {
+    EXPECT_EQ(c.values.at("destination"), std::vector<std::string>{"IN"});
+    EXPECT_TRUE(c.values_complete.at("destination"));
+  }
+  bool members = false;
+  for (const auto& c : r.changes) members |= c.what == "set" && c.name == "allies" && c.after == "+IN";
+  EXPECT_TRUE(members);
+  ExpectWitnessesReplay(r, kFixtures + "base.edict", kFixtures + "country_moved.edict");
+}
+
+TEST(DiffKnownChanges, ExceptionRemoved) {
+  DiffReport r = Fixture("base.edict", "exception_removed.edict");
+  EXPECT_TRUE(r.behaviour.proved);
+  EXPECT_EQ(Classes(r), (std::set<std::string>{"license_exception(AIA, notify: true) by allied -> "
+                                               "license_required(review: approval) by licence"}));
+  EXPECT_EQ(r.behaviour.classes[0].values.at("destination"),
+            (std::vector<std::string>{"DE", "FR", "GB", "JP"}));
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes[0].kind, Change::kRemoved);
+  EXPECT_EQ(r.changes[0].name, "allied");
+  ExpectWitnessesReplay(r, kFixtures + "base.edict", kFixtures + "exception_removed.edict");
+}
+
+TEST(DiffKnownChanges, EffectiveDateChanged) {
+  DiffReport r = Fixture("base.edict", "date_changed.edict");
+  EXPECT_TRUE(r.behaviour.proved);
+  EXPECT_EQ(Classes(r), (std::set<std::string>{
+                            "license_exception(AIA, notify: true) by allied -> no_license_required by ",
+                            "license_exception(LPP, notify: true) by small_volume -> no_license_required by ",
+                            "license_required(review: approval) by licence -> no_license_required by ",
+                            "license_required(review: denial) by denial -> no_license_required by ",
+                            "license_required(review: denial) by weights -> no_license_required by ",
+                        }));
+  for (const auto& c : r.behaviour.classes) {
+    int date = std::stoi(Field(c.witness, "date"));
+    EXPECT_GE(date, 20101);  // 2025-01-13
+    EXPECT_LE(date, 20147);  // 2025-02-28
+  }
+  ExpectWitnessesReplay(r, kFixtures + "base.edict", kFixtures + "date_changed.edict");
+}
+
+TEST(DiffShippedPolicies, AiDiffusionAgainstDraftAndAgainst2023) {
+  for (auto [a, b] : {std::pair{"ai_diffusion_2025.edict", "licensing_regime_draft.edict"},
+                      std::pair{"advanced_computing_2023.edict", "ai_diffusion_2025.edict"}}) {
+    DiffReport r = Diff(kPolicies + a, kPolicies + b);
+    EXPECT_TRUE(r.behaviour.proved) << RenderText(r, false);
+    EXPECT_FALSE(r.behaviour.classes.empty());
+    EXPECT_EQ(r.behaviour.unconfirmed, 0);
+    ExpectWitnessesReplay(r, kPolicies + a, kPolicies + b);
+  }
+}
+
+TEST(DiffShippedPolicies, TimelineIsReportedAsNotCovered) {
+  DiffReport r = Diff(kPolicies + "us_ear_timeline.edict", kPolicies + "us_ear_timeline.edict");
+  EXPECT_FALSE(r.behaviour.proved);
+  EXPECT_FALSE(r.behaviour.not_covered.empty());
+  EXPECT_EQ(r.ExitCode(), 2);
+}
+
+// ---- the command line ----
+
+int Shell(const std::string& command, std::string* out = nullptr) {
+  std::string capture =
+      std::filesystem::temp_directory_path() / ("edict-diff-test-" + std::to_string(::getpid()));
+  int status = std::system((command + " > " + capture + " 2>&1").c_str());
+  std::ifstream in(capture);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (out) *out = ss.str();
+  std::filesystem::remove(capture);
+  return WEXITSTATUS(status);
+}
+
+TEST(DiffCli, ExitCodesAndFormats) {
+  std::string bin = EDICT_BINARY, out;
+  EXPECT_EQ(Shell(bin + " diff " + kFixtures + "base.edict " + kFixtures + "reordered.edict", &out), 0)
+      << out;
+  EXPECT_NE(out.find("no behavioural difference (proved by Z3)"), std::string::npos) << out;
+  EXPECT_EQ(
+      Shell(bin + " diff --format json " + kFixtures + "base.edict " + kFixtures + "lpp_lowered.edict", &out),
+      1);
+  EXPECT_NE(out.find("\"equivalent\": false"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"witness\": {"), std::string::npos) << out;
+  EXPECT_EQ(
+      Shell(bin + " diff --format markdown " + kFixtures + "base.edict " + kFixtures + "lpp_lowered.edict",
+            &out),
+      1);
+  EXPECT_NE(out.find("#### Behavioural differences (1)"), std::string::npos) << out;
+  EXPECT_EQ(Shell(bin + " diff " + kFixtures + "base.edict /nonexistent.edict", &out), 2);
+}
+
+TEST(DiffCli, GitRevisions) {
+  namespace fs = std::filesystem;
+  fs::path repo = fs::temp_directory_path() / ("edict-diff-git-" + std::to_string(::getpid()));
+  fs::remove_all(repo);
+  fs::create_directories(repo / "policies");
+  fs::copy_file(kFixtures + "base.edict", repo / "policies" / "p.edict");
+  std::string in_repo = "cd " + repo.string() + " && ";
+  std::string git = "git -c user.name=t -c user.email=t@t ";
+  ASSERT_EQ(Shell(in_repo + git + "init -q . && " + git + "add . && " + git + "commit -q -m one"), 0);
+  fs::copy_file(kFixtures + "lpp_lowered.edict", repo / "policies" / "p.edict",
+                fs::copy_options::overwrite_existing);
+  ASSERT_EQ(Shell(in_repo + git + "commit -q -am two"), 0);
+  std::string bin = EDICT_BINARY, out;
+  EXPECT_EQ(Shell("cd " + repo.string() + " && " + bin + " diff --git HEAD~1 -- policies/p.edict", &out), 1)
+      << out;
+  EXPECT_NE(out.find("HEAD~1:policies/p.edict"), std::string::npos) << out;
+  EXPECT_NE(out.find("by small_volume"), std::string::npos) << out;
+  EXPECT_EQ(Shell("cd " + repo.string() + "/policies && " + bin + " diff --git HEAD~1 HEAD -- p.edict", &out),
+            1)
+      << out;
+  EXPECT_EQ(
+      Shell("cd " + repo.string() + " && " + bin + " diff HEAD:policies/p.edict policies/p.edict", &out), 0)
+      << out;
+  EXPECT_EQ(
+      Shell("cd " + repo.string() + " && " + bin + " diff --git HEAD~1 -- policies/missing.edict", &out), 2);
+  fs::remove_all(repo);
+}
+
+}  // namespace
+}  // namespace edict::diff
