@@ -181,13 +181,13 @@ class Search {
         }
         z3::model m = solver.get_model();
         Found f{Int(m, da.code), Int(m, db.code), True(m, da), True(m, db)};
-        z3::expr cls = ClassCondition(z, da, db, f);
+        z3::expr cls = ClassCondition(da, db, f);
         Record(f, s, m, cls, member_name, solver);
         solver.add(!cls);
         if (stopped_) return;
       }
     } catch (const Unsupported& u) {
-      result_.not_covered.push_back("not modelled" + where + ": " + u.message);
+      result_.not_covered.push_back("not modelled: " + u.message);
       stopped_ = true;
     } catch (const z3::exception& e) {
       result_.not_covered.push_back(std::string("solver error") + where + ": " + e.msg());
@@ -203,14 +203,12 @@ class Search {
     return out;
   }
 
-  static z3::expr ClassCondition(z3::context& z, const SymDecision& da, const SymDecision& db,
-                                 const Found& f) {
+  static z3::expr ClassCondition(const SymDecision& da, const SymDecision& db, const Found& f) {
     z3::expr c = da.code == f.old_code && db.code == f.new_code;
     for (const auto& [rule, cond] : da.determining)
       c = c && (std::count(f.old_rules.begin(), f.old_rules.end(), rule) ? cond : !cond);
     for (const auto& [rule, cond] : db.determining)
       c = c && (std::count(f.new_rules.begin(), f.new_rules.end(), rule) ? cond : !cond);
-    (void)z;
     return c;
   }
 

@@ -29,8 +29,8 @@ std::string SpanText(const Span& s) {
   return out;
 }
 
-std::string DateText(int d, bool open_low) {
-  if (d == INT_MIN || d == INT_MAX) return open_low ? "(open)" : "(open)";
+std::string DateText(int d) {
+  if (d == INT_MIN || d == INT_MAX) return "(open)";
   return FormatDate(d);
 }
 
@@ -58,7 +58,7 @@ RuleView View(const ir::Program& p, const ir::Rule& r) {
   v.condition = r.when ? SpanText(r.when->span) : "";
   v.outcome = OutcomeOf(p, r);
   v.cite = r.cite;
-  v.in_force = DateText(r.from, true) + " .. " + DateText(r.until, false);
+  v.in_force = DateText(r.from) + " .. " + DateText(r.until);
   v.target = r.target >= 0 ? p.rules[r.target].id : "";
   std::vector<std::string> q;
   for (int i : r.consumes) q.push_back(p.quotas[i].id);
@@ -182,8 +182,8 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
   Compare(out, "header", "title", "", a.title, b.title);
   Compare(out, "header", "version", "", a.version, b.version);
   Compare(out, "header", "source", "", a.source, b.source);
-  Compare(out, "header", "in force from", "", DateText(a.from, true), DateText(b.from, true));
-  Compare(out, "header", "in force until", "", DateText(a.until, false), DateText(b.until, false));
+  Compare(out, "header", "in force from", "", DateText(a.from), DateText(b.from));
+  Compare(out, "header", "in force until", "", DateText(a.until), DateText(b.until));
   Compare(out, "header", "compliance from", "", a.has_compliance ? FormatDate(a.compliance) : "(none)",
           b.has_compliance ? FormatDate(b.compliance) : "(none)");
   // Rules and exceptions, by id.
