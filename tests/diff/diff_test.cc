@@ -198,7 +198,7 @@ TEST(DiffShippedPolicies, TimelineIsReportedAsNotCovered) {
 int Shell(const std::string& command, std::string* out = nullptr) {
   std::string capture =
       std::filesystem::temp_directory_path() / ("edict-diff-test-" + std::to_string(::getpid()));
-  int status = std::system((command + " > " + capture + " 2>&1").c_str());
+  int status = std::system(("(" + command + ") > " + capture + " 2>&1").c_str());
   std::ifstream in(capture);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -250,6 +250,13 @@ TEST(DiffCli, GitRevisions) {
       << out;
   EXPECT_EQ(
       Shell("cd " + repo.string() + " && " + bin + " diff --git HEAD~1 -- policies/missing.edict", &out), 2);
+  // As git's diff driver: `git diff` shows the semantic diff (and the driver exits 0, as git requires).
+  ASSERT_EQ(Shell(in_repo + "git config diff.edict.command '" + bin + " diff --git-driver' && " +
+                  "echo '*.edict diff=edict' >> .git/info/attributes"),
+            0);
+  EXPECT_EQ(Shell(in_repo + "git --no-pager diff HEAD~1 -- policies/p.edict", &out), 0) << out;
+  EXPECT_NE(out.find("a/policies/p.edict -> b/policies/p.edict"), std::string::npos) << out;
+  EXPECT_NE(out.find("license_exception(LPP, notify: true) by small_volume"), std::string::npos) << out;
   fs::remove_all(repo);
 }
 
