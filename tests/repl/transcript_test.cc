@@ -73,6 +73,7 @@ TEST_P(Transcript, MatchesGolden) {
       << " changed; if intended, run with EDICT_UPDATE_GOLDEN=1 and review git diff";
 }
 
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Transcript);
 INSTANTIATE_TEST_SUITE_P(Repl, Transcript, testing::ValuesIn(Transcripts()),
                          [](const testing::TestParamInfo<std::string>& info) {
                            std::string name = info.param;

@@ -2,7 +2,6 @@
 // (schema fields, constants, rules, quotas, countries, chip ids and other enum members).
 #include <algorithm>
 #include <filesystem>
-#include <regex>
 #include <set>
 
 #include "compiler/sema/load.h"
@@ -17,10 +16,27 @@ namespace fs = std::filesystem;
 const std::vector<std::pair<std::string, std::string>>& CommandHelp();
 
 void ScanNames(const std::string& text, std::vector<std::string>* out) {
-  static const std::regex decl(
-      R"((?:^|\n)[ \t]*(?:const|set|function|enum|table|quota|unit|record|rule|exception)[ \t]+([A-Za-z_][A-Za-z0-9_\-]*))");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), decl); it != std::sregex_iterator(); ++it)
-    out->push_back((*it)[1].str());
+  static const std::set<std::string, std::less<>> keywords = {
+      "const", "set", "function", "enum", "table", "quota", "unit", "record", "rule", "exception"};
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    size_t a = line.find_first_not_of(" \t");
+    if (a == std::string_view::npos) continue;
+    size_t b = line.find_first_of(" \t", a);
+    if (b == std::string_view::npos || !keywords.count(line.substr(a, b - a))) continue;
+    size_t c = line.find_first_not_of(" \t", b);
+    if (c == std::string_view::npos || !(isalpha(static_cast<unsigned char>(line[c])) || line[c] == '_'))
+      continue;
+    size_t d = c;
+    while (d < line.size() &&
+           (isalnum(static_cast<unsigned char>(line[d])) || line[d] == '_' || line[d] == '-'))
+      ++d;
+    out->emplace_back(line.substr(c, d - c));
+  }
 }
 
 std::vector<std::string> ScanStdlibNames(const std::string& stdlib_dir) {
