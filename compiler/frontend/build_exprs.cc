@@ -92,9 +92,9 @@ ast::ExprPtr AstBuilder::BuildExpr(EdictParser::ExprContext* ctx) {
     return e;
   }
   if (auto* c = dynamic_cast<EdictParser::FieldExprContext*>(ctx)) {
+    // The whole `item.tpp`: explanations quote conditions by their spans.
     auto e = unary(K::kField, c->expr());
     e->text = c->name()->getText();
-    e->span = SpanOf(c->name());  // the field name, where "no such field" points
     return e;
   }
   if (auto* c = dynamic_cast<EdictParser::CallExprContext*>(ctx)) {

@@ -1,5 +1,5 @@
-// `edict eval POLICY --input FILE|-`: streams shipments through the policy, one decision per line, in input order.
-// Memory stays flat (a line at a time) except for `--format table`, which aligns columns at the end.
+// `edict eval POLICY --input FILE|-`: streams shipments through the policy, one decision per line, in input
+// order. Memory stays flat (a line at a time) except for `--format table`, which aligns columns at the end.
 #include <unistd.h>
 
 #include <chrono>
@@ -71,8 +71,9 @@ int RunEval(const EvalArgs& args, const Common& common) {
   static char buffer[1 << 16];
   std::setvbuf(out, buffer, _IOFBF, sizeof buffer);
   bool csv_in = args.input_format == "csv" || (args.input_format == "auto" && EndsWith(args.input, ".csv"));
-  io::Format format = args.format == "csv" ? io::Format::kCsv : args.format == "table" ? io::Format::kTable
-                                                                                       : io::Format::kJsonl;
+  io::Format format = args.format == "csv"     ? io::Format::kCsv
+                      : args.format == "table" ? io::Format::kTable
+                                               : io::Format::kJsonl;
   bool timeline = !program->timeline.empty();
   io::RecordParser parser(*program);
   io::TableWriter table;
@@ -99,7 +100,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
       } else if (!header_done) {
         header_done = true;
         if (!parser.SetCsvHeader(cells, &error)) {
-          std::fprintf(stderr, "edict eval: %s:%d: bad CSV header: %s\n", args.input.c_str(), line_no, error.c_str());
+          std::fprintf(stderr, "edict eval: %s:%d: bad CSV header: %s\n", args.input.c_str(), line_no,
+                       error.c_str());
           return 2;
         }
         continue;
@@ -113,9 +115,12 @@ int RunEval(const EvalArgs& args, const Common& common) {
     rec.line = line_no;
     if (!ok) {
       ++invalid;
-      if (format == io::Format::kJsonl) std::fprintf(out, "%s\n", io::ErrorJson(id, line_no, error).c_str());
-      else if (format == io::Format::kCsv) std::fprintf(out, "%s\n", io::ErrorCsv(id, line_no, error).c_str());
-      else table.AddError(id, line_no, error);
+      if (format == io::Format::kJsonl)
+        std::fprintf(out, "%s\n", io::ErrorJson(id, line_no, error).c_str());
+      else if (format == io::Format::kCsv)
+        std::fprintf(out, "%s\n", io::ErrorCsv(id, line_no, error).c_str());
+      else
+        table.AddError(id, line_no, error);
       continue;
     }
     interp::Decision d =
@@ -123,9 +128,12 @@ int RunEval(const EvalArgs& args, const Common& common) {
     if (d.error) {
       ++failed;
       std::string msg = d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
-      if (format == io::Format::kJsonl) std::fprintf(out, "%s\n", io::ErrorJson(id, line_no, msg).c_str());
-      else if (format == io::Format::kCsv) std::fprintf(out, "%s\n", io::ErrorCsv(id, line_no, msg).c_str());
-      else table.Add(d, id, rec, *program);
+      if (format == io::Format::kJsonl)
+        std::fprintf(out, "%s\n", io::ErrorJson(id, line_no, msg).c_str());
+      else if (format == io::Format::kCsv)
+        std::fprintf(out, "%s\n", io::ErrorCsv(id, line_no, msg).c_str());
+      else
+        table.Add(d, id, rec, *program);
       continue;
     }
     counts[interp::DecisionName(d.kind)]++;
@@ -162,7 +170,8 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("policy", args.policy, "Policy file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--input,-i", args.input, "Shipments (JSON Lines or CSV), or - for stdin");
   cmd->add_option("--output,-o", args.output, "Write decisions here instead of stdout");
-  cmd->add_option("--format", args.format, "jsonl, csv or table")->check(CLI::IsMember({"jsonl", "csv", "table"}));
+  cmd->add_option("--format", args.format, "jsonl, csv or table")
+      ->check(CLI::IsMember({"jsonl", "csv", "table"}));
   cmd->add_option("--input-format", args.input_format, "auto (by extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   cmd->add_flag("--explain", args.explain, "Add the quota figures used to each decision");
