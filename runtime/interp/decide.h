@@ -18,6 +18,21 @@ struct Record {
   std::deque<std::string> strings;
   int line = 0;  // input line, for messages
   std::string_view Keep(std::string_view s) { return strings.emplace_back(s); }
+
+  Record() = default;
+  Record(Record&&) = default;
+  Record& operator=(Record&&) = default;
+  // A copy owns its texts: views into the source's storage would dangle once the source is reused or destroyed.
+  Record(const Record& other) { *this = other; }
+  Record& operator=(const Record& other) {
+    if (this == &other) return *this;
+    values = other.values;
+    strings.clear();
+    line = other.line;
+    for (Value& v : values)
+      if (v.kind == ValueKind::kText) v.text = Keep(v.text);
+    return *this;
+  }
 };
 
 struct QuotaUse {
