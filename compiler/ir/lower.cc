@@ -397,10 +397,13 @@ void Lowerer::LowerQuotas() {
   }
 }
 
-// The AST and the IR spell outcome and test-step kinds alike; lowering converts by value, so the orders must agree.
+// The AST and the IR spell outcome and test-step kinds alike; lowering converts by value, so the orders must
+// agree.
 static_assert(static_cast<int>(ast::Outcome::kProhibited) == static_cast<int>(OutcomeIR::kProhibited) &&
-              static_cast<int>(ast::Outcome::kLicenseRequired) == static_cast<int>(OutcomeIR::kLicenseRequired) &&
-              static_cast<int>(ast::Outcome::kLicenseException) == static_cast<int>(OutcomeIR::kLicenseException));
+              static_cast<int>(ast::Outcome::kLicenseRequired) ==
+                  static_cast<int>(OutcomeIR::kLicenseRequired) &&
+              static_cast<int>(ast::Outcome::kLicenseException) ==
+                  static_cast<int>(OutcomeIR::kLicenseException));
 static_assert(static_cast<int>(ast::TestStep::kExpect) == static_cast<int>(TestStep::kExpect) &&
               static_cast<int>(ast::TestStep::kAsOf) == static_cast<int>(TestStep::kAsOf) &&
               static_cast<int>(ast::TestStep::kShip) == static_cast<int>(TestStep::kShip));
