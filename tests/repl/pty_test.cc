@@ -1,7 +1,9 @@
 // Drives the real `edict repl` through a pseudo-terminal (forkpty): Tab completion, line editing, Ctrl-C,
-// history kept in $XDG_STATE_HOME/edict/history, and Ctrl-D. Each step waits for text on the screen; there
-// are no wall-clock limits (a broken step shows as a failed read when the program exits).
+// history kept in $XDG_STATE_HOME/edict/history, and Ctrl-D. Each step waits for text on the screen. No step
+// is timed; only a REPL that prints nothing at all for two minutes is called stuck, so that a hang fails with
+// the screen shown instead of stalling the whole test run.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +18,8 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr int kStuckAfterMs = 120'000;
 
 class Terminal {
  public:
@@ -53,10 +57,27 @@ class Terminal {
         mark_ = at + text.size();
         return true;
       }
+      pollfd pfd{fd_, POLLIN, 0};
+      if (poll(&pfd, 1, kStuckAfterMs) == 0) {
+        ADD_FAILURE() << "the REPL printed nothing for " << kStuckAfterMs / 1000
+                      << " s while the test waited for \"" << text << "\"";
+        return false;
+      }
       char buf[4096];
       ssize_t n = read(fd_, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
+      screen_.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+  // Reads until the program closes the terminal.
+  void ReadToEnd() {
+    while (true) {
+      char buf[4096];
+      ssize_t n = read(fd_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
       screen_.append(buf, static_cast<size_t>(n));
     }
   }
@@ -117,7 +138,8 @@ TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
 
   // Ctrl-D on an empty line leaves.
   t.Type("\x04");
-  EXPECT_EQ(t.Wait(), 0);
+  t.ReadToEnd();  // what it prints on the way out (a sanitizer report, say) shows in a failure
+  EXPECT_EQ(t.Wait(), 0) << t.screen();
   EXPECT_EQ(t.screen().find("unknown catalog id"), std::string::npos) << t.screen();
 
   std::ifstream history(state / "edict" / "history");

@@ -1,9 +1,7 @@
 #include "tools/repl/line_editor.h"
 
 #include <histedit.h>
-#include <signal.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,12 +9,6 @@
 namespace edict::repl {
 
 namespace {
-
-volatile sig_atomic_t interrupted = 0;
-
-void OnInterrupt(int) {
-  interrupted = 1;
-}
 
 // The longest common prefix of the candidates.
 std::string CommonPrefix(const std::vector<std::string>& words) {
@@ -59,8 +51,16 @@ LineEditor::LineEditor(const Session* session, std::string history_path)
   el_set(el_, EL_EDITOR, "emacs");
   el_set(el_, EL_HIST, history, hist_);
   el_set(el_, EL_PROMPT, &LineEditor::PromptOf);
-  el_set(el_, EL_ADDFN, "edict-complete", "Complete a command, name or value", &LineEditor::CompleteKey);
+  // Functions are added through the wide interface with static strings: the narrow el_set() copies the name
+  // and help text with wcsdup() and el_end() never frees them (LeakSanitizer fails the REPL at exit).
+  el_wset(el_, EL_ADDFN, L"edict-complete", L"Complete a command, name or value", &LineEditor::CompleteKey);
   el_set(el_, EL_BIND, "^I", "edict-complete", nullptr);
+  // Ctrl-C while editing is a key, not a signal: with ISIG on, a SIGINT that arrives before libedit is
+  // blocked in read() (a busy machine) is handled, the typed line is flushed by the terminal, and the read
+  // then waits for ever. Reading it as a character keeps it in order with the keys typed before it.
+  el_set(el_, EL_SETTY, "-d", "-isig", nullptr);
+  el_wset(el_, EL_ADDFN, L"edict-interrupt", L"Cancel the line being typed", &LineEditor::InterruptKey);
+  el_set(el_, EL_BIND, "^C", "edict-interrupt", nullptr);
   el_source(el_, nullptr);  // the user's ~/.editrc, if any
 }
 
@@ -73,6 +73,13 @@ char* LineEditor::PromptOf(editline* el) {
   void* self = nullptr;
   el_get(el, EL_CLIENTDATA, &self);
   return const_cast<char*>(static_cast<LineEditor*>(self)->prompt_.c_str());
+}
+
+unsigned char LineEditor::InterruptKey(editline* el, int) {
+  void* data = nullptr;
+  el_get(el, EL_CLIENTDATA, &data);
+  static_cast<LineEditor*>(data)->interrupted_ = true;
+  return CC_EOF;
 }
 
 unsigned char LineEditor::CompleteKey(editline* el, int) {
@@ -118,16 +125,14 @@ unsigned char LineEditor::CompleteKey(editline* el, int) {
 
 LineEditor::Status LineEditor::Read(const std::string& prompt, std::string* line) {
   prompt_ = prompt;
-  struct sigaction action = {}, old = {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: Ctrl-C interrupts the read
-  sigaction(SIGINT, &action, &old);
-  interrupted = 0;
+  interrupted_ = false;
+  // Edit mode now, before the prompt shows. Left to itself, el_gets() reads the whole line in the terminal's
+  // cooked mode when it sees type-ahead (FIONREAD > 0, and Linux can report that spuriously just after a line
+  // typed while busy), and there Ctrl-C is the kernel's SIGINT, not our key.
+  el_set(el_, EL_PREP_TERM, 1);
   int count = 0;
   const char* text = el_gets(el_, &count);
-  sigaction(SIGINT, &old, nullptr);
-  if (interrupted) {
+  if (interrupted_) {
     el_reset(el_);
     std::fputs("^C\n", stdout);
     std::fflush(stdout);

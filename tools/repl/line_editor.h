@@ -29,10 +29,12 @@ class LineEditor {
  private:
   static char* PromptOf(editline* el);
   static unsigned char CompleteKey(editline* el, int ch);
+  static unsigned char InterruptKey(editline* el, int ch);
 
   const Session* session_;
   std::string history_path_;
   std::string prompt_;
+  bool interrupted_ = false;
   editline* el_ = nullptr;
   history* hist_ = nullptr;
 };
