@@ -29,6 +29,7 @@ std::optional<Rational> Make(i128 num, i128 den) {
     num = -num;
     den = -den;
   }
+  if (den == 1) return Rational{num, 1};
   i128 g = Gcd(num, den);
   if (g > 1) {
     num /= g;
@@ -109,6 +110,11 @@ std::optional<Rational> Sub(const Rational& a, const Rational& b) {
 }
 
 std::optional<Rational> Mul(const Rational& a, const Rational& b) {
+  if (a.den == 1 && b.den == 1) {  // integers (quantities times catalog figures): no reduction to do
+    i128 r;
+    if (!MulOk(a.num, b.num, &r)) return std::nullopt;
+    return Rational{r, 1};
+  }
   // Cross-reduce first so that exact results stay in range as long as possible.
   i128 g1 = Gcd(a.num, b.den), g2 = Gcd(b.num, a.den);
   if (g1 == 0) g1 = 1;

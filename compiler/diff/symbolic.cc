@@ -363,6 +363,8 @@ class Encoder {
       }
       case Op::kFits:
         return Bool(Fits(e.index));
+      case Op::kTabulated:  // a lookup of what args[1] computes
+        return Eval(*e.args[1]);
     }
     throw Unsupported{"an IR operation the diff does not know"};
   }

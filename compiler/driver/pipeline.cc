@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "compiler/ir/lower.h"
+#include "compiler/ir/tabulate.h"
 #include "compiler/sema/check.h"
 #include "compiler/sema/load.h"
 
@@ -49,6 +50,7 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
   if (!sema::Check(owned->loaded, result.diags, &owned->checked)) return result;
   std::shared_ptr<ir::Program> program = ir::Lower(owned->checked, result.diags);
   if (!program) return result;
+  if (options.tabulate) ir::Tabulate(*program);
   program->owner = owned;
   for (auto& entry : program->timeline) {
     if (depth > 0) {

@@ -14,6 +14,9 @@ namespace edict::driver {
 struct CompileOptions {
   std::string stdlib_dir;  // --stdlib; empty: the default search path
   bool stop_after_check = false;
+  // Precompute sub-expressions of one enum field per member (ir::Tabulate). Off only to check that it
+  // changes no decision.
+  bool tabulate = true;
 };
 
 struct Compilation {

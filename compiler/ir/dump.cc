@@ -60,6 +60,8 @@ const char* OpName(Op op) {
       return "otherwise";
     case Op::kFits:
       return "fits";
+    case Op::kTabulated:
+      return "tabulated";
   }
   return "?";
 }

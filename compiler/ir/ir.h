@@ -43,6 +43,10 @@ enum class Op : uint8_t {
   kIsKnown,
   kOtherwise,
   kFits,  // quota `index` has room for this shipment
+  // args[1], whose only input is the enum field args[0], precomputed per member: column `index` of the
+  // program's `columns`, indexed by args[0]'s member (tabulate.cc). args[1] is kept for explanations, the
+  // symbolic diff, and a member outside the column.
+  kTabulated,
 };
 
 struct Expr {
@@ -188,6 +192,7 @@ struct Program {
   std::deque<Expr> exprs;
   std::deque<BitSet> sets;
   std::deque<std::string> strings;
+  std::deque<std::vector<Value>> columns;  // kTabulated: one value per enum member
   // Keeps the sources and the AST (spans and types point into them) alive as long as the program.
   std::shared_ptr<const void> owner;
 

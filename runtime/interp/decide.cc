@@ -62,7 +62,7 @@ class Decider {
   bool Applies(int idx, int depth) {
     const ir::Rule& r = p_.rules[idx];
     bool in_force = InForce(r);
-    bool applies = in_force && r.when && Eval(*r.when, ctx_).b;
+    bool applies = in_force && r.when && EvalBool(*r.when, ctx_);
     if (trace_) {
       RuleTrace t;
       t.rule = idx;
@@ -86,7 +86,7 @@ class Decider {
     return applies;
   }
 
-  bool Notify(const ir::Rule& r) { return r.outcome.notify && Eval(*r.outcome.notify, ctx_).b; }
+  bool Notify(const ir::Rule& r) { return r.outcome.notify && EvalBool(*r.outcome.notify, ctx_); }
 
   // Default logic: an applicable rule is replaced by its applicable exceptions, recursively.
   Resolved Resolve(int idx, int depth) {

@@ -44,7 +44,48 @@ void AppendKeyPart(std::string* out, const Value& v) {
   }
 }
 
+// The value of an operand without copying it when it is stored already (a field or a constant): most operands
+// are, and a Value is 64 bytes.
+const Value& Operand(const ir::Expr& e, EvalContext& ctx, Value& scratch) {
+  if (e.op == ir::Op::kField) return ctx.fields[e.index];
+  if (e.op == ir::Op::kConst) return e.constant;
+  scratch = Eval(e, ctx);
+  return scratch;
+}
+
 }  // namespace
+
+bool EvalBool(const ir::Expr& e, EvalContext& ctx) {
+  using ir::Op;
+  switch (e.op) {
+    case Op::kConst:
+      return e.constant.b;
+    case Op::kField:
+      return ctx.fields[e.index].b;
+    case Op::kNot:
+      return !EvalBool(*e.args[0], ctx);
+    case Op::kAnd:
+      return EvalBool(*e.args[0], ctx) && EvalBool(*e.args[1], ctx);
+    case Op::kOr:
+      return EvalBool(*e.args[0], ctx) || EvalBool(*e.args[1], ctx);
+    case Op::kIn:
+    case Op::kNotIn: {
+      Value xs, ss;
+      const Value& x = Operand(*e.args[0], ctx, xs);
+      const Value& s = Operand(*e.args[1], ctx, ss);
+      return s.set->Test(x.i) == (e.op == Op::kIn);
+    }
+    case Op::kEq:
+    case Op::kNe: {
+      Value as, bs;
+      const Value& a = Operand(*e.args[0], ctx, as);
+      const Value& b = Operand(*e.args[1], ctx, bs);
+      return ValuesEqual(a, b) == (e.op == Op::kEq);
+    }
+    default:
+      return Eval(e, ctx).b;
+  }
+}
 
 Value Eval(const ir::Expr& e, EvalContext& ctx) {
   using ir::Op;
@@ -61,13 +102,15 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       return t.rows[key.i][e.index];
     }
     case Op::kNot:
-      return Value::Bool(!Eval(*e.args[0], ctx).b);
     case Op::kAnd:
-      return Value::Bool(Eval(*e.args[0], ctx).b && Eval(*e.args[1], ctx).b);
     case Op::kOr:
-      return Value::Bool(Eval(*e.args[0], ctx).b || Eval(*e.args[1], ctx).b);
+    case Op::kIn:
+    case Op::kNotIn:
+    case Op::kEq:
+    case Op::kNe:
+      return Value::Bool(EvalBool(e, ctx));
     case Op::kIf:
-      return Eval(*e.args[0], ctx).b ? Eval(*e.args[1], ctx) : Eval(*e.args[2], ctx);
+      return EvalBool(*e.args[0], ctx) ? Eval(*e.args[1], ctx) : Eval(*e.args[2], ctx);
     case Op::kNeg: {
       Value v = Eval(*e.args[0], ctx);
       return Value::Number(Checked(e, Sub(Rational{}, v.num), "overflow in negation"));
@@ -76,8 +119,9 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
     case Op::kSub:
     case Op::kMul:
     case Op::kDiv: {
-      Value a = Eval(*e.args[0], ctx);
-      Value b = Eval(*e.args[1], ctx);
+      Value as, bs;
+      const Value& a = Operand(*e.args[0], ctx, as);
+      const Value& b = Operand(*e.args[1], ctx, bs);
       switch (e.op) {
         case Op::kAdd:
           return Value::Number(Checked(e, Add(a.num, b.num), "overflow in addition"));
@@ -91,23 +135,15 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       }
     }
     case Op::kLt:
-      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) < 0);
     case Op::kLe:
-      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) <= 0);
     case Op::kGt:
-      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) > 0);
-    case Op::kGe:
-      return Value::Bool(CompareValues(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)) >= 0);
-    case Op::kEq:
-      return Value::Bool(ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
-    case Op::kNe:
-      return Value::Bool(!ValuesEqual(Eval(*e.args[0], ctx), Eval(*e.args[1], ctx)));
-    case Op::kIn:
-    case Op::kNotIn: {
-      Value x = Eval(*e.args[0], ctx);
-      Value s = Eval(*e.args[1], ctx);
-      bool in = s.set->Test(x.i);
-      return Value::Bool(e.op == Op::kIn ? in : !in);
+    case Op::kGe: {
+      Value as, bs;
+      int c = CompareValues(Operand(*e.args[0], ctx, as), Operand(*e.args[1], ctx, bs));
+      return Value::Bool(e.op == Op::kLt   ? c < 0
+                         : e.op == Op::kLe ? c <= 0
+                         : e.op == Op::kGt ? c > 0
+                                           : c >= 0);
     }
     case Op::kUnion:
     case Op::kDifference: {
@@ -143,6 +179,13 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       }
       if (ctx.fits_memo) ctx.fits_memo[e.index] = fits ? 1 : 0;
       return Value::Bool(fits);
+    }
+    case Op::kTabulated: {
+      Value key = Eval(*e.args[0], ctx);
+      const std::vector<Value>& column = ctx.program->columns[e.index];
+      if (key.kind == ValueKind::kEnum && key.i >= 0 && static_cast<size_t>(key.i) < column.size())
+        return column[static_cast<size_t>(key.i)];
+      return Eval(*e.args[1], ctx);
     }
   }
   Fail(e, "internal: unknown operation");

@@ -22,10 +22,13 @@ struct EvalContext {
   const Ledger* ledger = nullptr;
   int date = 0;                           // the evaluation date (shipment date or --as-of)
   std::deque<BitSet>* scratch = nullptr;  // sets built at run time
-  int8_t* fits_memo = nullptr;  // per quota: -1 not yet known, else `fits` for this shipment (fixed while deciding)
+  int8_t* fits_memo =
+      nullptr;  // per quota: -1 not yet known, else `fits` for this shipment (fixed while deciding)
 };
 
 Value Eval(const ir::Expr& e, EvalContext& ctx);  // throws EvalError
+// Eval(e).b for a boolean expression, without building Values for the logic and membership tests on the way.
+bool EvalBool(const ir::Expr& e, EvalContext& ctx);
 
 // The ledger key of a quota for this shipment, or "" when the shipment is outside the quota's window.
 std::string QuotaKey(const ir::Quota& q, EvalContext& ctx);

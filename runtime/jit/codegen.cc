@@ -169,6 +169,8 @@ class Generator {
         return e.args[0]->op == Op::kField || Arg(*e.args[0]);
       case Op::kOtherwise:
         return Loadable(e.kind) && Arg(*e.args[0]) && Arg(*e.args[1]);
+      case Op::kTabulated:
+        return Loadable(e.kind) && e.args[0]->op == Op::kField;
       case Op::kUnion:
       case Op::kDifference:
       case Op::kFits:
@@ -191,6 +193,8 @@ class Generator {
 
   // ---- expressions ----
   CV Gen(const ir::Expr& e) {
+    if (e.op == Op::kTabulated && CanGen(e))  // tabulated by the front end (ir::Tabulate)
+      return TableLookup(*e.args[1], e.args[0]->index, p_->columns[e.index]);
     if (&e != no_table_ && e.op != Op::kConst && e.op != Op::kField && e.op != Op::kRowField &&
         Loadable(e.kind) && Size(e) >= 4) {
       int key = KeyField(e);
