@@ -42,7 +42,10 @@ struct Resolved {
   ir::OutcomeIR::Kind kind = ir::OutcomeIR::kNoLicenseRequired;
   int symbol = -1, review = -1;
   bool notify = false;
-  std::vector<int> leaves;  // the rules and exceptions whose outcome this is
+  // The rules and exceptions whose outcome this is: leaves[first, last) of the decider's pool. A rule's range
+  // is the concatenation of its applicable exceptions' ranges, which are resolved one after the other and so
+  // lie side by side; no decision allocates for them.
+  size_t first = 0, last = 0;
   bool Same(const Resolved& o) const {
     return kind == o.kind && symbol == o.symbol && review == o.review && notify == o.notify;
   }
@@ -55,7 +58,10 @@ struct Conflict {
 
 class Decider {
  public:
-  Decider(const ir::Program& p, EvalContext& ctx, Trace* trace) : p_(p), ctx_(ctx), trace_(trace) {}
+  Decider(const ir::Program& p, EvalContext& ctx, Trace* trace, std::vector<int>& leaves)
+      : p_(p), ctx_(ctx), trace_(trace), leaves_(leaves) {}
+
+  int Leaf(const Resolved& r, size_t i) const { return leaves_[r.first + i]; }
 
   bool InForce(const ir::Rule& r) const { return ctx_.date >= r.from && ctx_.date <= r.until; }
 
@@ -91,31 +97,31 @@ class Decider {
   // Default logic: an applicable rule is replaced by its applicable exceptions, recursively.
   Resolved Resolve(int idx, int depth) {
     const ir::Rule& r = p_.rules[idx];
-    std::vector<Resolved> overrides;
-    std::vector<int> from;
+    Resolved out;
+    int first_exception = -1;  // the first applicable exception; every other one must agree with it
     for (int e : r.exceptions) {
       if (!Applies(e, depth + 1)) continue;
-      overrides.push_back(Resolve(e, depth + 1));
-      from.push_back(e);
+      Resolved x = Resolve(e, depth + 1);
+      if (first_exception < 0) {
+        out = x;
+        first_exception = e;
+        continue;
+      }
+      if (!x.Same(out))
+        throw Conflict{"conflict: exceptions '" + p_.rules[first_exception].id + "' (" + Text(out) +
+                           ") and '" + p_.rules[e].id + "' (" + Text(x) + ") both override '" + r.id +
+                           "'; the policy must say which applies",
+                       p_.rules[e].span};
+      out.last = x.last;  // x.first == out.last: see Resolved
     }
-    Resolved out;
-    if (overrides.empty()) {
+    if (first_exception < 0) {
       out.kind = r.outcome.kind;
       out.symbol = r.outcome.symbol;
       out.review = r.outcome.review;
       out.notify = Notify(r);
-      out.leaves = {idx};
-    } else {
-      for (size_t i = 1; i < overrides.size(); ++i) {
-        if (!overrides[i].Same(overrides[0]))
-          throw Conflict{"conflict: exceptions '" + p_.rules[from[0]].id + "' (" + Text(overrides[0]) +
-                             ") and '" + p_.rules[from[i]].id + "' (" + Text(overrides[i]) +
-                             ") both override '" + r.id + "'; the policy must say which applies",
-                         p_.rules[from[i]].span};
-        overrides[0].leaves.insert(overrides[0].leaves.end(), overrides[i].leaves.begin(),
-                                   overrides[i].leaves.end());
-      }
-      out = overrides[0];
+      out.first = leaves_.size();
+      leaves_.push_back(idx);
+      out.last = leaves_.size();
     }
     if (trace_) trace_->rules[trace_index_[idx]].resolved = Text(out);
     return out;
@@ -127,6 +133,7 @@ class Decider {
   const ir::Program& p_;
   EvalContext& ctx_;
   Trace* trace_;
+  std::vector<int>& leaves_;
   std::map<int, size_t> trace_index_;
 };
 
@@ -135,11 +142,14 @@ void ComputeFields(const ir::Program& p, Record& rec, EvalContext& ctx) {
     const ir::Field& f = p.fields[i];
     if (!f.value) continue;
     // Input never carries derived fields (the reader rejects them); a test may fix one to try a hypothesis.
-    if (rec.values[i].absent()) {
-      Value v = Eval(*f.value, ctx);
-      if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
-      rec.values[i] = v;
+    if (!rec.values[i].absent()) continue;
+    if (f.value->op == ir::Op::kConst && f.value->constant.kind != ValueKind::kText) {  // most defaults
+      rec.values[i] = f.value->constant;
+      continue;
     }
+    Value v = Eval(*f.value, ctx);
+    if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
+    rec.values[i] = v;
   }
 }
 
@@ -166,7 +176,7 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
   // Sets computed at run time live until the decision is made; one pool per thread avoids an allocation per
   // call.
   thread_local std::deque<BitSet> scratch;
-  scratch.clear();
+  if (!scratch.empty()) scratch.clear();
   // `fits` of a quota cannot change while one shipment is decided (consumption comes after), so it is
   // memoised.
   std::vector<int8_t> memo_storage;
@@ -212,8 +222,13 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
       d.in_force = false;
       return d;
     }
-    Decider decider(program, ctx, trace);
-    std::vector<Resolved> results;
+    // Per-thread pools, reused from one decision to the next (a timeline's delegation above returns before
+    // they are touched).
+    thread_local std::vector<int> leaves;
+    thread_local std::vector<Resolved> results;
+    leaves.clear();
+    results.clear();
+    Decider decider(program, ctx, trace, leaves);
     for (int r : program.roots)
       if (decider.Applies(r, 0)) results.push_back(decider.Resolve(r, 0));
     if (results.empty()) return d;
@@ -225,10 +240,10 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
     int sev = program.Severity({worst->kind, worst->symbol, nullptr, worst->review});
     for (const auto& r : results) {
       if (program.Severity({r.kind, r.symbol, nullptr, r.review}) != sev || r.Same(*worst)) continue;
-      throw Conflict{"conflict: '" + program.rules[worst->leaves[0]].id + "' gives " + decider.Text(*worst) +
-                         " and '" + program.rules[r.leaves[0]].id + "' gives " + decider.Text(r) +
-                         ", equally severe; the policy must say which applies",
-                     program.rules[r.leaves[0]].span};
+      throw Conflict{"conflict: '" + program.rules[decider.Leaf(*worst, 0)].id + "' gives " +
+                         decider.Text(*worst) + " and '" + program.rules[decider.Leaf(r, 0)].id + "' gives " +
+                         decider.Text(r) + ", equally severe; the policy must say which applies",
+                     program.rules[decider.Leaf(r, 0)].span};
     }
     d.kind = worst->kind;
     d.symbol = worst->symbol;
@@ -236,8 +251,9 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
     d.notify = worst->notify;
     for (const auto& r : results)
       if (r.Same(*worst))
-        for (int leaf : r.leaves)
-          if (std::find(d.rules.begin(), d.rules.end(), leaf) == d.rules.end()) d.rules.push_back(leaf);
+        for (size_t i = r.first; i < r.last; ++i)
+          if (int leaf = leaves[i]; std::find(d.rules.begin(), d.rules.end(), leaf) == d.rules.end())
+            d.rules.push_back(leaf);
     // Only the determining rules consume their quotas, after the decision, in input order.
     for (int leaf : d.rules) {
       for (int qi : program.rules[leaf].consumes) {

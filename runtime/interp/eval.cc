@@ -44,8 +44,15 @@ void AppendKeyPart(std::string* out, const Value& v) {
   }
 }
 
-// The value of an operand without copying it when it is stored already (a field or a constant): most operands
-// are, and a Value is 64 bytes.
+// Fields and constants are read in place: most operands are one, and a Value is 64 bytes.
+bool Stored(const ir::Expr& e) {
+  return e.op == ir::Op::kField || e.op == ir::Op::kConst;
+}
+const Value& StoredValue(const ir::Expr& e, const EvalContext& ctx) {
+  return e.op == ir::Op::kField ? ctx.fields[e.index] : e.constant;
+}
+
+// The value of an operand, without copying it when it is stored already.
 const Value& Operand(const ir::Expr& e, EvalContext& ctx, Value& scratch) {
   if (e.op == ir::Op::kField) return ctx.fields[e.index];
   if (e.op == ir::Op::kConst) return e.constant;
@@ -70,17 +77,19 @@ bool EvalBool(const ir::Expr& e, EvalContext& ctx) {
       return EvalBool(*e.args[0], ctx) || EvalBool(*e.args[1], ctx);
     case Op::kIn:
     case Op::kNotIn: {
-      Value xs, ss;
-      const Value& x = Operand(*e.args[0], ctx, xs);
-      const Value& s = Operand(*e.args[1], ctx, ss);
-      return s.set->Test(x.i) == (e.op == Op::kIn);
+      const ir::Expr& x = *e.args[0];
+      const ir::Expr& s = *e.args[1];
+      int member = x.op == Op::kField ? ctx.fields[x.index].i : Eval(x, ctx).i;
+      const BitSet* set = s.op == Op::kConst ? s.constant.set : Eval(s, ctx).set;
+      return set->Test(member) == (e.op == Op::kIn);
     }
     case Op::kEq:
     case Op::kNe: {
-      Value as, bs;
-      const Value& a = Operand(*e.args[0], ctx, as);
-      const Value& b = Operand(*e.args[1], ctx, bs);
-      return ValuesEqual(a, b) == (e.op == Op::kEq);
+      const ir::Expr& a = *e.args[0];
+      const ir::Expr& b = *e.args[1];
+      bool equal = Stored(a) && Stored(b) ? ValuesEqual(StoredValue(a, ctx), StoredValue(b, ctx))
+                                          : ValuesEqual(Eval(a, ctx), Eval(b, ctx));
+      return equal == (e.op == Op::kEq);
     }
     default:
       return Eval(e, ctx).b;

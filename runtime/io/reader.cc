@@ -12,12 +12,15 @@ struct RecordParser::Json {
 };
 
 RecordParser::RecordParser(const ir::Program& program) : program_(program), json_(std::make_unique<Json>()) {
-  for (size_t i = 0; i < program.fields.size(); ++i)
-    field_index_[program.fields[i].name] = static_cast<int>(i);
+  for (size_t i = 0; i < program.fields.size(); ++i) {
+    const ir::Field& f = program.fields[i];
+    field_index_.Add(f.name, static_cast<int>(i));
+    if (f.kind == ir::Field::kInput && !f.value) required_.push_back(static_cast<int>(i));
+  }
   members_.resize(program.enums.size());
   for (size_t e = 0; e < program.enums.size(); ++e)
     for (size_t m = 0; m < program.enums[e].members.size(); ++m)
-      members_[e][program.enums[e].members[m]] = static_cast<int>(m);
+      members_[e].Add(program.enums[e].members[m], static_cast<int>(m));
 }
 
 RecordParser::~RecordParser() = default;
@@ -86,19 +89,18 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
     case TypeKind::kNumber:
       return SetNumber(field, text, rec, error);
     case TypeKind::kEnum: {
-      const auto& m = members_[f.enum_index];
-      auto it = m.find(text);
-      if (it == m.end()) {
+      const NameTable& m = members_[f.enum_index];
+      int member = m.Find(text);
+      if (member < 0) {
         const ir::Enum& en = program_.enums[f.enum_index];
         *error = "field '" + f.name + "': unknown " + (en.is_table ? "catalog id" : en.name) + " '" +
                  Shorten(text) + "'";
         std::string upper(text);
         for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
-        if (upper != text && m.count(std::string_view(upper)))
-          *error += " (codes are upper case: '" + upper + "')";
+        if (upper != text && m.Find(upper) >= 0) *error += " (codes are upper case: '" + upper + "')";
         return false;
       }
-      rec->values[field] = Value::Enum(it->second);
+      rec->values[field] = Value::Enum(member);
       return true;
     }
     default:
@@ -108,13 +110,11 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
 }
 
 bool RecordParser::Finish(interp::Record* rec, std::string* error) {
-  for (size_t i = 0; i < program_.fields.size(); ++i) {
-    const ir::Field& f = program_.fields[i];
-    if (f.kind == ir::Field::kInput && !f.value && rec->values[i].absent()) {
-      *error = "missing required field '" + f.name + "'";
+  for (int i : required_)
+    if (rec->values[i].absent()) {
+      *error = "missing required field '" + program_.fields[i].name + "'";
       return false;
     }
-  }
   return true;
 }
 
@@ -139,17 +139,17 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
     return json_error(err);
   ondemand::object obj;
   if (auto err = doc.get_object().get(obj)) return json_error(err);
-  std::vector<bool> seen(program_.fields.size(), false);
+  std::vector<uint8_t>& seen = seen_;
+  seen.assign(program_.fields.size(), 0);
   for (auto member : obj) {
     std::string_view key;
     if (auto err = member.unescaped_key().get(key)) return json_error(err);
     ondemand::value value;
     if (auto err = member.value().get(value)) return json_error(err);
-    auto it = field_index_.find(key);
-    if (it == field_index_.end()) return fail("unknown field '" + Shorten(key) + "'");
-    int field = it->second;
+    int field = field_index_.Find(key);
+    if (field < 0) return fail("unknown field '" + Shorten(key) + "'");
     if (seen[field]) return fail("field '" + std::string(key) + "' is given twice");
-    seen[field] = true;
+    seen[field] = 1;
     ondemand::json_type type;
     if (value.type().get(type)) return fail("not valid JSON (value of '" + std::string(key) + "')");
     const ir::Field& f = program_.fields[field];
@@ -199,12 +199,12 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
 bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::string* error) {
   csv_columns_.clear();
   for (const auto& c : columns) {
-    auto it = field_index_.find(std::string_view(c));
-    if (it == field_index_.end()) {
+    int field = field_index_.Find(c);
+    if (field < 0) {
       *error = "unknown column '" + Shorten(c) + "'";
       return false;
     }
-    csv_columns_.push_back(it->second);
+    csv_columns_.push_back(field);
   }
   return true;
 }

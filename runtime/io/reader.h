@@ -5,11 +5,11 @@
 #include <istream>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "compiler/ir/ir.h"
 #include "runtime/interp/decide.h"
+#include "runtime/io/name_table.h"
 
 namespace edict::io {
 
@@ -34,8 +34,10 @@ class RecordParser {
 
   const ir::Program& program_;
   // Keys are views of the program's own names, so lookups of input text allocate nothing.
-  std::unordered_map<std::string_view, int> field_index_;
-  std::vector<std::unordered_map<std::string_view, int>> members_;  // per enum
+  NameTable field_index_;
+  std::vector<NameTable> members_;  // per enum
+  std::vector<int> required_;       // input fields with no default
+  std::vector<uint8_t> seen_;       // per field, while reading one JSON object
   std::vector<int> csv_columns_;
   struct Json;
   std::unique_ptr<Json> json_;

@@ -62,5 +62,20 @@ TEST_F(Reader, CsvSplittingHonoursQuotes) {
   EXPECT_FALSE(io::SplitCsv("a,\"b", &cells));
 }
 
+TEST(NameTable, FindsEveryNameAddedAndNothingElse) {
+  std::vector<std::string> names;
+  for (char a = 'A'; a <= 'Z'; ++a)
+    for (char b = 'A'; b <= 'Z'; ++b) names.push_back(std::string{a, b});  // 676 codes: the table grows
+  names.push_back("");
+  names.push_back("nvidia-h100-sxm");
+  io::NameTable t;
+  for (size_t i = 0; i < names.size(); ++i) t.Add(names[i], static_cast<int>(i));
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(t.Find(names[i]), static_cast<int>(i)) << names[i];
+  EXPECT_EQ(t.Find("A"), -1);
+  EXPECT_EQ(t.Find("ABC"), -1);
+  EXPECT_EQ(t.Find("nvidia-h100-sx"), -1);
+  EXPECT_EQ(io::NameTable{}.Find("US"), -1);
+}
+
 }  // namespace
 }  // namespace edict
