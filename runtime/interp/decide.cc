@@ -147,6 +147,11 @@ void ComputeFields(const ir::Program& p, Record& rec, EvalContext& ctx) {
       rec.values[i] = f.value->constant;
       continue;
     }
+    if (f.value->op ==
+        ir::Op::kField) {  // `end_user = consignee`: a text already lives as long as the record
+      rec.values[i] = rec.values[f.value->index];
+      continue;
+    }
     Value v = Eval(*f.value, ctx);
     if (v.kind == ValueKind::kText) v.text = rec.Keep(v.text);
     rec.values[i] = v;

@@ -43,8 +43,9 @@ class CompiledPolicy {
   // Same contract as interp::Decide (without the trace): fills defaults and derived fields of `record`.
   interp::Decision Decide(interp::Record& record, Ledger& ledger, const interp::DecideOptions& options) const;
 
-  // Decides a batch. Policies without quotas run on up to `threads` threads (0: all cores); a policy with
-  // quotas runs in input order on one thread, each shipment seeing what earlier ones consumed.
+  // Decides a batch. Policies whose rules consume no quota run on up to `threads` threads (0: all cores); a
+  // policy that consumes quotas runs in input order on one thread, each shipment seeing what earlier ones
+  // consumed.
   std::vector<interp::Decision> DecideBatch(std::span<interp::Record> records, Ledger& ledger,
                                             const interp::DecideOptions& options, int threads = 0) const;
 

@@ -285,10 +285,14 @@ std::unique_ptr<CompiledProgram> Bind(const Module& module, const Plan& plan, si
   return cp;
 }
 
-bool HasQuotas(const ir::Program& p) {
-  if (!p.quotas.empty()) return true;
+// Whether deciding can change the ledger: some rule in force somewhere consumes a quota. A policy whose
+// quotas are only consulted (`fits`), or whose consuming rules were all withdrawn, reads a ledger nobody
+// writes during the batch, so its shipments are independent.
+bool ConsumesQuotas(const ir::Program& p) {
+  for (const auto& r : p.rules)
+    if (!r.withdrawn && !r.consumes.empty()) return true;
   for (const auto& e : p.timeline)
-    if (HasQuotas(*e.program)) return true;
+    if (ConsumesQuotas(*e.program)) return true;
   return false;
 }
 
@@ -308,7 +312,7 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::Compile(std::shared_ptr<const ir
   size_t next = 0;
   policy->root_ = Bind(*policy->module_, *policy->plan_, &next, error);
   if (!policy->root_) return nullptr;
-  policy->stateless_ = !HasQuotas(*policy->program_);
+  policy->stateless_ = !ConsumesQuotas(*policy->program_);
   policy->stats_.native_exprs = policy->plan_->native_exprs;
   policy->stats_.fallback_exprs = static_cast<int>(policy->plan_->fallbacks.size());
   policy->stats_.compile_ms =
