@@ -195,12 +195,6 @@ class Generator {
   CV Gen(const ir::Expr& e) {
     if (e.op == Op::kTabulated && CanGen(e))  // tabulated by the front end (ir::Tabulate)
       return TableLookup(*e.args[1], e.args[0]->index, p_->columns[e.index]);
-    if (&e != no_table_ && e.op != Op::kConst && e.op != Op::kField && e.op != Op::kRowField &&
-        Loadable(e.kind) && Size(e) >= 4) {
-      int key = KeyField(e);
-      std::vector<Value> cells;
-      if (key >= 0 && Tabulate(e, key, &cells)) return TableLookup(e, key, cells);
-    }
     if (!CanGen(e)) return Fallback(e);
     ++plan_.native_exprs;
     switch (e.op) {
@@ -266,63 +260,8 @@ class Generator {
   }
 
   // ---- per-key tables ----
-  // An expression that reads a single enum field (say `chip_eccn(item)`, which divides rationals from the
-  // chip catalog) has one value per member: it is computed at compile time, by the interpreter, into a
-  // constant array indexed by the field. KeyField: that field, -2 when the expression reads no field, -1
-  // otherwise.
-  int KeyField(const ir::Expr& e) {
-    auto it = key_field_.find(&e);
-    if (it != key_field_.end()) return it->second;
-    int key = -2;
-    if (e.op == Op::kField) {
-      const ir::Field& f = p_->fields[e.index];
-      bool small_enum = e.kind == ValueKind::kEnum && f.enum_index >= 0 &&
-                        p_->enums[f.enum_index].members.size() <= kMaxTableRows;
-      key = f.kind != ir::Field::kOptional && small_enum ? e.index : -1;
-    } else if (e.op == Op::kFits) {
-      key = -1;
-    }
-    for (const ir::Expr* a : e.args) {
-      int k = KeyField(*a);
-      if (k == -1 || (k >= 0 && key >= 0 && k != key)) {
-        key = -1;
-        break;
-      }
-      if (k >= 0) key = k;
-    }
-    return key_field_[&e] = key;
-  }
-
-  int Size(const ir::Expr& e) {
-    auto it = size_.find(&e);
-    if (it != size_.end()) return it->second;
-    int n = 1;
-    for (const ir::Expr* a : e.args) n += Size(*a);
-    return size_[&e] = n;
-  }
-
-  // False when some member's value is an error or of another kind: then the expression is compiled as usual.
-  bool Tabulate(const ir::Expr& e, int key, std::vector<Value>* cells) {
-    std::vector<Value> fields(p_->fields.size());
-    std::deque<BitSet> scratch;
-    interp::EvalContext ctx;
-    ctx.program = p_;
-    ctx.fields = fields.data();
-    ctx.scratch = &scratch;
-    size_t n = p_->enums[p_->fields[key].enum_index].members.size();
-    for (size_t m = 0; m < n; ++m) {
-      fields[key] = Value::Enum(static_cast<int>(m));
-      try {
-        Value v = interp::Eval(e, ctx);
-        if (v.kind != e.kind) return false;
-        cells->push_back(v);
-      } catch (const interp::EvalError&) {
-        return false;
-      }
-    }
-    return !cells->empty();
-  }
-
+  // A `tabulated` node (ir::Tabulate): its column, indexed by the key field's member. `e` is the expression
+  // it stands for, compiled as written for a member outside the column (a timeline's unmapped member).
   CV TableLookup(const ir::Expr& e, int key, const std::vector<Value>& cells) {
     ++plan_.native_exprs;
     llvm::Value* k = LoadAt(Slot(key), L_.i, i32_, 4);
@@ -335,10 +274,7 @@ class Generator {
     llvm::BasicBlock* hit_end = B_.GetInsertBlock();
     B_.CreateBr(done);
     B_.SetInsertPoint(miss);  // a member index outside the enum: evaluate as written
-    const ir::Expr* saved = no_table_;
-    no_table_ = &e;
     CV y = Gen(e);
-    no_table_ = saved;
     llvm::BasicBlock* miss_end = B_.GetInsertBlock();
     B_.CreateBr(done);
     B_.SetInsertPoint(done);
@@ -839,9 +775,6 @@ class Generator {
   llvm::AllocaInst *rat_a_ = nullptr, *rat_b_ = nullptr, *rat_out_ = nullptr, *value_buf_ = nullptr;
   std::map<const BitSet*, std::pair<llvm::Value*, uint64_t>> sets_;
   std::map<std::tuple<const ir::Program*, int, int>, Column> columns_;
-  static constexpr size_t kMaxTableRows = 4096;
-  std::map<const ir::Expr*, int> key_field_, size_;
-  const ir::Expr* no_table_ = nullptr;  // being compiled without its table (a key outside the enum)
 };
 
 }  // namespace
