@@ -39,24 +39,44 @@ struct Chunk {
   const SourceFile* shown = nullptr;
 };
 
-void MapSpan(Span& span, const SourceFile* root, const std::vector<Chunk>& chunks) {
-  if (span.file != root || !span.valid()) return;
-  for (const Chunk& c : chunks) {
-    if (span.line < c.first_line || span.line >= c.first_line + c.lines) continue;
-    span.file = c.shown;
-    int last = c.first_line + c.lines - 1;
-    span.end_line = std::min(span.end_line, last);
-    if (span.end_line < span.line) span.end_line = span.line;
-    bool first = span.line == c.first_line, end_first = span.end_line == c.first_line;
-    span.line -= c.first_line - 1;
-    span.end_line -= c.first_line - 1;
-    if (first) span.col = std::max(0, span.col - c.shift);
-    if (end_first) span.end_col = std::max(span.col + 1, span.end_col - c.shift);
-    return;
-  }
-}
-
 }  // namespace
+
+struct Session::TypedText {
+  std::string path;              // the policy compiled from the combined text
+  size_t size = 0;               // that text's size: the file of this path that has it is the combined one
+  std::deque<SourceFile> shown;  // one per chunk: what the user typed
+  std::vector<Chunk> chunks;
+
+  bool IsRoot(const SourceFile* f) const { return f && f->path == path && f->text.size() == size; }
+
+  void Map(Span& span) const {
+    if (!IsRoot(span.file) || !span.valid()) return;
+    for (const Chunk& c : chunks) {
+      if (span.line < c.first_line || span.line >= c.first_line + c.lines) continue;
+      span.file = c.shown;
+      int last = c.first_line + c.lines - 1;
+      span.end_line = std::min(span.end_line, last);
+      if (span.end_line < span.line) span.end_line = span.line;
+      bool first = span.line == c.first_line, end_first = span.end_line == c.first_line;
+      span.line -= c.first_line - 1;
+      span.end_line -= c.first_line - 1;
+      if (first) span.col = std::max(0, span.col - c.shift);
+      if (end_first) span.end_col = std::max(span.col + 1, span.end_col - c.shift);
+      return;
+    }
+    // Past the last chunk: the end of input ("1 +" expected more). Point just after what was typed.
+    if (!chunks.empty() && span.line >= chunks.back().first_line + chunks.back().lines) {
+      const Chunk& c = chunks.back();
+      int line = std::max(1, c.lines);
+      int col = static_cast<int>(c.shown->Line(line).size());
+      span = Span{c.shown, line, col, line, col + 1};
+    }
+  }
+};
+
+void Session::PointAtTyped(const Policy& p, interp::Decision* d) {
+  if (d->error && p.typed) p.typed->Map(d->error_span);
+}
 
 Session::Session(SessionOptions options) : options_(std::move(options)) {
   style_.color = options_.color;
@@ -98,8 +118,7 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
                               const std::string& extra, int extra_shift) const {
   std::string text = policy.base_text;
   if (!text.empty() && text.back() != '\n') text += '\n';
-  std::deque<SourceFile> shown;
-  std::vector<Chunk> chunks;
+  auto typed = std::make_shared<TypedText>();
   auto add = [&](const std::string& chunk, const std::string& name, const std::string& display, int shift) {
     text += '\n';
     Chunk c;
@@ -108,8 +127,8 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
     if (chunk.empty() || chunk.back() != '\n') text += '\n';
     c.lines = CountLines(text) + 1 - c.first_line;
     c.shift = shift;
-    c.shown = &shown.emplace_back(name, display);
-    chunks.push_back(c);
+    c.shown = &typed->shown.emplace_back(name, display);
+    typed->chunks.push_back(c);
   };
   for (size_t i = 0; i < decls.size(); ++i)
     add(decls[i], "<declaration " + std::to_string(i + 1) + ">", decls[i], 0);
@@ -119,22 +138,20 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
   options.stdlib_dir = options_.stdlib_dir;
   driver::Compilation c = driver::CompileFile(policy.path, options, &text);
   Built built;
-  // The root file is the one compiled from `text`: find it through any diagnostic or the program's rules.
-  std::vector<Diagnostic> items = c.diags.items();
-  const SourceFile* root = nullptr;
-  for (const auto& d : items)
-    if (d.span.file && d.span.file->path == policy.path && d.span.file->text.size() == text.size())
-      root = d.span.file;
+  // The root file is the one compiled from `text` (the only file of its path with that size).
+  typed->path = policy.path;
+  typed->size = text.size();
+  const auto& chunks = typed->chunks;
   DiagnosticList shown_diags;
-  for (auto d : items) {
-    MapSpan(d.span, root, chunks);
-    for (auto& [span, note] : d.notes) MapSpan(span, root, chunks);
+  for (auto d : c.diags.items()) {
+    typed->Map(d.span);
+    for (auto& [span, note] : d.notes) typed->Map(span);
     // Warnings of the policy file itself were shown when it was loaded; only those in typed text are new.
-    bool typed =
+    bool in_typed =
         d.span.file && !chunks.empty() &&
         std::any_of(chunks.begin(), chunks.end(), [&](const Chunk& ch) { return ch.shown == d.span.file; });
     bool loading = decls.empty() && extra.empty();
-    if (d.severity != Severity::kError && !typed && !loading) continue;
+    if (d.severity != Severity::kError && !in_typed && !loading) continue;
     Diagnostic& copy = d.severity == Severity::kError
                            ? shown_diags.Error(d.code, d.span, d.message, d.hint)
                            : shown_diags.Warning(d.code, d.span, d.message, d.hint);
@@ -142,7 +159,10 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
   }
   shown_diags.Sort();
   built.messages = RenderAll(shown_diags, style_.color);
-  if (c.ok()) built.program = c.program;
+  if (c.ok()) {
+    built.program = c.program;
+    built.typed = std::move(typed);
+  }
   return built;
 }
 
@@ -159,6 +179,7 @@ std::string Session::Load(const std::string& path) {
     return b.messages + Fail(path + " does not compile; it was not loaded");
   }
   p.program = b.program;
+  p.typed = b.typed;
   std::string out = b.messages;
   Policy* existing = Find(p.name);
   if (existing) {
@@ -179,6 +200,7 @@ void Session::EnsureSessionPolicy() {
   p.base_text = kSessionText;
   Built b = Build(p, {}, "", 0);
   p.program = b.program;
+  p.typed = b.typed;
   if (!p.program) return;
   policies_.push_back(std::move(p));
   current_ = static_cast<int>(policies_.size()) - 1;
@@ -228,6 +250,9 @@ std::string Session::Declare(std::string_view input) {
   }
   p->decls.push_back(text);
   p->program = b.program;
+  // What was just `<input>` is from now on a declaration, as the next build will call it.
+  b.typed->shown.back().path = "<declaration " + std::to_string(p->decls.size()) + ">";
+  p->typed = b.typed;
   std::string word = FirstWord(text);
   std::string out = b.messages;
   // Show a constant's value; name other declarations.

@@ -49,17 +49,23 @@ class Session {
   bool had_error() const { return had_error_; }
 
  private:
+  // Where the typed chunks sit in the text compiled for a policy: re-points a span there at what was typed.
+  struct TypedText;
   struct Policy {
     std::string path;                // as given; "session.edict" for the built-in empty policy
     std::string name;                // the file stem
     std::string base_text;           // the file as last read
     std::vector<std::string> decls;  // typed declarations, in order
     std::shared_ptr<const ir::Program> program;
+    std::shared_ptr<const TypedText> typed;  // for run-time errors in typed rules
   };
   struct Built {
     std::shared_ptr<const ir::Program> program;  // null on errors
-    std::string messages;                        // rendered diagnostics
+    std::shared_ptr<TypedText> typed;
+    std::string messages;  // rendered diagnostics
   };
+  // A decision's error location, re-pointed at the typed text when it lies there.
+  static void PointAtTyped(const Policy& p, interp::Decision* d);
   struct LastQuery;
 
   Built Build(const Policy& policy, const std::vector<std::string>& decls, const std::string& extra,

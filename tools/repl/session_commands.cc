@@ -136,6 +136,7 @@ std::string Session::Reload() {
     }
     p.base_text = text;
     p.program = b.program;
+    p.typed = b.typed;
     out += b.messages + "reloaded " + Summary(*p.program) + "\n";
   }
   if (out.empty()) return "no policy files loaded\n";
@@ -180,7 +181,10 @@ std::string Session::Reset() {
     if (p.decls.empty()) continue;
     p.decls.clear();
     Built b = Build(p, {}, "", 0);
-    if (b.program) p.program = b.program;
+    if (b.program) {
+      p.program = b.program;
+      p.typed = b.typed;
+    }
   }
   committed_.Clear();
   working_.Clear();

@@ -13,6 +13,7 @@ struct Session::LastQuery {
   std::string text;  // as typed, to answer it again under another policy
   bool json = false;
   std::shared_ptr<const ir::Program> program;  // keeps `decision.program` alive
+  std::shared_ptr<const TypedText> typed;      // and the typed text its error may point at
   interp::Record record;
   interp::Decision decision;
   interp::Trace trace;

@@ -62,11 +62,13 @@ std::string Session::Query(std::string_view input, bool json) {
   last->text = std::string(input);
   last->json = json;
   last->program = p->program;
+  last->typed = p->typed;
   CopyLedger(working_, &last->before);
   interp::DecideOptions options;
   options.has_as_of = has_as_of_;
   options.as_of = as_of_;
   last->decision = interp::Decide(*p->program, last->record, working_, options, &last->trace);
+  PointAtTyped(*p, &last->decision);
   if (last->decision.error) had_error_ = true;
   if (!last->decision.quotas.empty()) ++pending_;
   LabelKeys(last->before, working_, last->decision, &key_labels_);
@@ -96,6 +98,7 @@ std::string Session::Compare(const std::string& name) {
   options.as_of = as_of_;
   options.consume = false;
   interp::Decision d = interp::Decide(*other->program, rec, ledger, options);
+  PointAtTyped(*other, &d);
   Column left{last_->program->name, last_->program.get(), &last_->record, &last_->decision, &working_};
   Column right{other->name + " (what-if)", other->program.get(), &rec, &d, &ledger};
   return CompareText(left, right, style_);
