@@ -151,7 +151,7 @@ Fixture* Build() {
   for (int i = 0; i < kBatch; ++i) {
     interp::Decision d = f->jit->Decide(f->records[i], f->ledger, f->options);
     HandDecision h = HandDecide(t, f->shipments[i]);
-    if (d.error != h.conflict || (!d.error && (d.kind != h.kind || d.symbol != h.symbol ||
+    if (d.error != h.conflict || (!d.error && (static_cast<int>(d.kind) != h.kind || d.symbol != h.symbol ||
                                                d.review != h.review || d.notify != h.notify)))
       ++disagree;
   }

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "compiler/ast/kinds.h"
 #include "compiler/diag/diagnostics.h"
 #include "compiler/sema/types.h"
 
@@ -75,12 +76,9 @@ struct TypeExpr {
 };
 
 struct Outcome {
-  enum Kind {
-    kNoLicenseRequired,
-    kLicenseException,
-    kLicenseRequired,
-    kProhibited
-  } kind = kNoLicenseRequired;
+  using Kind = OutcomeKind;
+  using enum OutcomeKind;
+  Kind kind = kNoLicenseRequired;
   ExprPtr symbol;  // license_exception
   ExprPtr notify;  // license_exception, optional
   ExprPtr review;  // license_required
@@ -180,7 +178,9 @@ struct ShipmentLiteral {
   std::vector<std::pair<std::string, ExprPtr>> fields;
 };
 struct TestStep {
-  enum Kind { kGiven, kShip, kAsOf, kExpect } kind = kShip;
+  using Kind = TestStepKind;
+  using enum TestStepKind;
+  Kind kind = kShip;
   Span span;
   ShipmentLiteral shipment;
   int as_of = 0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/ast/kinds.h"
 #include "compiler/diag/diagnostics.h"
 #include "compiler/sema/types.h"
 #include "runtime/value.h"
@@ -85,12 +86,9 @@ struct Field {
 };
 
 struct OutcomeIR {
-  enum Kind {
-    kNoLicenseRequired,
-    kLicenseException,
-    kLicenseRequired,
-    kProhibited
-  } kind = kNoLicenseRequired;
+  using Kind = OutcomeKind;
+  using enum OutcomeKind;
+  Kind kind = kNoLicenseRequired;
   int symbol = -1;               // member of the exception_symbol enum
   const Expr* notify = nullptr;  // null: false
   int review = -1;               // member of the review_policy enum
@@ -128,7 +126,9 @@ struct Rule {
 };
 
 struct TestStep {
-  enum Kind { kGiven, kShip, kAsOf, kExpect } kind = kShip;
+  using Kind = TestStepKind;
+  using enum TestStepKind;
+  Kind kind = kShip;
   Span span;
   std::vector<std::pair<int, Value>> fields;  // (field index, value) as written
   int as_of = 0;

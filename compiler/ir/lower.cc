@@ -397,20 +397,9 @@ void Lowerer::LowerQuotas() {
   }
 }
 
-// The AST and the IR spell outcome and test-step kinds alike; lowering converts by value, so the orders must
-// agree.
-static_assert(static_cast<int>(ast::Outcome::kProhibited) == static_cast<int>(OutcomeIR::kProhibited) &&
-              static_cast<int>(ast::Outcome::kLicenseRequired) ==
-                  static_cast<int>(OutcomeIR::kLicenseRequired) &&
-              static_cast<int>(ast::Outcome::kLicenseException) ==
-                  static_cast<int>(OutcomeIR::kLicenseException));
-static_assert(static_cast<int>(ast::TestStep::kExpect) == static_cast<int>(TestStep::kExpect) &&
-              static_cast<int>(ast::TestStep::kAsOf) == static_cast<int>(TestStep::kAsOf) &&
-              static_cast<int>(ast::TestStep::kShip) == static_cast<int>(TestStep::kShip));
-
 OutcomeIR Lowerer::LowerOutcome(const ast::Outcome& o) {
   OutcomeIR out;
-  out.kind = static_cast<OutcomeIR::Kind>(o.kind);
+  out.kind = o.kind;
   if (o.symbol) {
     const Expr* s = LowerExpr(*o.symbol, {});
     out.symbol = s->op == Op::kConst ? s->constant.i : -1;
@@ -571,7 +560,7 @@ void Lowerer::LowerTests() {
     t.span = d->span;
     for (const auto& step : d->as<ast::TestDecl>().steps) {
       TestStep s;
-      s.kind = static_cast<TestStep::Kind>(step.kind);
+      s.kind = step.kind;
       s.span = step.span;
       s.as_of = step.as_of;
       for (const auto& [name, value] : step.shipment.fields) {

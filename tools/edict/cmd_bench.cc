@@ -59,7 +59,7 @@ double DecisionsPerSecond(std::vector<interp::Record>& batch, const std::vector<
     MemoryLedger ledger;
     for (size_t i = 0; i < batch.size(); ++i) {
       for (int k : unset[i]) batch[i].values[k] = Value{};
-      sink += decide(batch[i], ledger).kind;
+      sink += static_cast<int>(decide(batch[i], ledger).kind);
     }
     decisions += static_cast<long>(batch.size());
     elapsed = std::chrono::duration<double>(Clock::now() - start).count();
