@@ -1,13 +1,13 @@
-// The decision over compiled functions. The steps, their order and every message are those of interp::Decide
-// (runtime/interp/decide.cc), so that the first error met, the conflicts and the determining rules are the
-// same; the quota bookkeeping calls the interpreter's own QuotaKey/QuotaKeyText/Eval (quotas are the rare
-// path).
+// The decision over compiled functions. The default logic, the conflicts, the determining rules and the quota
+// bookkeeping are the interpreter's own (runtime/interp/resolve.h), so the first error met and every message
+// are the same; only conditions, `notify` and derived fields run as compiled code.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 
 #include "runtime/interp/eval.h"
+#include "runtime/interp/resolve.h"
 #include "runtime/jit/engine.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/layout.h"
@@ -28,35 +28,6 @@ using interp::Decision;
 using interp::EvalError;
 using interp::Record;
 
-struct Conflict {
-  std::string message;
-  Span span;
-};
-
-// A resolved outcome; its leaves (determining rules) are the range [begin, end) of the per-thread leaf pool,
-// so that resolving allocates nothing in the common case.
-struct Resolved {
-  ir::OutcomeIR::Kind kind = ir::OutcomeIR::kNoLicenseRequired;
-  int symbol = -1, review = -1;
-  bool notify = false;
-  int from = -1;  // the rule or exception it came from
-  uint32_t begin = 0, end = 0;
-  bool Same(const Resolved& o) const {
-    return kind == o.kind && symbol == o.symbol && review == o.review && notify == o.notify;
-  }
-};
-
-// Per-thread scratch reused across decisions: a stack of resolved outcomes (each level of Resolve works above
-// its base) and the leaf pool.
-struct Scratch {
-  std::vector<Resolved> stack;
-  std::vector<int> leaves;
-};
-Scratch& ThreadScratch() {
-  thread_local Scratch scratch;
-  return scratch;
-}
-
 // Calls a compiled function; its error becomes the interpreter's EvalError.
 bool Call(CompiledFn fn, Record& record, RuntimeContext& ctx) {
   int32_t r = fn(record.values.data(), &ctx);
@@ -68,116 +39,26 @@ bool Call(CompiledFn fn, Record& record, RuntimeContext& ctx) {
   throw EvalError{ctx.message, ctx.span};
 }
 
-class Resolver {
+// The JIT's side of the default logic (interp::DefaultLogic): conditions and `notify` are compiled functions.
+class CompiledConditions {
  public:
-  Resolver(const CompiledProgram& cp, Record& record, RuntimeContext& ctx, Scratch& scratch)
-      : cp_(cp), p_(*cp.program), record_(record), ctx_(ctx), s_(scratch) {}
+  CompiledConditions(const CompiledProgram& cp, Record& record, RuntimeContext& ctx)
+      : cp_(cp), p_(*cp.program), record_(record), ctx_(ctx) {}
 
-  bool Applies(int idx) {
+  bool Applies(int idx, int /*depth*/) {
     const ir::Rule& r = p_.rules[idx];
     bool in_force = ctx_.date >= r.from && ctx_.date <= r.until;
     return in_force && cp_.when[idx] && Call(cp_.when[idx], record_, ctx_);
   }
-
   bool Notify(int idx) { return cp_.notify[idx] && Call(cp_.notify[idx], record_, ctx_); }
-
-  // Default logic, as interp's Decider::Resolve: an applicable rule is replaced by its applicable exceptions.
-  Resolved Resolve(int idx) {
-    const ir::Rule& r = p_.rules[idx];
-    size_t base = s_.stack.size();
-    for (int e : r.exceptions) {
-      if (!Applies(e)) continue;
-      Resolved x = Resolve(e);
-      x.from = e;
-      s_.stack.push_back(x);
-    }
-    if (s_.stack.size() == base) {
-      Resolved out;
-      out.kind = r.outcome.kind;
-      out.symbol = r.outcome.symbol;
-      out.review = r.outcome.review;
-      out.notify = Notify(idx);
-      out.begin = static_cast<uint32_t>(s_.leaves.size());
-      s_.leaves.push_back(idx);
-      out.end = out.begin + 1;
-      return out;
-    }
-    Resolved first = s_.stack[base];
-    for (size_t i = base + 1; i < s_.stack.size(); ++i) {
-      const Resolved& other = s_.stack[i];
-      if (!other.Same(first))
-        throw Conflict{"conflict: exceptions '" + p_.rules[first.from].id + "' (" + Text(first) + ") and '" +
-                           p_.rules[other.from].id + "' (" + Text(other) + ") both override '" + r.id +
-                           "'; the policy must say which applies",
-                       p_.rules[other.from].span};
-    }
-    if (s_.stack.size() - base > 1) {  // concatenate the leaves of every override, in order
-      uint32_t begin = static_cast<uint32_t>(s_.leaves.size());
-      for (size_t i = base; i < s_.stack.size(); ++i)
-        for (uint32_t k = s_.stack[i].begin; k < s_.stack[i].end; ++k) s_.leaves.push_back(s_.leaves[k]);
-      first.begin = begin;
-      first.end = static_cast<uint32_t>(s_.leaves.size());
-    }
-    s_.stack.resize(base);
-    return first;
-  }
-
-  std::string Text(const Resolved& r) const {
-    return interp::OutcomeText(p_, r.kind, r.symbol, r.notify, r.review);
-  }
+  void OnResolved(int /*idx*/, const interp::Resolved& /*r*/) {}
 
  private:
   const CompiledProgram& cp_;
   const ir::Program& p_;
   Record& record_;
   RuntimeContext& ctx_;
-  Scratch& s_;
 };
-
-void MapRecord(const ir::TimelineEntry& entry, const Record& from, Record& to) {
-  const ir::Program& sub = *entry.program;
-  to.values.assign(sub.fields.size(), Value{});
-  to.line = from.line;
-  for (size_t i = 0; i < sub.fields.size(); ++i) {
-    int src = entry.field_map[i];
-    if (src < 0) continue;
-    Value v = from.values[src];
-    if (v.kind == ValueKind::kEnum && !entry.member_map[i].empty()) v.i = entry.member_map[i][v.i];
-    to.values[i] = v;
-  }
-}
-
-int Severity(const ir::Program& p, const Resolved& r) {
-  return p.Severity({r.kind, r.symbol, nullptr, r.review});
-}
-
-void Consume(const ir::Program& program, Decision& d, RuntimeContext& ctx, Ledger& ledger,
-             const interp::DecideOptions& options) {
-  interp::EvalContext e;
-  e.program = &program;
-  e.fields = ctx.record->values.data();
-  e.ledger = &ledger;
-  e.date = ctx.date;
-  e.scratch = ctx.Scratch();
-  for (int leaf : d.rules) {
-    for (int qi : program.rules[leaf].consumes) {
-      const ir::Quota& q = program.quotas[qi];
-      interp::QuotaUse use;
-      use.quota = qi;
-      use.limit = q.limit;
-      use.key_text = interp::QuotaKeyText(q, e);
-      std::string key = interp::QuotaKey(q, e);
-      use.amount = interp::Eval(*q.measure, e).num;
-      use.before = key.empty() ? Rational{} : ledger.Consumed(key);
-      auto after = Add(use.before, use.amount);
-      if (!after) throw EvalError{"overflow in quota " + q.id, q.span};
-      use.after = *after;
-      if (options.consume && !key.empty() && !ledger.Add(key, use.amount))
-        throw EvalError{"overflow in quota " + q.id, q.span};
-      d.quotas.push_back(use);
-    }
-  }
-}
 
 Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger,
                        const interp::DecideOptions& options) {
@@ -196,7 +77,7 @@ Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger
       return d;
     }
     Record mapped;
-    MapRecord(program.timeline[chosen], record, mapped);
+    interp::MapRecord(program.timeline[chosen], record, mapped);
     return DecideProgram(*cp.timeline[chosen], mapped, ledger, options);
   }
   RuntimeContext ctx;
@@ -211,52 +92,24 @@ Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger
       d.in_force = false;
       return d;
     }
-    Scratch& scratch = ThreadScratch();
-    scratch.stack.clear();
-    scratch.leaves.clear();
-    Resolver resolver(cp, record, ctx, scratch);
-    for (int r : program.roots)
-      if (resolver.Applies(r)) {
-        Resolved x = resolver.Resolve(r);
-        scratch.stack.push_back(x);
-      }
-    const std::vector<Resolved>& results = scratch.stack;
-    if (results.empty()) return d;
-    const Resolved* worst = &results[0];
-    for (const auto& r : results)
-      if (Severity(program, r) > Severity(program, *worst)) worst = &r;
-    int sev = Severity(program, *worst);
-    for (const auto& r : results) {
-      if (Severity(program, r) != sev || r.Same(*worst)) continue;
-      throw Conflict{"conflict: '" + program.rules[scratch.leaves[worst->begin]].id + "' gives " +
-                         resolver.Text(*worst) + " and '" + program.rules[scratch.leaves[r.begin]].id +
-                         "' gives " + resolver.Text(r) +
-                         ", equally severe; the policy must say which applies",
-                     program.rules[scratch.leaves[r.begin]].span};
+    CompiledConditions conditions(cp, record, ctx);
+    interp::DefaultLogic<CompiledConditions>(program, conditions, interp::ResolveScratch::ForThisThread())
+        .Decide(d);
+    bool consumes = std::any_of(d.rules.begin(), d.rules.end(),
+                                [&](int r) { return !program.rules[r].consumes.empty(); });
+    if (consumes) {  // the rare path: the interpreter's own bookkeeping
+      interp::EvalContext e;
+      e.program = &program;
+      e.fields = record.values.data();
+      e.ledger = &ledger;
+      e.date = ctx.date;
+      e.scratch = ctx.Scratch();
+      interp::ConsumeQuotas(program, e, ledger, options, d);
     }
-    d.kind = worst->kind;
-    d.symbol = worst->symbol;
-    d.review = worst->review;
-    d.notify = worst->notify;
-    for (const auto& r : results)
-      if (r.Same(*worst))
-        for (uint32_t k = r.begin; k < r.end; ++k) {
-          int leaf = scratch.leaves[k];
-          if (std::find(d.rules.begin(), d.rules.end(), leaf) == d.rules.end()) d.rules.push_back(leaf);
-        }
-    Consume(program, d, ctx, ledger, options);
   } catch (const EvalError& e) {
-    d.error = true;
-    d.error_message = e.message;
-    d.error_span = e.span;
-    d.rules.clear();
-    d.quotas.clear();
-  } catch (const Conflict& c) {
-    d.error = true;
-    d.error_message = c.message;
-    d.error_span = c.span;
-    d.rules.clear();
-    d.quotas.clear();
+    interp::SetError(d, e.message, e.span);
+  } catch (const interp::Conflict& c) {
+    interp::SetError(d, c.message, c.span);
   }
   return d;
 }
