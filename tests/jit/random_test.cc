@@ -1,7 +1,11 @@
 // Property: for random shipments (seeded, deterministic), drawn across every input field with edge values, in
 // sequences that fill quotas, the JIT decides exactly what the interpreter decides. 1,000,000 shipments per
-// policy at -O2 plus 100,000 at -O0 (EDICT_RANDOM_SHIPMENTS overrides; sanitizer builds use 20,000 / 2,000).
-// A disagreement is reported with the shipment as drawn and as shrunk (tests/jit/shrink.h).
+// policy at -O2 plus 100,000 at -O0 (sanitizer builds use 20,000 / 2,000). The environment variable
+// EDICT_RANDOM_SHIPMENTS sets another count and EDICT_RANDOM_SEED another seed, for longer runs: the
+// `random_nightly` target runs 20,000,000 per policy (EDICT_RANDOM_SEED=$(date +%F | tr -d -) varies it
+// daily). A disagreement is reported with the shipment as drawn and as shrunk (tests/jit/shrink.h).
+#include <climits>
+#include <cstdlib>
 #include <random>
 #include <type_traits>
 
@@ -16,6 +20,17 @@
 
 namespace edict::jit_test {
 namespace {
+
+int Shipments() {
+  const char* env = std::getenv("EDICT_RANDOM_SHIPMENTS");
+  long n = env ? std::strtol(env, nullptr, 10) : 0;
+  return n > 0 && n <= INT_MAX ? static_cast<int>(n) : EDICT_RANDOM_SHIPMENTS;
+}
+
+uint64_t Seed(uint64_t fixed) {
+  const char* env = std::getenv("EDICT_RANDOM_SEED");
+  return env && *env ? fixed ^ std::strtoull(env, nullptr, 10) : fixed;
+}
 
 class ShipmentGenerator {
  public:
@@ -216,11 +231,11 @@ void RunRandom(const std::string& path, int opt_level, int count, uint64_t seed)
 class RandomDifferential : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RandomDifferential, O2AgreesOnRandomShipments) {
-  RunRandom(GetParam(), 2, EDICT_RANDOM_SHIPMENTS, 20261123);
+  RunRandom(GetParam(), 2, Shipments(), Seed(20261123));
 }
 
 TEST_P(RandomDifferential, O0AgreesOnRandomShipments) {
-  RunRandom(GetParam(), 0, EDICT_RANDOM_SHIPMENTS / 10, 42);
+  RunRandom(GetParam(), 0, Shipments() / 10, Seed(42));
 }
 
 // The batch API: on two threads when the policy has no quotas, in input order otherwise; same decisions.
@@ -232,7 +247,7 @@ TEST_P(RandomDifferential, BatchAgreesWithOneByOne) {
   ASSERT_TRUE(policy);
   ShipmentGenerator gen(p, 7);
   std::vector<interp::Record> batch;
-  for (int n = 0; n < EDICT_RANDOM_SHIPMENTS / 50; ++n) batch.push_back(gen.Next(n));
+  for (int n = 0; n < Shipments() / 50; ++n) batch.push_back(gen.Next(n));
   std::vector<interp::Record> copy = batch;
   MemoryLedger interp_ledger, jit_ledger;
   interp::DecideOptions options;
