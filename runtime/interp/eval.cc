@@ -44,7 +44,7 @@ void AppendKeyPart(std::string* out, const Value& v) {
   }
 }
 
-// Fields and constants are read in place: most operands are one, and a Value is 64 bytes.
+// Fields and constants are read in place: most operands are one, and a Value is 80 bytes.
 bool Stored(const ir::Expr& e) {
   return e.op == ir::Op::kField || e.op == ir::Op::kConst;
 }
