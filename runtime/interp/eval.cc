@@ -1,5 +1,7 @@
 #include "runtime/interp/eval.h"
 
+#include <optional>
+
 #include "runtime/date.h"
 
 namespace edict::interp {
@@ -52,12 +54,22 @@ const Value& StoredValue(const ir::Expr& e, const EvalContext& ctx) {
   return e.op == ir::Op::kField ? ctx.fields[e.index] : e.constant;
 }
 
-// The value of an operand, without copying it when it is stored already.
-const Value& Operand(const ir::Expr& e, EvalContext& ctx, Value& scratch) {
+// The value of an operand, without copying it when it is stored already; `scratch` holds it otherwise.
+const Value& Operand(const ir::Expr& e, EvalContext& ctx, std::optional<Value>& scratch) {
   if (e.op == ir::Op::kField) return ctx.fields[e.index];
   if (e.op == ir::Op::kConst) return e.constant;
-  scratch = Eval(e, ctx);
-  return scratch;
+  return scratch.emplace(Eval(e, ctx));
+}
+
+// A tabulated expression's cell for this shipment's member; null for a member outside the column (a
+// timeline's unmapped member), where the expression is evaluated as written.
+const Value* Tabulated(const ir::Expr& e, EvalContext& ctx) {
+  std::optional<Value> scratch;
+  const Value& key = Operand(*e.args[0], ctx, scratch);
+  const std::vector<Value>& column = ctx.program->columns[e.index];
+  if (key.kind != ValueKind::kEnum || key.i < 0 || static_cast<size_t>(key.i) >= column.size())
+    return nullptr;
+  return &column[static_cast<size_t>(key.i)];
 }
 
 }  // namespace
@@ -91,6 +103,9 @@ bool EvalBool(const ir::Expr& e, EvalContext& ctx) {
                                           : ValuesEqual(Eval(a, ctx), Eval(b, ctx));
       return equal == (e.op == Op::kEq);
     }
+    case Op::kTabulated:
+      if (const Value* v = Tabulated(e, ctx)) return v->b;
+      return Eval(*e.args[1], ctx).b;
     default:
       return Eval(e, ctx).b;
   }
@@ -104,7 +119,8 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
     case Op::kField:
       return ctx.fields[e.index];
     case Op::kRowField: {
-      Value key = Eval(*e.args[0], ctx);
+      std::optional<Value> scratch;
+      const Value& key = Operand(*e.args[0], ctx, scratch);
       const ir::Table& t = ctx.program->tables[e.table];
       if (key.kind != ValueKind::kEnum || key.i < 0 || static_cast<size_t>(key.i) >= t.rows.size())
         Fail(e, "no row for this key in table " + t.name);
@@ -128,7 +144,7 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
     case Op::kSub:
     case Op::kMul:
     case Op::kDiv: {
-      Value as, bs;
+      std::optional<Value> as, bs;
       const Value& a = Operand(*e.args[0], ctx, as);
       const Value& b = Operand(*e.args[1], ctx, bs);
       switch (e.op) {
@@ -147,7 +163,7 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
     case Op::kLe:
     case Op::kGt:
     case Op::kGe: {
-      Value as, bs;
+      std::optional<Value> as, bs;
       int c = CompareValues(Operand(*e.args[0], ctx, as), Operand(*e.args[1], ctx, bs));
       return Value::Bool(e.op == Op::kLt   ? c < 0
                          : e.op == Op::kLe ? c <= 0
@@ -189,13 +205,9 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
       if (ctx.fits_memo) ctx.fits_memo[e.index] = fits ? 1 : 0;
       return Value::Bool(fits);
     }
-    case Op::kTabulated: {
-      Value key = Eval(*e.args[0], ctx);
-      const std::vector<Value>& column = ctx.program->columns[e.index];
-      if (key.kind == ValueKind::kEnum && key.i >= 0 && static_cast<size_t>(key.i) < column.size())
-        return column[static_cast<size_t>(key.i)];
+    case Op::kTabulated:
+      if (const Value* v = Tabulated(e, ctx)) return *v;
       return Eval(*e.args[1], ctx);
-    }
   }
   Fail(e, "internal: unknown operation");
 }
