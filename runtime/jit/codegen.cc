@@ -261,7 +261,7 @@ class Generator {
 
   // ---- per-key tables ----
   // A `tabulated` node (ir::Tabulate): its column, indexed by the key field's member. `e` is the expression
-  // it stands for, compiled as written for a member outside the column (a timeline's unmapped member).
+  // it stands for.
   CV TableLookup(const ir::Expr& e, int key, const std::vector<Value>& cells) {
     ++plan_.native_exprs;
     llvm::Value* k = LoadAt(Slot(key), L_.i, i32_, 4);
@@ -273,8 +273,11 @@ class Generator {
     CV x = ColumnLoad(MakeColumn(cells, e.kind), e.kind, B_.CreateZExt(k, i64_));
     llvm::BasicBlock* hit_end = B_.GetInsertBlock();
     B_.CreateBr(done);
-    B_.SetInsertPoint(miss);  // a member index outside the enum: evaluate as written
-    CV y = Gen(e);
+    // A member index outside the enum (a timeline's unmapped member): the interpreter evaluates the
+    // expression as written. Compiling it here too would double the code of every tabulated expression for a
+    // path that valid input never takes.
+    B_.SetInsertPoint(miss);
+    CV y = Fallback(e);
     llvm::BasicBlock* miss_end = B_.GetInsertBlock();
     B_.CreateBr(done);
     B_.SetInsertPoint(done);
