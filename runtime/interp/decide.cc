@@ -98,8 +98,8 @@ void ComputeFields(const ir::Program& p, Record& rec, EvalContext& ctx) {
       rec.values[i] = f.value->constant;
       continue;
     }
-    if (f.value->op ==
-        ir::Op::kField) {  // `end_user = consignee`: a text already lives as long as the record
+    // `end_user = consignee`: a copy, whose text already lives as long as the record.
+    if (f.value->op == ir::Op::kField) {
       rec.values[i] = rec.values[f.value->index];
       continue;
     }

@@ -46,15 +46,9 @@ void AppendKeyPart(std::string* out, const Value& v) {
   }
 }
 
-// Fields and constants are read in place: most operands are one, and a Value is 80 bytes.
-bool Stored(const ir::Expr& e) {
-  return e.op == ir::Op::kField || e.op == ir::Op::kConst;
-}
-const Value& StoredValue(const ir::Expr& e, const EvalContext& ctx) {
-  return e.op == ir::Op::kField ? ctx.fields[e.index] : e.constant;
-}
-
-// The value of an operand, without copying it when it is stored already; `scratch` holds it otherwise.
+// The value of an operand, without copying it when it is stored already (a field or a constant: most operands
+// are, and a Value is 80 bytes); `scratch` holds it otherwise. Callers evaluate operands left to right in
+// separate statements, so that of two failing operands the left one's error is reported, as the JIT does.
 const Value& Operand(const ir::Expr& e, EvalContext& ctx, std::optional<Value>& scratch) {
   if (e.op == ir::Op::kField) return ctx.fields[e.index];
   if (e.op == ir::Op::kConst) return e.constant;
@@ -97,11 +91,10 @@ bool EvalBool(const ir::Expr& e, EvalContext& ctx) {
     }
     case Op::kEq:
     case Op::kNe: {
-      const ir::Expr& a = *e.args[0];
-      const ir::Expr& b = *e.args[1];
-      bool equal = Stored(a) && Stored(b) ? ValuesEqual(StoredValue(a, ctx), StoredValue(b, ctx))
-                                          : ValuesEqual(Eval(a, ctx), Eval(b, ctx));
-      return equal == (e.op == Op::kEq);
+      std::optional<Value> as, bs;
+      const Value& a = Operand(*e.args[0], ctx, as);
+      const Value& b = Operand(*e.args[1], ctx, bs);
+      return ValuesEqual(a, b) == (e.op == Op::kEq);
     }
     case Op::kTabulated:
       if (const Value* v = Tabulated(e, ctx)) return v->b;
@@ -164,7 +157,9 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
     case Op::kGt:
     case Op::kGe: {
       std::optional<Value> as, bs;
-      int c = CompareValues(Operand(*e.args[0], ctx, as), Operand(*e.args[1], ctx, bs));
+      const Value& a = Operand(*e.args[0], ctx, as);
+      const Value& b = Operand(*e.args[1], ctx, bs);
+      int c = CompareValues(a, b);
       return Value::Bool(e.op == Op::kLt   ? c < 0
                          : e.op == Op::kLe ? c <= 0
                          : e.op == Op::kGt ? c > 0

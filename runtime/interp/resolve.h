@@ -60,9 +60,7 @@ class DefaultLogic {
     size_t base = s_.stack.size();
     for (int e : r.exceptions) {
       if (!engine_.Applies(e, depth + 1)) continue;
-      Resolved x = Resolve(e, depth + 1);
-      x.from = e;
-      s_.stack.push_back(x);
+      s_.stack.push_back(Resolve(e, depth + 1));
     }
     Resolved out;
     if (s_.stack.size() == base) {

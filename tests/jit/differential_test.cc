@@ -1,8 +1,10 @@
 // Every policy's own tests and the example batch, decided by the interpreter and by the JIT at -O0, at -O2
 // and from the object cache: the decisions must agree byte for byte.
+#include <algorithm>
 #include <fstream>
 
 #include "compiler/driver/test_runner.h"
+#include "runtime/date.h"
 #include "runtime/io/reader.h"
 #include "tests/jit/harness.h"
 
@@ -76,6 +78,43 @@ TEST_P(PolicyDifferential, ExampleBatchAgrees) {
     ++n;
   }
   EXPECT_GT(n, 40);
+}
+
+// Of two operands that both fail, the left one's error is the decision's, in both engines (the interpreter
+// once evaluated comparison operands in the compiler's argument order, which GCC runs right to left).
+TEST(OperandOrder, TheLeftOperandsErrorIsReportedByBothEngines) {
+  const std::string zero = "(item.tpp - 15_832 tpp)";  // zero for the H100 SXM alone
+  for (const std::string op : {"<", "=", "+"}) {
+    std::string when = "1 tpp / " + zero + " " + op + " 2 tpp / " + zero + (op == "+" ? " > 0" : "");
+    std::string text =
+        "policy \"order\"\n  in force from 2025-01-01\nimport ear.units\nimport ear.outcomes\n"
+        "import ear.chips\nimport ear.shipment\nimport countries\n\nrule r\n  cite \"c\"\n  when " +
+        when + "\n  then prohibited\n";
+    Loaded l = Load("tests/jit/order.edict", &text);
+    ASSERT_TRUE(l.compilation.ok()) << RenderAll(l.compilation.diags);
+    const ir::Program& p = *l.program;
+    auto o2 = Jit(l.program, 2);
+    ASSERT_TRUE(o2);
+    int item = p.FieldIndex("item");
+    const auto& chips = p.enums[p.fields[item].enum_index].members;
+    int h100 = static_cast<int>(std::find(chips.begin(), chips.end(), "nvidia-h100-sxm") - chips.begin());
+    interp::Record a;
+    a.values.assign(p.fields.size(), Value{});
+    a.values[p.FieldIndex("date")] = Value::Date(DaysFromCivil(2025, 6, 2));
+    a.values[p.FieldIndex("destination")] = Value::Enum(0);
+    a.values[p.FieldIndex("consignee")] = Value::Text("C");
+    a.values[item] = Value::Enum(h100);
+    a.values[p.FieldIndex("quantity")] = Value::Number(Rational::Int(1));
+    interp::Record b = a;
+    MemoryLedger l1, l2;
+    interp::Decision want = interp::Decide(p, a, l1, interp::DecideOptions{});
+    interp::Decision got = o2->Decide(b, l2, interp::DecideOptions{});
+    ASSERT_TRUE(want.error) << op;
+    EXPECT_EQ(want.error_message, "division by zero") << op;
+    EXPECT_EQ(want.error_span.line, 11) << op;
+    EXPECT_EQ(want.error_span.col, 7) << op;  // `1 tpp / ...`, the left operand, not `2 tpp / ...`
+    EXPECT_EQ(Render(got, "t"), Render(want, "t")) << op;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Policies, PolicyDifferential, ::testing::ValuesIn(PolicyPaths()),
