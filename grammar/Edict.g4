@@ -82,6 +82,7 @@ testStep
     | 'ship' shipment                         # shipStep
     | 'as' 'of' DATE                          # asOfStep
     | 'expect' expectation                    # expectStep
+    | 'assert' expr                           # assertStep
     ;
 
 shipment : NUMBER itemRef shipOption* ;
@@ -154,7 +155,7 @@ name
     : ID | 'version' | 'source' | 'summary' | 'compliance' | 'module' | 'limit' | 'measure' | 'calendar'
     | 'year' | 'consignee' | 'hq' | 'end' | 'use' | 'user' | 'veu' | 'training' | 'ops' | 'open' | 'weights'
     | 'exporter' | 'id' | 'with' | 'shipped' | 'given' | 'ship' | 'expect' | 'error' | 'apply' | 'reason'
-    | 'as' | 'derived' | 'optional' | 'review' | 'notify' | 'on' | 'count'
+    | 'as' | 'derived' | 'optional' | 'review' | 'notify' | 'on' | 'count' | 'assert'
     ;
 
 DATE : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;

@@ -189,6 +189,7 @@ struct TestStep {
   Outcome outcome;
   bool has_by = false;
   std::vector<std::pair<std::string, Span>> by;
+  ExprPtr assertion;  // kAssert
 };
 struct TestDecl {
   std::vector<TestStep> steps;

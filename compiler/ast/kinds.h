@@ -6,7 +6,8 @@ namespace edict {
 // The four decisions, in increasing severity (ir::Program::Severity ranks them in this order).
 enum class OutcomeKind { kNoLicenseRequired, kLicenseException, kLicenseRequired, kProhibited };
 
-// The steps of a test written in the language.
-enum class TestStepKind { kGiven, kShip, kAsOf, kExpect };
+// The steps of a test written in the language. `assert` checks a condition that needs no shipment (a fact
+// about constants, sets and functions), so a policy can test its data without a rule that never applies.
+enum class TestStepKind { kGiven, kShip, kAsOf, kExpect, kAssert };
 
 }  // namespace edict

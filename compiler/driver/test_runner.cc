@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "runtime/interp/eval.h"
+
 namespace edict::driver {
 
 std::string CoverageKey(const ir::Program& program, int rule) {
@@ -51,6 +53,38 @@ std::string Describe(const interp::Decision& d) {
   return out;
 }
 
+// The members of set `a` that `b` lacks, by name.
+std::string MembersMissing(const ir::Program& p, const BitSet& a, const BitSet& b, const TypeRef& elem) {
+  std::string out;
+  int shown = 0, total = 0;
+  for (int i = 0; i < static_cast<int>(a.words.size() * 64); ++i) {
+    if (!a.Test(i) || b.Test(i)) continue;
+    if (++total > 12) continue;  // a long list helps nobody; the count is given
+    out += (shown++ ? ", " : "") + interp::FormatValue(p, Value::Enum(i), elem);
+  }
+  if (total > shown) out += " and " + std::to_string(total - shown) + " more";
+  return out;
+}
+
+// Why an assertion failed: its text, and for a comparison both sides (for sets, the members each side lacks).
+std::string AssertionFailure(const ir::Program& p, const ir::TestStep& step) {
+  std::string out = "line " + std::to_string(step.span.line) + ": assertion failed: " + step.assertion_text;
+  if (!step.left || !step.right || step.left->op != ir::Op::kConst || step.right->op != ir::Op::kConst)
+    return out;
+  const Value& l = step.left->constant;
+  const Value& r = step.right->constant;
+  if (l.kind == ValueKind::kSet && r.kind == ValueKind::kSet && step.operand_type &&
+      step.operand_type->elem) {
+    std::string only_left = MembersMissing(p, *l.set, *r.set, step.operand_type->elem);
+    std::string only_right = MembersMissing(p, *r.set, *l.set, step.operand_type->elem);
+    if (!only_left.empty()) out += "; only on the left: " + only_left;
+    if (!only_right.empty()) out += "; only on the right: " + only_right;
+    return out;
+  }
+  return out + " (left: " + interp::FormatValue(p, l, step.operand_type) +
+         ", right: " + interp::FormatValue(p, r, step.operand_type) + ")";
+}
+
 }  // namespace
 
 TestReport RunTests(const ir::Program& program) {
@@ -86,6 +120,11 @@ TestReport RunTests(const ir::Program& program) {
           }
           break;
         }
+        case ir::TestStep::kAssert:
+          if (step.assertion && step.assertion->op == ir::Op::kConst && step.assertion->constant.b) break;
+          result.passed = false;
+          result.message = AssertionFailure(program, step);
+          break;
         case ir::TestStep::kExpect: {
           if (!have) break;
           const ir::Program& dp = *last.program;

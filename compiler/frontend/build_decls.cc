@@ -308,6 +308,9 @@ ast::TestStep AstBuilder::BuildStep(EdictParser::TestStepContext* ctx) {
       step.has_by = !e->qualName().empty();
       for (auto* q : e->qualName()) step.by.emplace_back(q->getText(), SpanOf(q));
     }
+  } else if (auto* c = dynamic_cast<EdictParser::AssertStepContext*>(ctx)) {
+    step.kind = ast::TestStep::kAssert;
+    step.assertion = BuildExpr(c->expr());
   }
   return step;
 }

@@ -138,6 +138,13 @@ struct TestStep {
   bool notify = false;
   bool has_by = false;
   std::vector<std::string> by;  // rule ids; in a timeline's tests, ids in the policy in force
+  // kAssert: the condition (folded to a constant when lowered), its text as written, and for a comparison its
+  // two operands and their type, so a failure can say how they differ.
+  const Expr* assertion = nullptr;
+  std::string assertion_text;
+  const Expr* left = nullptr;
+  const Expr* right = nullptr;
+  TypeRef operand_type;
 };
 
 struct Test {

@@ -85,6 +85,7 @@ class Lowerer {
   void LowerRules();
   void LowerTests();
   void LowerConstants();
+  void LowerAssertion(const ast::Expr& e, TestStep& s);
   OutcomeIR LowerOutcome(const ast::Outcome& o);
   int FindRule(const ast::Module* from, const std::string& written) const;
 
@@ -551,6 +552,26 @@ void Lowerer::LowerConstants() {
   }
 }
 
+// An assertion reads no shipment, so lowering folds it to a constant; the operands of a top-level comparison
+// are lowered too, for the failure message.
+void Lowerer::LowerAssertion(const ast::Expr& e, TestStep& s) {
+  size_t before = diags_.size();
+  s.assertion = LowerExpr(e, {});
+  s.assertion_text = SpanText(e.span);
+  if (s.assertion->op != Op::kConst) {
+    // A failed evaluation was reported by Fold already.
+    if (diags_.size() == before)
+      diags_.Error("E0601", e.span, "an assertion must be computable without a shipment");
+    return;
+  }
+  if (e.kind == ast::ExprKind::kBinary && e.args.size() == 2 && e.op >= ast::BinOp::kLt &&
+      e.op <= ast::BinOp::kNe) {
+    s.left = LowerExpr(*e.args[0], {});
+    s.right = LowerExpr(*e.args[1], {});
+    s.operand_type = e.args[0]->sema.type;
+  }
+}
+
 void Lowerer::LowerTests() {
   const ast::Module* root = checked_.loaded->root;
   for (const auto& d : root->decls) {
@@ -576,6 +597,7 @@ void Lowerer::LowerTests() {
       s.expect_error = step.expect_error;
       s.error_text = step.error_text;
       if (step.kind == ast::TestStep::kExpect && !step.expect_error) s.outcome = LowerOutcome(step.outcome);
+      if (step.kind == ast::TestStep::kAssert) LowerAssertion(*step.assertion, s);
       s.has_by = step.has_by;
       for (const auto& [name, span] : step.by) {
         int r = checked_.timeline ? -2 : FindRule(root, name);

@@ -259,6 +259,13 @@ void Checker::CheckTest(ast::Decl* d) {
         diags_.Error("E0409", step.shipment.span, "this shipment has no " + f.name, "add `" + how + "`");
       }
     }
+    if (step.kind == ast::TestStep::kAssert) {
+      // No shipment is in scope: an assertion is a fact about the policy's data, decided when the tests run.
+      Env facts;
+      facts.module = d->module;
+      facts.what = "an assertion";
+      ExpectType(*step.assertion, facts, BoolType(), "an assertion");
+    }
     if (step.kind == ast::TestStep::kExpect) {
       if (!pending_ship) diags_.Error("E0409", step.span, "`expect` needs a `ship` step before it");
       pending_ship = false;

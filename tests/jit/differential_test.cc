@@ -40,7 +40,10 @@ TEST_P(PolicyDifferential, PolicyTestsAgree) {
       ++decisions;
     }
   }
-  EXPECT_GT(decisions, 0);
+  // A policy without rules (check_country_groups) tests assertions only, which no engine decides.
+  if (!p.rules.empty() || !p.timeline.empty()) {
+    EXPECT_GT(decisions, 0);
+  }
 }
 
 // The example batch through each policy, in input order with one ledger per engine.

@@ -47,8 +47,11 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
           else
             missing += "  no test makes this rule apply: " + label + "\n";
         }
-        std::printf("coverage %s: %zu/%zu rules applied in at least one test\n%s", f.c_str(), hit, rules.size(),
-                    missing.c_str());
+        if (rules.empty())
+          std::printf("coverage %s: no rules (the tests are assertions only)\n", f.c_str());
+        else
+          std::printf("coverage %s: %zu/%zu rules applied in at least one test\n%s", f.c_str(), hit,
+                      rules.size(), missing.c_str());
       }
     }
     std::printf("%d passed, %d failed\n", passed, failed + broken);
