@@ -2,13 +2,16 @@
 // history kept in $XDG_STATE_HOME/edict/history, and Ctrl-D. Each step waits for text on the screen. No step
 // is timed; only a REPL that prints nothing at all for two minutes is called stuck, so that a hang fails with
 // the screen shown instead of stalling the whole test run.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +74,23 @@ class Terminal {
     }
   }
 
+  // Waits for the REPL to open the named pipe `path` for reading, and returns the writing end (-1 when the
+  // program ends first). What the REPL prints meanwhile is kept on the screen.
+  int OpenForWriting(const fs::path& path) {
+    while (true) {
+      int fd = open(path.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd >= 0) return fd;
+      if (errno != ENXIO) return -1;  // ENXIO: nobody reads yet
+      pollfd pfd{fd_, POLLIN, 0};
+      if (poll(&pfd, 1, 20) == 1) {
+        char buf[4096];
+        ssize_t n = read(fd_, buf, sizeof buf);
+        if (n <= 0 && errno != EINTR) return -1;
+        if (n > 0) screen_.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+
   // Reads until the program closes the terminal.
   void ReadToEnd() {
     while (true) {
@@ -100,10 +120,15 @@ class Terminal {
 
 const char* kPrompt = "ai_diffusion_2025> ";
 
-TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
-  fs::path state = fs::path(testing::TempDir()) / ("edict_repl_pty_" + std::to_string(getpid()));
+fs::path FreshStateDir(const char* name) {
+  fs::path state = fs::path(testing::TempDir()) / (name + std::to_string(getpid()));
   fs::remove_all(state);
   fs::create_directories(state);
+  return state;
+}
+
+TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
+  fs::path state = FreshStateDir("edict_repl_pty_");
   Terminal t(state);
   ASSERT_TRUE(t.started());
   ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
@@ -148,6 +173,48 @@ TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
   text << history.rdbuf();
   EXPECT_NE(text.str().find("40"), std::string::npos) << text.str();
   EXPECT_EQ(text.str().find("nothing-like-a-chip"), std::string::npos) << text.str();
+  fs::remove_all(state);
+}
+
+// Ctrl-C while a command runs (the terminal is in cooked mode, so it is the kernel's SIGINT) does not end the
+// session: the command finishes and the REPL says it was interrupted. The command is `:load` of a named pipe,
+// which keeps the REPL busy, without any timing, until the test writes the policy: the pipe is opened for
+// writing only once the REPL reads it, and the policy is written only after the terminal has echoed ^C (it
+// echoes after raising the signal).
+TEST(ReplTerminal, CtrlCWhileACommandRunsDoesNotEndTheSession) {
+  std::signal(SIGPIPE, SIG_IGN);  // a REPL killed by the signal must fail the test, not end it
+  fs::path state = FreshStateDir("edict_repl_pty_int_");
+  fs::path pipe = state / "slow.edict";
+  ASSERT_EQ(mkfifo(pipe.c_str(), 0600), 0);
+  Terminal t(state);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("const mine = 5\r");
+  ASSERT_TRUE(t.WaitFor("mine = 5")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+
+  t.Type(":load " + pipe.string() + "\r");
+  int writer = t.OpenForWriting(pipe);
+  ASSERT_GE(writer, 0) << t.screen();
+  t.Type("\x03");
+  ASSERT_TRUE(t.WaitFor("^C")) << t.screen();
+  std::string policy =
+      "policy \"slow\"\n  summary \"Arrives through a pipe.\"\n\nimport ear.units\nimport ear.shipment\n";
+  EXPECT_EQ(write(writer, policy.data(), policy.size()), (ssize_t)policy.size());
+  close(writer);
+  ASSERT_TRUE(t.WaitFor("loaded slow")) << t.screen();
+  ASSERT_TRUE(t.WaitFor("interrupted")) << t.screen();
+  ASSERT_TRUE(t.WaitFor("slow> ")) << t.screen();
+
+  // The session is intact: the declaration typed before is still there.
+  t.Type(":policy ai_diffusion_2025\r");
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("mine * 2\r");
+  ASSERT_TRUE(t.WaitFor("\n10")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("\x04");
+  t.ReadToEnd();
+  EXPECT_EQ(t.Wait(), 0) << t.screen();
   fs::remove_all(state);
 }
 

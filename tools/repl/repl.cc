@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -22,6 +23,38 @@ std::string Continuation(const std::string& prompt) {
   return std::string(prompt.size() > 2 ? prompt.size() - 2 : 1, '.') + "> ";
 }
 
+// Set by SIGINT while a command runs. At the prompt Ctrl-C is a key (the line editor turns ISIG off while it
+// reads); while a command runs the terminal is back in cooked mode, and Ctrl-C is the kernel's SIGINT.
+volatile std::sig_atomic_t interrupted = 0;
+
+void OnInterrupt(int) {
+  interrupted = 1;
+}
+
+// SIGINT sets `interrupted` instead of ending the process, for the lifetime of an interactive session.
+// SA_RESTART: a read() the signal lands in (libedit's, a policy file's) goes on instead of failing with
+// EINTR. A SIGINT that was ignored when the REPL started (a background job) stays ignored.
+class InterruptHandler {
+ public:
+  InterruptHandler() {
+    struct sigaction action {};
+    action.sa_handler = OnInterrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (sigaction(SIGINT, nullptr, &old_) == 0 && old_.sa_handler != SIG_IGN)
+      installed_ = sigaction(SIGINT, &action, nullptr) == 0;
+  }
+  ~InterruptHandler() {
+    if (installed_) sigaction(SIGINT, &old_, nullptr);
+  }
+  InterruptHandler(const InterruptHandler&) = delete;
+  InterruptHandler& operator=(const InterruptHandler&) = delete;
+
+ private:
+  struct sigaction old_ {};
+  bool installed_ = false;
+};
+
 int Scripted(Session& session, bool echo) {
   std::string buffer, line, prompt;
   while (!session.done() && std::getline(std::cin, line)) {
@@ -38,6 +71,7 @@ int Scripted(Session& session, bool echo) {
 }
 
 int Interactive(Session& session) {
+  InterruptHandler handler;
   LineEditor editor(&session, HistoryPath());
   Print("edict repl: :help lists the commands, Ctrl-D leaves\n");
   std::string buffer, line, prompt;
@@ -55,7 +89,13 @@ int Interactive(Session& session) {
     editor.Remember(line);
     buffer += line + "\n";
     if (NeedsMore(buffer)) continue;
-    Print(session.Handle(buffer));
+    interrupted = 0;
+    std::string out = session.Handle(buffer);
+    // A command is not stopped midway (compiling a policy or running its tests has no safe place to stop),
+    // so it ran to the end; the session goes on. The terminal echoed ^C without a line end.
+    if (interrupted)
+      out = "\n" + out + "interrupted: the command had started and ran to the end (its result is above)\n";
+    Print(out);
     buffer.clear();
   }
   return 0;
