@@ -136,27 +136,30 @@ std::string CompareText(const Column& left, const Column& right, const Style& st
     std::string label;
     std::vector<std::string> cells[2];
   };
-  std::vector<Row> rows(5);
+  std::vector<Row> rows(6);
   rows[0].label = "policy";
-  rows[1].label = "answer";
-  rows[2].label = "outcome";
-  rows[3].label = "rules";
-  rows[4].label = "quotas";
+  rows[1].label = "date";
+  rows[2].label = "answer";
+  rows[3].label = "outcome";
+  rows[4].label = "rules";
+  rows[5].label = "quotas";
   const Column* cols[2] = {&left, &right};
   for (int c = 0; c < 2; ++c) {
     const interp::Decision& d = *cols[c]->decision;
-    rows[0].cells[c].push_back(cols[c]->policy);
-    rows[1].cells[c].push_back(InWords(d));
+    bool chosen = d.program && d.program != cols[c]->top;  // by a timeline
+    rows[0].cells[c].push_back(cols[c]->policy + (chosen ? ", which chose " + d.program->name : ""));
+    rows[1].cells[c].push_back(FormatDate(d.date));
+    rows[2].cells[c].push_back(d.error || d.in_force ? InWords(d) : "NOT IN FORCE: no rule is considered");
     if (d.error) {
-      rows[2].cells[c].push_back("error: " + d.error_message);
+      rows[3].cells[c].push_back("error: " + d.error_message);
       continue;
     }
-    rows[2].cells[c].push_back(Outcome(d) + (d.in_force ? "" : " (not in force)"));
-    for (int ri : d.rules) rows[3].cells[c].push_back(RuleLine(d.program->rules[ri]));
-    if (d.rules.empty()) rows[3].cells[c].push_back("(none)");
+    rows[3].cells[c].push_back(Outcome(d) + (d.in_force ? "" : " (not in force)"));
+    for (int ri : d.rules) rows[4].cells[c].push_back(RuleLine(d.program->rules[ri]));
+    if (d.rules.empty()) rows[4].cells[c].push_back("(none)");
     for (const auto& q : QuotaLines(*cols[c]->top, *cols[c]->rec, d, *cols[c]->ledger, ""))
-      rows[4].cells[c].push_back(q);
-    if (rows[4].cells[c].empty()) rows[4].cells[c].push_back("(none)");
+      rows[5].cells[c].push_back(q);
+    if (rows[5].cells[c].empty()) rows[5].cells[c].push_back("(none)");
   }
   // Long cells wrap at word boundaries so that the columns stay aligned.
   const size_t width = 56;

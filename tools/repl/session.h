@@ -22,6 +22,8 @@
 
 namespace edict::repl {
 
+struct QueryDefaults;
+
 struct SessionOptions {
   std::string stdlib_dir;
   bool color = false;
@@ -80,8 +82,9 @@ class Session {
   std::string Declare(std::string_view input);
   std::string Evaluate(std::string_view expr, bool type_only);
   std::string Query(std::string_view input, bool json);
-  bool ParseQuery(const ir::Program& program, std::string_view input, bool json, interp::Record* rec,
-                  std::string* error_text);
+  // Parses a query for `program`'s schema; `defaults` give the id and the date of queries without them.
+  bool ParseQuery(const ir::Program& program, std::string_view input, bool json,
+                  const QueryDefaults& defaults, interp::Record* rec, std::string* error_text);
   std::string Command(std::string_view input);
   std::string Help() const;
   std::string Reload();
@@ -103,6 +106,8 @@ class Session {
   int current_ = -1;
   MemoryLedger committed_, working_;
   int pending_ = 0;  // queries that consumed quotas since the last :commit
+  // `:as-of`: the date of queries that give none. A query's own date wins, so that the answer, :why and the
+  // quota periods all read one date: the shipment's.
   bool has_as_of_ = false;
   int as_of_ = 0;
   int query_count_ = 0;

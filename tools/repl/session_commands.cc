@@ -24,7 +24,7 @@ const std::vector<std::pair<std::string, std::string>>& CommandHelp() {
       {":reload", "re-read the loaded policies' files (the ledger is kept)"},
       {":policy [NAME]", "switch to a loaded policy, or list them"},
       {":compare POLICY", "answer the last query under another loaded policy, side by side"},
-      {":as-of [DATE|off]", "decide every query as if shipped on DATE"},
+      {":as-of [DATE|off]", "the date of queries that give none (a query's own `on DATE` wins)"},
       {":why", "explain the last answer: every rule considered, condition values, quota arithmetic"},
       {":ledger", "show quota consumption, committed and pending"},
       {":commit", "keep the quota use of the queries since the last commit"},
@@ -162,18 +162,19 @@ std::string Session::SwitchPolicy(const std::string& name) {
 
 std::string Session::AsOf(const std::string& arg) {
   if (arg.empty())
-    return has_as_of_ ? "as of " + FormatDate(as_of_) + "\n"
-                      : "no as-of date: each query is decided on its own date\n";
+    return has_as_of_ ? "as of " + FormatDate(as_of_) + " (for queries that give no date)\n"
+                      : "no as-of date: each query gives its own date\n";
   if (arg == "off" || arg == "none") {
     has_as_of_ = false;
-    return "as-of date cleared: each query is decided on its own date\n";
+    return "as-of date cleared: each query gives its own date\n";
   }
   auto d = ParseDate(arg);
   if (!d)
     return Diagnose(":as-of " + arg, 7, 7 + static_cast<int>(arg.size()), "not a date", "write YYYY-MM-DD");
   has_as_of_ = true;
   as_of_ = *d;
-  return "every query is now decided as of " + FormatDate(as_of_) + "\n";
+  return "queries that give no date are now decided as of " + FormatDate(as_of_) +
+         " (`on DATE` still wins)\n";
 }
 
 std::string Session::Reset() {

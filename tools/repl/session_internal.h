@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/repl/query.h"
 #include "tools/repl/session.h"
 
 namespace edict::repl {
@@ -12,6 +13,7 @@ namespace edict::repl {
 struct Session::LastQuery {
   std::string text;  // as typed, to answer it again under another policy
   bool json = false;
+  QueryDefaults defaults;                      // its id, and the :as-of date it was answered under
   std::shared_ptr<const ir::Program> program;  // keeps `decision.program` alive
   std::shared_ptr<const TypedText> typed;      // and the typed text its error may point at
   interp::Record record;

@@ -26,14 +26,9 @@ void LabelKeys(const MemoryLedger& before, const MemoryLedger& after, const inte
   }
 }
 
-bool Session::ParseQuery(const ir::Program& program, std::string_view input, bool json, interp::Record* rec,
-                         std::string* error_text) {
-  std::string id = "q" + std::to_string(query_count_ + 1);
+bool Session::ParseQuery(const ir::Program& program, std::string_view input, bool json,
+                         const QueryDefaults& defaults, interp::Record* rec, std::string* error_text) {
   if (!json) {
-    QueryDefaults defaults;
-    defaults.id = id;
-    defaults.has_date = has_as_of_;
-    defaults.date = as_of_;
     QueryError error;
     if (ParseShipQuery(program, input, defaults, rec, &error)) return true;
     *error_text = Diagnose(input, error.col, error.end_col, error.message, error.hint);
@@ -41,9 +36,9 @@ bool Session::ParseQuery(const ir::Program& program, std::string_view input, boo
   }
   // A JSON object may leave out the id and, when an :as-of date is set, the date.
   std::string text(input);
-  if (text.find("\"id\"") == std::string::npos) text.insert(1, "\"id\":\"" + id + "\",");
-  if (has_as_of_ && text.find("\"date\"") == std::string::npos)
-    text.insert(1, "\"date\":\"" + FormatDate(as_of_) + "\",");
+  if (text.find("\"id\"") == std::string::npos) text.insert(1, "\"id\":\"" + defaults.id + "\",");
+  if (defaults.has_date && text.find("\"date\"") == std::string::npos)
+    text.insert(1, "\"date\":\"" + FormatDate(defaults.date) + "\",");
   io::RecordParser parser(program);
   std::string error, ignored;
   if (parser.ParseJson(text, rec, &error, &ignored)) return true;
@@ -51,29 +46,49 @@ bool Session::ParseQuery(const ir::Program& program, std::string_view input, boo
   return false;
 }
 
+namespace {
+
+// The shipment's date decides (rules, the policy a timeline picks, quota periods), so the record is dated
+// by the query or :as-of before deciding. Only a schema without a date field takes the :as-of date here.
+interp::DecideOptions OptionsFor(const ir::Program& program, const QueryDefaults& defaults, bool consume) {
+  interp::DecideOptions options;
+  options.has_as_of = defaults.has_date && program.date_field < 0;
+  options.as_of = defaults.date;
+  options.consume = consume;
+  return options;
+}
+
+}  // namespace
+
 std::string Session::Query(std::string_view input, bool json) {
   EnsureSessionPolicy();
   Policy* p = Current();
   if (!p) return Fail("no policy loaded", ":load FILE");
   auto last = std::make_unique<LastQuery>();
+  last->defaults.id = "q" + std::to_string(query_count_ + 1);
+  last->defaults.has_date = has_as_of_;
+  last->defaults.date = as_of_;
   std::string error;
-  if (!ParseQuery(*p->program, input, json, &last->record, &error)) return error;
+  if (!ParseQuery(*p->program, input, json, last->defaults, &last->record, &error)) return error;
   ++query_count_;
   last->text = std::string(input);
   last->json = json;
   last->program = p->program;
   last->typed = p->typed;
   CopyLedger(working_, &last->before);
-  interp::DecideOptions options;
-  options.has_as_of = has_as_of_;
-  options.as_of = as_of_;
-  last->decision = interp::Decide(*p->program, last->record, working_, options, &last->trace);
+  last->decision = interp::Decide(*p->program, last->record, working_,
+                                  OptionsFor(*p->program, last->defaults, true), &last->trace);
   PointAtTyped(*p, &last->decision);
   if (last->decision.error) had_error_ = true;
   if (!last->decision.quotas.empty()) ++pending_;
   LabelKeys(last->before, working_, last->decision, &key_labels_);
   last_ = std::move(last);
-  return AnswerText(*p->program, last_->record, last_->decision, working_, style_);
+  std::string out = AnswerText(*p->program, last_->record, last_->decision, working_, style_);
+  int date_field = p->program->date_field;
+  if (has_as_of_ && date_field >= 0 && last_->record.values[date_field].i != as_of_)
+    out += "  note: decided on the query's own date " + FormatDate(last_->record.values[date_field].i) +
+           "; :as-of " + FormatDate(as_of_) + " only dates queries that give none\n";
+  return out;
 }
 
 std::string Session::Why() {
@@ -87,19 +102,19 @@ std::string Session::Compare(const std::string& name) {
   if (name.empty()) return Fail(":compare needs a loaded policy", ":policy lists them; :load FILE adds one");
   Policy* other = Find(name);
   if (!other) return Fail("no loaded policy '" + name + "'", ":load FILE first");
+  // The same query as it was answered: its id and the :as-of date of then, not of now.
   interp::Record rec;
   std::string error;
-  if (!ParseQuery(*other->program, last_->text, last_->json, &rec, &error)) return error;
+  if (!ParseQuery(*other->program, last_->text, last_->json, last_->defaults, &rec, &error))
+    return Fail("the last query cannot be asked of " + other->name + ":") + error;
   // The other policy answers from the quotas as they were before the query, and consumes nothing.
   MemoryLedger ledger;
   CopyLedger(last_->before, &ledger);
-  interp::DecideOptions options;
-  options.has_as_of = has_as_of_;
-  options.as_of = as_of_;
-  options.consume = false;
-  interp::Decision d = interp::Decide(*other->program, rec, ledger, options);
+  interp::Decision d =
+      interp::Decide(*other->program, rec, ledger, OptionsFor(*other->program, last_->defaults, false));
   PointAtTyped(*other, &d);
-  Column left{last_->program->name, last_->program.get(), &last_->record, &last_->decision, &working_};
+  // Quotas the query did not consume read as they were when it was answered: as in `before`.
+  Column left{last_->program->name, last_->program.get(), &last_->record, &last_->decision, &last_->before};
   Column right{other->name + " (what-if)", other->program.get(), &rec, &d, &ledger};
   return CompareText(left, right, style_);
 }
