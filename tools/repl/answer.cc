@@ -102,8 +102,8 @@ std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record
   return lines;
 }
 
-std::string AnswerText(const ir::Program& top, const interp::Record& rec, const interp::Decision& d,
-                       const Ledger& ledger, const Style& style) {
+std::string AnswerText(const ir::Program& top, const std::string& top_name, const interp::Record& rec,
+                       const interp::Decision& d, const Ledger& ledger, const Style& style) {
   if (d.error) {
     return style.Error("error") + ": " + d.error_message +
            (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "") + "\n";
@@ -113,9 +113,10 @@ std::string AnswerText(const ir::Program& top, const interp::Record& rec, const 
                        : d.kind == ir::OutcomeIR::kLicenseException ? "1;33"
                                                                     : "1;31";
   std::string out = style.Paint(colour, InWords(d)) + "\n";
-  out += "  " + Outcome(d) + "  " + style.Dim("(" + p.name + ", " + FormatDate(d.date) + ")") + "\n";
+  out += "  " + Outcome(d) + "  " +
+         style.Dim("(" + (&p == &top ? top_name : p.name) + ", " + FormatDate(d.date) + ")") + "\n";
   if (&p != &top)
-    out += "  the timeline " + top.name + " chose " + p.name + " for " + FormatDate(d.date) + "\n";
+    out += "  the timeline " + top_name + " chose " + p.name + " for " + FormatDate(d.date) + "\n";
   if (!d.in_force) {
     out += "  " + p.name + " is not in force on " + FormatDate(d.date) + ": no rule is considered\n";
     return out;

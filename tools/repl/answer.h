@@ -32,9 +32,10 @@ std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record
                                     const interp::Decision& d, const Ledger& ledger,
                                     const std::string& consumed_note);
 
-// The full answer to a query (several lines, each ending in '\n').
-std::string AnswerText(const ir::Program& top, const interp::Record& rec, const interp::Decision& d,
-                       const Ledger& ledger, const Style& style);
+// The full answer to a query (several lines, each ending in '\n'). `top_name` is what the session calls
+// `top`.
+std::string AnswerText(const ir::Program& top, const std::string& top_name, const interp::Record& rec,
+                       const interp::Decision& d, const Ledger& ledger, const Style& style);
 
 // The same query answered under two policies, as a table: one row per aspect, one column per policy.
 struct Column {

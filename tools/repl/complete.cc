@@ -56,8 +56,9 @@ std::vector<std::string> ScanStdlibNames(const std::string& stdlib_dir) {
 
 namespace {
 
+// '~' is in the names of second files of one name (lpp~2).
 bool WordChar(char c) {
-  return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  return isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '~';
 }
 
 std::vector<std::string> Words(std::string_view s) {

@@ -109,7 +109,9 @@ int RunRepl(const ReplOptions& options) {
   so.color = options.color;
   Session session(so);
   for (const auto& p : options.policies) Print(session.Load(p));
-  if (options.policies.size() > 1) Print(session.Handle(":policy " + options.policies[0]));
+  // The first file named is current, if it loaded (its error was shown; no second one about switching).
+  if (options.policies.size() > 1 && session.Has(options.policies[0]))
+    Print(session.Handle(":policy " + options.policies[0]));
   bool terminal = isatty(0) && isatty(1);
   return terminal ? Interactive(session) : Scripted(session, options.echo);
 }

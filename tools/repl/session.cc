@@ -89,13 +89,34 @@ Session::Policy* Session::Current() {
   return current_ >= 0 ? &policies_[current_] : nullptr;
 }
 
+namespace {
+
+// Two spellings of one file compare equal.
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path c = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : c.string();
+}
+
+}  // namespace
+
 Session::Policy* Session::Find(const std::string& name) {
   for (auto& p : policies_)
-    if (p.name == name || p.path == name) return &p;
-  std::string stem = std::filesystem::path(name).stem().string();
+    if (p.name == name) return &p;
+  if (name.empty()) return nullptr;
+  std::string canonical = Canonical(name);
   for (auto& p : policies_)
-    if (p.name == stem) return &p;
+    if (!p.builtin && Canonical(p.path) == canonical) return &p;
+  // `ai_diffusion_2025.edict` for ai_diffusion_2025; a path with a folder names that file and no other.
+  std::filesystem::path typed(name);
+  if (typed.has_parent_path()) return nullptr;
+  for (auto& p : policies_)
+    if (p.name == typed.stem().string()) return &p;
   return nullptr;
+}
+
+bool Session::Has(const std::string& name_or_path) const {
+  return const_cast<Session*>(this)->Find(name_or_path) != nullptr;
 }
 
 std::string Session::Fail(const std::string& message, const std::string& hint) {
@@ -167,11 +188,22 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
 }
 
 std::string Session::Load(const std::string& path) {
+  // The same file again: re-read it, keeping what was typed for it.
+  std::string canonical = Canonical(path);
+  for (auto& loaded : policies_) {
+    if (loaded.builtin || Canonical(loaded.path) != canonical) continue;
+    current_ = static_cast<int>(&loaded - policies_.data());
+    return ReloadOne(loaded);
+  }
   std::string text;
   if (!sema::ReadFile(path, &text)) return Fail("cannot read '" + path + "'");
   Policy p;
   p.path = path;
-  p.name = std::filesystem::path(path).stem().string();
+  std::string stem = std::filesystem::path(path).stem().string();
+  // Another file of the same name (an edited copy in another folder) is loaded beside it, as STEM~2, so that
+  // the two can be compared.
+  p.name = stem;
+  for (int n = 2; Has(p.name); ++n) p.name = stem + "~" + std::to_string(n);
   p.base_text = text;
   Built b = Build(p, {}, "", 0);
   if (!b.program) {
@@ -181,15 +213,14 @@ std::string Session::Load(const std::string& path) {
   p.program = b.program;
   p.typed = b.typed;
   std::string out = b.messages;
-  Policy* existing = Find(p.name);
-  if (existing) {
-    *existing = std::move(p);
-    current_ = static_cast<int>(existing - policies_.data());
-  } else {
-    policies_.push_back(std::move(p));
-    current_ = static_cast<int>(policies_.size()) - 1;
-  }
-  return out + "loaded " + Summary(*Current()->program) + "\n";
+  policies_.push_back(std::move(p));
+  current_ = static_cast<int>(policies_.size()) - 1;
+  const Policy& added = policies_.back();
+  out += "loaded " + Summary(*added.program, added.name) + "\n";
+  if (added.name != stem)
+    out += "  note: " + stem + " is " + Find(stem)->path + "; this file is called " + added.name +
+           " here (:policy " + added.name + ", :compare " + added.name + ")\n";
+  return out;
 }
 
 void Session::EnsureSessionPolicy() {
@@ -197,6 +228,7 @@ void Session::EnsureSessionPolicy() {
   Policy p;
   p.path = kSessionPath;
   p.name = "session";
+  p.builtin = true;
   p.base_text = kSessionText;
   Built b = Build(p, {}, "", 0);
   p.program = b.program;

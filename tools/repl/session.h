@@ -40,7 +40,11 @@ class Session {
   ~Session();
 
   // `:load PATH`: compiles a policy and makes it current. Returns what to print.
+  // A file already loaded is re-read (its typed declarations kept); another file of a name already taken
+  // is loaded as NAME~2, NAME~3, ...
   std::string Load(const std::string& path);
+  // Whether a policy of this name or file is loaded.
+  bool Has(const std::string& name_or_path) const;
   // One complete input: a command, a declaration, an expression or a query.
   std::string Handle(std::string_view input);
   // Candidates for the word ending at the end of `line` (the text before the cursor).
@@ -55,7 +59,8 @@ class Session {
   struct TypedText;
   struct Policy {
     std::string path;                // as given; "session.edict" for the built-in empty policy
-    std::string name;                // the file stem
+    std::string name;                // the file stem, or STEM~N when another loaded file has that stem
+    bool builtin = false;            // the empty policy declarations go to when nothing is loaded
     std::string base_text;           // the file as last read
     std::vector<std::string> decls;  // typed declarations, in order
     std::shared_ptr<const ir::Program> program;
@@ -88,6 +93,7 @@ class Session {
   std::string Command(std::string_view input);
   std::string Help() const;
   std::string Reload();
+  std::string ReloadOne(Policy& p);
   std::string SwitchPolicy(const std::string& name);
   std::string Compare(const std::string& name);
   std::string AsOf(const std::string& arg);

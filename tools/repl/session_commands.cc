@@ -1,5 +1,6 @@
 // The `:` commands.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "compiler/driver/test_runner.h"
@@ -10,10 +11,10 @@
 
 namespace edict::repl {
 
-std::string Summary(const ir::Program& p) {
+std::string Summary(const ir::Program& p, const std::string& name) {
   size_t rules = 0;
   for (const auto& r : p.rules) rules += r.withdrawn ? 0 : 1;
-  return p.name + (p.title.empty() ? "" : ": " + p.title) + " (" + std::to_string(rules) + " rules, " +
+  return name + (p.title.empty() ? "" : ": " + p.title) + " (" + std::to_string(rules) + " rules, " +
          std::to_string(p.quotas.size()) + " quotas, " + std::to_string(p.tests.size()) + " tests" +
          (p.timeline.empty() ? "" : ", timeline") + ")";
 }
@@ -117,28 +118,28 @@ std::string Session::Command(std::string_view input) {
               near.empty() ? ":help lists the commands" : "did you mean " + near + "?");
 }
 
+std::string Session::ReloadOne(Policy& p) {
+  std::string text;
+  if (!sema::ReadFile(p.path, &text))
+    return Fail("cannot read '" + p.path + "'; keeping the version loaded before");
+  Policy fresh = p;
+  fresh.base_text = text;
+  Built b = Build(fresh, fresh.decls, "", 0);
+  if (!b.program) {
+    had_error_ = true;
+    return b.messages + Fail(p.name + " no longer compiles; keeping the version loaded before");
+  }
+  p.base_text = text;
+  p.program = b.program;
+  p.typed = b.typed;
+  return b.messages + "reloaded " + Summary(*p.program, p.name) +
+         (p.decls.empty() ? "" : " + " + std::to_string(p.decls.size()) + " typed") + "\n";
+}
+
 std::string Session::Reload() {
   std::string out;
-  for (auto& p : policies_) {
-    if (p.path == "session.edict" && p.name == "session") continue;
-    std::string text;
-    if (!sema::ReadFile(p.path, &text)) {
-      out += Fail("cannot read '" + p.path + "'; keeping the version loaded before");
-      continue;
-    }
-    Policy fresh = p;
-    fresh.base_text = text;
-    Built b = Build(fresh, fresh.decls, "", 0);
-    if (!b.program) {
-      had_error_ = true;
-      out += b.messages + Fail(p.name + " no longer compiles; keeping the version loaded before");
-      continue;
-    }
-    p.base_text = text;
-    p.program = b.program;
-    p.typed = b.typed;
-    out += b.messages + "reloaded " + Summary(*p.program) + "\n";
-  }
+  for (auto& p : policies_)
+    if (!p.builtin) out += ReloadOne(p);
   if (out.empty()) return "no policy files loaded\n";
   return out + "the ledger is kept\n";
 }
@@ -146,18 +147,24 @@ std::string Session::Reload() {
 std::string Session::SwitchPolicy(const std::string& name) {
   if (name.empty()) {
     if (policies_.empty()) return "no policy loaded; :load FILE\n";
+    namespace fs = std::filesystem;
     std::string out;
-    for (size_t i = 0; i < policies_.size(); ++i)
-      out +=
-          std::string(static_cast<int>(i) == current_ ? "* " : "  ") + Summary(*policies_[i].program) +
-          (policies_[i].decls.empty() ? "" : " + " + std::to_string(policies_[i].decls.size()) + " typed") +
-          "\n";
+    for (size_t i = 0; i < policies_.size(); ++i) {
+      const Policy& p = policies_[i];
+      // Files of one name (lpp, lpp~2) are told apart by their paths.
+      bool shared = std::any_of(policies_.begin(), policies_.end(), [&](const Policy& o) {
+        return &o != &p && fs::path(o.path).stem() == fs::path(p.path).stem();
+      });
+      out += std::string(static_cast<int>(i) == current_ ? "* " : "  ") + Summary(*p.program, p.name) +
+             (p.decls.empty() ? "" : " + " + std::to_string(p.decls.size()) + " typed") +
+             (shared ? ", from " + p.path : "") + "\n";
+    }
     return out;
   }
   Policy* p = Find(name);
   if (!p) return Fail("no loaded policy '" + name + "'", ":load FILE first; :policy lists the loaded ones");
   current_ = static_cast<int>(p - policies_.data());
-  return "current policy: " + Summary(*p->program) + "\n";
+  return "current policy: " + Summary(*p->program, p->name) + "\n";
 }
 
 std::string Session::AsOf(const std::string& arg) {

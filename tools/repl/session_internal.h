@@ -11,7 +11,8 @@
 namespace edict::repl {
 
 struct Session::LastQuery {
-  std::string text;  // as typed, to answer it again under another policy
+  std::string text;    // as typed, to answer it again under another policy
+  std::string policy;  // the session's name of the policy that answered it
   bool json = false;
   QueryDefaults defaults;                      // its id, and the :as-of date it was answered under
   std::shared_ptr<const ir::Program> program;  // keeps `decision.program` alive
@@ -23,7 +24,8 @@ struct Session::LastQuery {
 };
 
 // "ai_diffusion_2025: Framework for Artificial Intelligence Diffusion (15 rules, 2 quotas, 31 tests)".
-std::string Summary(const ir::Program& p);
+// `name` replaces the program's own name (a second file of that name is loaded as NAME~2).
+std::string Summary(const ir::Program& p, const std::string& name);
 
 // The names declared in the standard library's files (const, set, function, enum, table, quota, unit,
 // record).

@@ -73,6 +73,7 @@ std::string Session::Query(std::string_view input, bool json) {
   ++query_count_;
   last->text = std::string(input);
   last->json = json;
+  last->policy = p->name;
   last->program = p->program;
   last->typed = p->typed;
   CopyLedger(working_, &last->before);
@@ -83,7 +84,7 @@ std::string Session::Query(std::string_view input, bool json) {
   if (!last->decision.quotas.empty()) ++pending_;
   LabelKeys(last->before, working_, last->decision, &key_labels_);
   last_ = std::move(last);
-  std::string out = AnswerText(*p->program, last_->record, last_->decision, working_, style_);
+  std::string out = AnswerText(*p->program, p->name, last_->record, last_->decision, working_, style_);
   int date_field = p->program->date_field;
   if (has_as_of_ && date_field >= 0 && last_->record.values[date_field].i != as_of_)
     out += "  note: decided on the query's own date " + FormatDate(last_->record.values[date_field].i) +
@@ -114,7 +115,7 @@ std::string Session::Compare(const std::string& name) {
       interp::Decide(*other->program, rec, ledger, OptionsFor(*other->program, last_->defaults, false));
   PointAtTyped(*other, &d);
   // Quotas the query did not consume read as they were when it was answered: as in `before`.
-  Column left{last_->program->name, last_->program.get(), &last_->record, &last_->decision, &last_->before};
+  Column left{last_->policy, last_->program.get(), &last_->record, &last_->decision, &last_->before};
   Column right{other->name + " (what-if)", other->program.get(), &rec, &d, &ledger};
   return CompareText(left, right, style_);
 }
