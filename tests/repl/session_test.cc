@@ -31,6 +31,16 @@ TEST(ReplInput, MultiLineDeclarationsEndWithAnEmptyLineOrClosingBrace) {
   EXPECT_FALSE(NeedsMore("enum e {\n  a\n}\n"));
   EXPECT_TRUE(NeedsMore("set s = {IN,\n"));
   EXPECT_FALSE(NeedsMore("ship 1 x consignee \"{\"\n"));  // braces inside texts do not count
+  EXPECT_FALSE(NeedsMore("/// doc\n\n"));                   // an empty line ends doc comments alone
+}
+
+TEST(ReplInput, CommandsAreRecognisedOnContinuationLines) {
+  EXPECT_TRUE(StartsCommand(":quit"));
+  EXPECT_TRUE(StartsCommand("  :help"));
+  EXPECT_TRUE(StartsCommand(":?"));
+  EXPECT_FALSE(StartsCommand("  : int = 5"));  // a type annotation on its own line
+  EXPECT_FALSE(StartsCommand("when x"));
+  EXPECT_FALSE(StartsCommand(":"));
 }
 
 class ReplSession : public testing::Test {

@@ -78,6 +78,13 @@ std::string FirstWord(std::string_view input) {
   return "";
 }
 
+bool StartsCommand(std::string_view line) {
+  size_t a = line.find_first_not_of(" \t");
+  // `: int` (a type annotation on a line of its own) is not a command: a command's name follows the colon.
+  return a != std::string_view::npos && line[a] == ':' && a + 1 < line.size() &&
+         (isalpha(static_cast<unsigned char>(line[a + 1])) || line[a + 1] == '?');
+}
+
 InputKind Classify(std::string_view input) {
   std::string t = Trim(input);
   if (t.empty()) return InputKind::kEmpty;
@@ -104,15 +111,18 @@ bool NeedsMore(std::string_view buffer) {
   if (kind == InputKind::kCommand || kind == InputKind::kJsonQuery) return false;  // one line each
   if (Depth(buffer) > 0) return true;
   if (kind != InputKind::kDeclaration) return false;
-  std::string word = FirstWord(buffer);
-  if (word.empty()) return true;  // doc comments only
-  if (!EndsWithEmptyLine(word)) return false;
   // Complete once the last line typed is empty.
   std::string_view b = buffer;
   if (!b.empty() && b.back() == '\n') b.remove_suffix(1);
   size_t last = b.rfind('\n');
   std::string_view line = last == std::string_view::npos ? b : b.substr(last + 1);
-  return last == std::string_view::npos || !Trim(line).empty();
+  bool ended = last != std::string_view::npos && Trim(line).empty();
+  std::string word = FirstWord(buffer);
+  // Doc comments only: the declaration they document follows, unless an empty line ends the input (the
+  // session then says that nothing followed them).
+  if (word.empty()) return !ended;
+  if (!EndsWithEmptyLine(word)) return false;
+  return !ended;
 }
 
 }  // namespace edict::repl

@@ -15,6 +15,10 @@ InputKind Classify(std::string_view input);
 // True when `buffer` (the lines typed so far, each ending in '\n') needs more lines before it can be handled.
 bool NeedsMore(std::string_view buffer);
 
+// True when `line` is a command (`:help`, `:quit`, ...). Typed on a continuation line, a command ends the
+// unfinished input before it, so that a stray `///` or an open brace cannot trap the session.
+bool StartsCommand(std::string_view line);
+
 // The first word of the first line that is not a doc comment ("rule", "const", ...).
 std::string FirstWord(std::string_view input);
 

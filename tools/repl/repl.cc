@@ -61,6 +61,10 @@ int Scripted(Session& session, bool echo) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (buffer.empty()) prompt = session.Prompt();
     if (echo) Print((buffer.empty() ? prompt : Continuation(prompt)) + line + "\n");
+    if (!buffer.empty() && StartsCommand(line)) {
+      Print(session.DropUnfinished(buffer));
+      buffer.clear();
+    }
     buffer += line + "\n";
     if (NeedsMore(buffer)) continue;
     Print(session.Handle(buffer));
@@ -87,6 +91,10 @@ int Interactive(Session& session) {
       continue;
     }
     editor.Remember(line);
+    if (!buffer.empty() && StartsCommand(line)) {
+      Print(session.DropUnfinished(buffer));
+      buffer.clear();
+    }
     buffer += line + "\n";
     if (NeedsMore(buffer)) continue;
     interrupted = 0;

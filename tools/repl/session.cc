@@ -258,6 +258,9 @@ std::string Session::Handle(std::string_view input) {
       case InputKind::kShipQuery:
         return Query(Trim(input), false);
       case InputKind::kDeclaration:
+        if (FirstWord(input).empty())
+          return Fail("a `///` doc comment documents the declaration typed after it, and none was",
+                      "use `#` for a comment of your own");
         return Declare(input);
       case InputKind::kExpression:
         return Evaluate(Trim(input), false);
@@ -266,6 +269,16 @@ std::string Session::Handle(std::string_view input) {
     return Fail(std::string("internal error: ") + e.what());
   }
   return "";
+}
+
+std::string Session::DropUnfinished(std::string_view buffer) {
+  int lines = CountLines(std::string(buffer));
+  bool doc = Trim(buffer).rfind("///", 0) == 0 && FirstWord(buffer).empty();
+  return Fail(
+      "the unfinished input above (" + std::to_string(lines) + (lines == 1 ? " line" : " lines") +
+          ") was dropped: a command ends it",
+      doc ? "a `///` doc comment waits for the declaration it documents; use `#` for a comment of your own"
+          : "");
 }
 
 std::string Session::Declare(std::string_view input) {

@@ -47,6 +47,8 @@ class Session {
   bool Has(const std::string& name_or_path) const;
   // One complete input: a command, a declaration, an expression or a query.
   std::string Handle(std::string_view input);
+  // A command was typed on a continuation line: the lines before it (`buffer`) are dropped, and this says so.
+  std::string DropUnfinished(std::string_view buffer);
   // Candidates for the word ending at the end of `line` (the text before the cursor).
   Completion Complete(std::string_view line) const;
 
