@@ -1,6 +1,7 @@
 #include "compiler/diff/behaviour.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -11,6 +12,12 @@
 namespace edict::diff {
 
 namespace {
+
+std::string Join(const std::vector<std::string>& v, const std::string& sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
 
 // Input enum fields used as table keys (`item` in `item.tpp`): the diff splits on them, so every table read
 // folds to a constant and the arithmetic stays linear.
@@ -120,19 +127,35 @@ class Search {
     for (const auto& f : ReadFields(b_)) read_.insert(f);
     {
       Bounds bounds;
-      result_.assumptions.push_back("shipment dates from " + FormatDate(bounds.date_from) + " to " +
-                                    FormatDate(bounds.date_to));
-      result_.assumptions.push_back("item counts from 1 to " + std::to_string(bounds.max_count) +
-                                    "; other quantities from 0 to 10^30");
-      result_.assumptions.push_back("quota amounts consumed before the shipment from 0 to 10^15");
+      result_.assumptions.push_back("every shipment `edict eval` accepts: dates " +
+                                    FormatDate(bounds.date_from) + " to " + FormatDate(bounds.date_to) +
+                                    ", item counts 1 to 2^63-1, other " + "numbers up to 2^127-1");
+      result_.assumptions.push_back(
+          "any quota usage before the shipment, the same in both versions for quotas they share (by id, or "
+          "renamed with the same keys and period); decisions and what each shipment adds to shared quotas "
+          "are "
+          "compared, so equal answers hold after any sequence of shipments");
       result_.assumptions.push_back("evaluation errors (overflow, division by zero) are not searched for");
     }
+    CompareMembers();
     if (split.empty()) {
       RunOne(-1, "");
     } else {
       int fa = a_.FieldIndex(split);
       const auto& members = a_.enums[a_.fields[fa].enum_index].members;
       for (size_t m = 0; m < members.size() && !stopped_; ++m) RunOne(static_cast<int>(m), members[m]);
+    }
+    for (const auto& [reason, members] : gave_up_) {
+      std::string which = split_.empty() ? "" : " for " + split_ + " = " + Join(members);
+      result_.not_covered.push_back("the solver gave up" + which + ": " + reason);
+    }
+    if (!excluded_.empty()) {
+      std::sort(excluded_.begin(), excluded_.end());
+      excluded_.erase(std::unique(excluded_.begin(), excluded_.end()), excluded_.end());
+      result_.not_covered.push_back(
+          "shipments with " + Join(excluded_, "; ") +
+          " were left out of the search: a solver witness there did not replay in the interpreter (an "
+          "evaluation error, such as a division by zero, that the solver does not model)");
     }
     result_.proved = !stopped_ && result_.not_covered.empty();
     for (auto& key : order_) result_.classes.push_back(std::move(classes_[key]));
@@ -144,9 +167,44 @@ class Search {
   }
 
  private:
+  // Enum members (catalog ids, countries, ...) that only one version knows: the other rejects such shipments
+  // as invalid input. The solver searches only members both know, so these are reported here.
+  void CompareMembers() {
+    for (const ir::Field& fa : a_.fields) {
+      int ib = b_.FieldIndex(fa.name);
+      if (fa.kind == ir::Field::kDerived || fa.enum_index < 0 || ib < 0 || b_.fields[ib].enum_index < 0)
+        continue;
+      const auto& ma = a_.enums[fa.enum_index].members;
+      const auto& mb = b_.enums[b_.fields[ib].enum_index].members;
+      auto only = [](const std::vector<std::string>& x, const std::vector<std::string>& y) {
+        std::vector<std::string> out;
+        for (const auto& m : x)
+          if (std::find(y.begin(), y.end(), m) == y.end()) out.push_back(m);
+        return out;
+      };
+      for (const auto& m : only(mb, ma))
+        result_.input_changes.push_back(fa.name + " " + m +
+                                        ": known only to NEW (OLD rejects such shipments)");
+      for (const auto& m : only(ma, mb))
+        result_.input_changes.push_back(fa.name + " " + m +
+                                        ": known only to OLD (NEW rejects such shipments)");
+    }
+  }
+
+  // Outcomes differ, or what the shipment adds to a quota both versions share.
+  static z3::expr Differ(const SymDecision& da, const SymDecision& db, Shipment& s, const ir::Program& a) {
+    z3::expr d = da.code != db.code;
+    for (const auto& [qa, use] : da.uses) {
+      int qb = s.PartnerOf(a, qa);
+      if (qb >= 0) d = d || (use != db.uses.at(qb));
+    }
+    return d;
+  }
+
   void RunOne(int member, const std::string& member_name) {
     z3::context& z = z_;
     Shipment s(z, Bounds{});
+    s.PairQuotas(a_, b_);
     std::string where = member < 0 ? "" : " (" + split_ + " = " + member_name + ")";
     try {
       if (member >= 0) {
@@ -170,20 +228,35 @@ class Search {
       for (const auto& d : s.domain()) solver.add(d);
       for (const auto& d : da.definitions) solver.add(d);
       for (const auto& d : db.definitions) solver.add(d);
-      solver.add(da.code != db.code);
+      solver.add(Differ(da, db, s, a_));
+      // Witnesses with an empty ledger replay with a plain `edict eval`: ask for one first.
+      z3::expr fresh = z.bool_val(true);
+      for (const auto& [key, c] : s.consumed()) fresh = fresh && c.amount == 0;
+      std::map<std::string, int> retries;
       while (true) {
-        ++result_.queries;
-        z3::check_result r = solver.check();
-        if (r == z3::unsat) return;
-        if (r == z3::unknown) {
-          result_.not_covered.push_back("the solver gave up" + where + ": " + solver.reason_unknown());
-          return;
+        std::optional<z3::model> found = s.consumed().empty() ? std::nullopt : Try(solver, fresh);
+        if (!found) {
+          ++result_.queries;
+          z3::check_result r = solver.check();
+          if (r == z3::unsat) return;
+          if (r == z3::unknown) {
+            gave_up_[solver.reason_unknown()].push_back(member_name);
+            return;
+          }
+          found = solver.get_model();
         }
-        z3::model m = solver.get_model();
+        z3::model m = Decimal(solver, s, *found);
         Found f{Int(m, da.code), Int(m, db.code), True(m, da), True(m, db)};
         z3::expr cls = ClassCondition(da, db, f);
-        Record(f, s, m, cls, member_name, solver);
-        solver.add(!cls);
+        if (Record(f, s, m, cls, member_name, solver, retries[f.Key()]++ >= kRetries)) {
+          solver.add(!cls);
+        } else {
+          // The interpreter disagreed with this point (say, a division by zero the solver does not model):
+          // exclude its numbers (or, without numbers, the point) and look again. The search is then no
+          // longer complete, and the result says so.
+          solver.add(!PointOf(s, m, true));
+          excluded_.push_back(Numbers(s, m) + where);
+        }
         if (stopped_) return;
       }
     } catch (const Unsupported& u) {
@@ -216,13 +289,90 @@ class Search {
     return code < 0 ? "error (conflicting rules)" : outcomes_.Text(code);
   }
 
-  void Record(const Found& f, Shipment& s, const z3::model& m, const z3::expr& cls,
-              const std::string& member_name, z3::solver& solver) {
+  // The model's values of the input variables and ledger entries, as one formula; with `numbers_only`, a
+  // formula true when any numeric field has its value in the model (when there are numeric fields).
+  static z3::expr PointOf(Shipment& s, const z3::model& m, bool numbers_only) {
+    z3::expr point = s.z().bool_val(false);
+    bool any = false;
+    for (const auto& [name, var] : s.vars())
+      if (var.kind == TypeKind::kNumber && !var.fixed) {
+        point = point || var.value == m.eval(var.value, true);  // any of the numbers: errors hang on one
+        any = true;
+      }
+    if (numbers_only && any) return point;
+    point = s.z().bool_val(true);
+    for (const auto& [name, var] : s.vars()) {
+      if (!var.fixed) point = point && var.value == m.eval(var.value, true);
+      if (var.has_given) point = point && var.given == m.eval(var.given, true);
+    }
+    for (const auto& [key, c] : s.consumed()) point = point && c.amount == m.eval(c.amount, true);
+    return point;
+  }
+
+  static std::string Numbers(Shipment& s, const z3::model& m) {
+    std::string out;
+    for (const auto& [name, var] : s.vars())
+      if (var.kind == TypeKind::kNumber && !var.fixed) {
+        Rational r;
+        NumeralToRational(m.eval(var.value, true), &r);
+        out += (out.empty() ? "" : " or ") + name + " = " + r.ToString();
+      }
+    return out.empty() ? "one shipment" : out;
+  }
+
+  // A model of the solver's assertions plus `extra`, if there is one (the assertions are left as they were).
+  std::optional<z3::model> Try(z3::solver& solver, const z3::expr& extra) {
+    ++result_.queries;
+    solver.push();
+    solver.add(extra);
+    std::optional<z3::model> out;
+    if (solver.check() == z3::sat) out = solver.get_model();
+    solver.pop();
+    return out;
+  }
+
+  // The model with every number that is not a finite decimal (11/30) moved to a nearby decimal, when the
+  // solver allows it, so the witness can be written as JSON and read back by `edict eval`.
+  z3::model Decimal(z3::solver& solver, Shipment& s, z3::model m) {
+    for (const auto& [name, var] : s.vars()) {
+      if (var.kind != TypeKind::kNumber || var.integer || var.fixed) continue;
+      Rational r;
+      if (!NumeralToRational(m.eval(var.value, true), &r) || r.ToString().find('/') == std::string::npos)
+        continue;
+      z3::expr keep = s.z().bool_val(true);  // the class of the model: its decision and rules stay
+      for (const auto& [other, v] : s.vars())
+        if (other != name && !v.fixed) keep = keep && v.value == m.eval(v.value, true);
+      for (i128 scale : {i128{1000}, i128{1000000}, i128{1000000000}, i128{1000000000000}}) {
+        i128 down = r.num * scale / r.den;  // truncated toward zero
+        bool done = false;
+        for (i128 n : {down, down + 1, down - 1}) {
+          Rational d{n, scale};
+          auto simplified = Div(Rational{n, 1}, Rational{scale, 1});
+          if (simplified) d = *simplified;
+          if (auto better = Try(solver, keep && var.value == RealOf(s.z(), d))) {
+            m = *better;
+            done = true;
+            break;
+          }
+        }
+        if (done) break;
+      }
+    }
+    return m;
+  }
+
+  static constexpr int kRetries = 5;  // other witnesses tried for a class whose witness did not replay
+
+  // Records the class of `m` (or adds the split value to a known class). False when the witness did not
+  // replay; after `give_up`, the class is reported as not covered and true is returned so the caller blocks
+  // it.
+  bool Record(const Found& f, Shipment& s, const z3::model& m, const z3::expr& cls,
+              const std::string& member_name, z3::solver& solver, bool give_up) {
     std::string key = f.Key();
     auto it = classes_.find(key);
     if (it != classes_.end()) {
       if (!member_name.empty()) it->second.split_values.push_back(member_name);
-      return;
+      return true;
     }
     Witness w = MakeWitness(s, m);
     ReplayResult replay = Replay(a_, b_, w);
@@ -230,11 +380,13 @@ class Search {
         replay.new_outcome != OutcomeName(f.new_code)) {
       // The encoding and the interpreter disagree: never report it as a difference, and never claim a proof.
       ++result_.unconfirmed;
+      if (!give_up) return false;
       result_.not_covered.push_back(
-          "a solver witness did not replay in the interpreter (solver: " + OutcomeName(f.old_code) + " -> " +
+          "a class of differences whose solver witnesses did not replay in the interpreter (" +
+          std::to_string(kRetries + 1) + " tried; solver: " + OutcomeName(f.old_code) + " -> " +
           OutcomeName(f.new_code) + "; interpreter: " + replay.old_outcome + " -> " + replay.new_outcome +
           "): " + w.ToJson());
-      return;
+      return true;
     }
     BehaviourClass c;
     c.old_outcome = OutcomeName(f.old_code);
@@ -244,6 +396,8 @@ class Search {
     c.split_field = split_;
     if (!member_name.empty()) c.split_values.push_back(member_name);
     if (!split_.empty()) c.domains[split_] = s.vars().at(split_).members;
+    c.old_uses = replay.old_uses;
+    c.new_uses = replay.new_uses;
     c.witness = std::move(w);
     Describe(c, s, cls, solver);
     classes_.emplace(key, std::move(c));
@@ -252,6 +406,7 @@ class Search {
       result_.not_covered.push_back("stopped after " + std::to_string(options_.max_classes) + " classes");
       stopped_ = true;
     }
+    return true;
   }
 
   // The values of the enum fields (countries, end uses...) the class covers, by enumeration within a budget.
@@ -345,10 +500,10 @@ class Search {
       }
       w.fields.emplace_back(name, v);
     }
-    for (const auto& [label, consumed] : s.consumed()) {
+    for (const auto& [key, c] : s.consumed()) {
       Rational r;
-      NumeralToRational(m.eval(consumed.amount, true), &r);
-      w.consumed.emplace_back(label, r);
+      NumeralToRational(m.eval(c.amount, true), &r);
+      if (!(r == Rational{})) w.consumed.push_back({c.old_quota, c.new_quota, r});
     }
     return w;
   }
@@ -363,6 +518,8 @@ class Search {
   std::string split_;
   std::set<std::string> read_;
   std::map<std::string, BehaviourClass> classes_;
+  std::map<std::string, std::vector<std::string>> gave_up_;  // solver's reason -> split values
+  std::vector<std::string> excluded_;                        // points left out after a failed replay
   std::vector<std::string> order_;
   bool stopped_ = false;
   int budget_used_ = 0;

@@ -20,9 +20,15 @@ struct WitnessValue {
   std::string text;  // texts, and enum members by name
 };
 
+// A quota's ledger entry before the witness shipment (the same entry in both versions when they pair).
+struct ConsumedBefore {
+  std::string old_quota, new_quota;  // the quota's id in each version ("" when that version has none)
+  Rational amount;
+};
+
 struct Witness {
   std::vector<std::pair<std::string, WitnessValue>> fields;  // in schema order; omitted fields are absent
-  std::vector<std::pair<std::string, Rational>> consumed;    // (quota id, consumed before this shipment)
+  std::vector<ConsumedBefore> consumed;                      // only entries that are not zero
   std::string ToJson() const;                                // the shipment as `edict eval` reads it
 };
 
@@ -34,12 +40,15 @@ struct BehaviourClass {
   std::map<std::string, std::vector<std::string>> values;  // other enum fields: values seen (may be partial)
   std::map<std::string, bool> values_complete;
   std::map<std::string, std::vector<std::string>> domains;  // all members of each described field's enum
+  // What the witness adds to the quotas of each version ("aid_allocation 15832000"), when the two differ: a
+  // class may keep the outcome and change only what later shipments will find in the ledger.
+  std::vector<std::string> old_uses, new_uses;
   Witness witness;
 };
 
 struct BehaviourOptions {
   int max_classes = 200;          // stop (and say so) beyond this many classes
-  unsigned query_timeout_ms = 0;  // 0: none (tests never use a wall clock)
+  unsigned query_timeout_ms = 0;  // per solver query; 0: none (tests never use a wall clock)
   int describe_budget = 4000;     // solver queries spent enumerating countries etc. for the descriptions
 };
 
@@ -47,6 +56,8 @@ struct BehaviourResult {
   bool proved = false;  // the solver showed there are no differences beyond `classes`
   std::vector<BehaviourClass> classes;
   std::vector<std::string> not_covered;  // why `proved` is false
+  // Inputs one version accepts and the other rejects (an enum member only one knows: a new catalog id).
+  std::vector<std::string> input_changes;
   std::vector<std::string> assumptions;  // bounds of the search
   int queries = 0;
   int unconfirmed = 0;  // solver witnesses the interpreter did not confirm (never reported)

@@ -17,9 +17,10 @@ struct DiffReport {
   BehaviourResult behaviour;
   double seconds = 0;  // wall time of the behavioural search (reported, never asserted)
 
-  bool equivalent() const { return behaviour.proved && behaviour.classes.empty(); }
+  bool differs() const { return !behaviour.classes.empty() || !behaviour.input_changes.empty(); }
+  bool equivalent() const { return behaviour.proved && !differs(); }
   // 0 equivalent (proved), 1 behaviour differs, 2 neither could be shown.
-  int ExitCode() const { return !behaviour.classes.empty() ? 1 : equivalent() ? 0 : 2; }
+  int ExitCode() const { return differs() ? 1 : equivalent() ? 0 : 2; }
 };
 
 // Compiles both inputs and diffs them. False with `error` (diagnostics included) when either does not

@@ -45,7 +45,7 @@ interp::Record BuildRecord(const ir::Program& p, const Witness& w) {
 
 }  // namespace
 
-std::string ReplayOne(const ir::Program& p, const Witness& w, std::vector<std::string>* rules) {
+ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w) {
   interp::DecideOptions options;
   options.consume = false;
   // First pass: fill in defaults and derived fields, so the quota keys can be computed.
@@ -54,9 +54,8 @@ std::string ReplayOne(const ir::Program& p, const Witness& w, std::vector<std::s
   interp::Decide(p, filled, empty, options);
   MemoryLedger ledger;
   for (const ir::Quota& q : p.quotas) {
-    std::string label = QuotaLabel(q);
-    for (const auto& [l, amount] : w.consumed) {
-      if (l != label) continue;
+    for (const ConsumedBefore& c : w.consumed) {
+      if ((is_old ? c.old_quota : c.new_quota) != q.id) continue;
       std::deque<BitSet> scratch;
       interp::EvalContext ctx;
       ctx.program = &p;
@@ -66,26 +65,51 @@ std::string ReplayOne(const ir::Program& p, const Witness& w, std::vector<std::s
       ctx.date = p.date_field >= 0 ? filled.values[p.date_field].i : 0;
       try {
         std::string key = interp::QuotaKey(q, ctx);
-        if (!key.empty()) ledger.Add(key, amount);
+        if (!key.empty()) ledger.Add(key, c.amount);
       } catch (const interp::EvalError&) {
       }
     }
   }
   interp::Record rec = BuildRecord(p, w);
   interp::Decision d = interp::Decide(p, rec, ledger, options);
-  if (d.error)
-    return d.error_message.rfind("conflict", 0) == 0 ? "error (conflicting rules)"
-                                                     : "error: " + d.error_message;
-  if (rules)
-    for (int r : d.rules) rules->push_back(p.rules[r].id);
-  return interp::OutcomeText(p, d.kind, d.symbol, d.notify, d.review);
+  ReplaySide side;
+  if (d.error) {
+    side.outcome =
+        d.error_message.rfind("conflict", 0) == 0 ? "error (conflicting rules)" : "error: " + d.error_message;
+    return side;
+  }
+  for (int r : d.rules) side.rules.push_back(p.rules[r].id);
+  int date = p.date_field >= 0 ? rec.values[p.date_field].i : 0;
+  for (const interp::QuotaUse& u : d.quotas) {
+    const ir::Quota& q = p.quotas[u.quota];
+    if (q.window && (date < q.window_from || date > q.window_to)) continue;  // no ledger entry: nothing added
+    auto sum = Add(side.uses[q.id], u.amount);
+    if (sum) side.uses[q.id] = *sum;
+  }
+  side.outcome = interp::OutcomeText(p, d.kind, d.symbol, d.notify, d.review);
+  return side;
 }
 
 ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness) {
+  ReplaySide a = ReplayOne(old_program, true, witness), b = ReplayOne(new_program, false, witness);
   ReplayResult r;
-  r.old_outcome = ReplayOne(old_program, witness, &r.old_rules);
-  r.new_outcome = ReplayOne(new_program, witness, &r.new_rules);
-  r.differ = r.old_outcome != r.new_outcome;
+  r.old_outcome = a.outcome;
+  r.new_outcome = b.outcome;
+  r.old_rules = a.rules;
+  r.new_rules = b.rules;
+  r.differ = a.outcome != b.outcome;
+  bool uses_differ = false;
+  for (auto [i, j] : PairQuotas(old_program, new_program)) {
+    Rational x = a.uses[old_program.quotas[i].id], y = b.uses[new_program.quotas[j].id];
+    if (!(x == y)) uses_differ = true;
+  }
+  if (uses_differ && a.outcome.rfind("error", 0) != 0 && b.outcome.rfind("error", 0) != 0) {
+    r.differ = true;
+    for (const auto& [id, amount] : a.uses)
+      if (!(amount == Rational{})) r.old_uses.push_back(id + " " + amount.ToString());
+    for (const auto& [id, amount] : b.uses)
+      if (!(amount == Rational{})) r.new_uses.push_back(id + " " + amount.ToString());
+  }
   return r;
 }
 
@@ -117,9 +141,13 @@ std::string Witness::ToJson() const {
       case TypeKind::kBool:
         out += v.b ? "true" : "false";
         break;
-      case TypeKind::kNumber:
-        out += v.num.ToString();
+      case TypeKind::kNumber: {
+        // A number that is not a finite decimal ("11/30", rare: the search prefers decimals) stays exact, as
+        // a string, so the line is still valid JSON.
+        std::string n = v.num.ToString();
+        out += n.find('/') == std::string::npos ? n : JsonString(n);
         break;
+      }
       case TypeKind::kDate:
         out += JsonString(FormatDate(v.date));
         break;

@@ -2,6 +2,7 @@
 // versions, with a ledger seeded so that each quota had consumed, before the shipment, what the witness says.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -10,15 +11,22 @@
 
 namespace edict::diff {
 
+struct ReplaySide {
+  std::string outcome;  // "error (conflicting rules)" / "error: MESSAGE" when the decision is an error
+  std::vector<std::string> rules;
+  std::map<std::string, Rational> uses;  // quota id -> what the shipment adds to its ledger entry
+};
+
 struct ReplayResult {
-  bool differ = false;
-  std::string old_outcome, new_outcome;  // "error (...)" when a decision is an error
+  bool differ = false;  // the outcomes differ, or what the shipment adds to a paired quota does
+  std::string old_outcome, new_outcome;
   std::vector<std::string> old_rules, new_rules;
+  std::vector<std::string> old_uses, new_uses;  // "quota amount", set when the quota uses differ
 };
 
 ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness);
 
-// The interpreter's outcome text for one program, or "error (conflicting rules)" / "error: MESSAGE".
-std::string ReplayOne(const ir::Program& p, const Witness& w, std::vector<std::string>* rules);
+// One version's decision of the witness; `is_old` picks the witness's ledger entries for that version.
+ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w);
 
 }  // namespace edict::diff

@@ -58,20 +58,35 @@ std::string ValuesOf(const std::vector<std::string>& seen, bool complete,
   return "all " + std::to_string(seen.size()) + " of " + std::to_string(domain) + " except " + Join(missing);
 }
 
+// A ledger entry by the quota's name in each version: "aid_lpp", "aid_lpp (NEW: lpp)", "lpp (NEW only)".
+std::string QuotaName(const ConsumedBefore& c) {
+  if (c.new_quota.empty()) return c.old_quota + " (OLD only)";
+  if (c.old_quota.empty()) return c.new_quota + " (NEW only)";
+  return c.old_quota == c.new_quota ? c.old_quota : c.old_quota + " (NEW: " + c.new_quota + ")";
+}
+
 std::string ConsumedText(const Witness& w) {
   std::vector<std::string> parts;
-  for (const auto& [label, amount] : w.consumed)
-    parts.push_back(label.substr(0, label.find('|')) + " " + amount.ToString());
+  for (const auto& c : w.consumed) parts.push_back(QuotaName(c) + " " + c.amount.ToString());
   return Join(parts);
+}
+
+std::string UsesText(const std::vector<std::string>& uses) {
+  return uses.empty() ? "nothing" : Join(uses);
 }
 
 std::string Verdict(const DiffReport& r) {
   const BehaviourResult& b = r.behaviour;
-  if (r.equivalent()) return "no behavioural difference (proved by Z3)";
-  if (!b.classes.empty())
-    return "behaviour differs: " + std::to_string(b.classes.size()) + " class" +
-           (b.classes.size() == 1 ? "" : "es") +
-           (b.proved ? " (all classes found; proved by Z3)" : " (the search is incomplete, see below)");
+  if (r.equivalent()) return "no behavioural difference for any shipment or quota history (proved by Z3)";
+  if (r.differs()) {
+    std::string out = "behaviour differs: ";
+    if (!b.classes.empty())
+      out += std::to_string(b.classes.size()) + " class" + (b.classes.size() == 1 ? "" : "es");
+    if (!b.input_changes.empty())
+      out += std::string(b.classes.empty() ? "" : " and ") + std::to_string(b.input_changes.size()) +
+             " input value" + (b.input_changes.size() == 1 ? "" : "s") + " only one version accepts";
+    return out + (b.proved ? " (all classes found; proved by Z3)" : " (the search is incomplete, see below)");
+  }
   return "no difference found, but equivalence is NOT proved (see below)";
 }
 
@@ -137,15 +152,26 @@ std::string RenderText(const DiffReport& r, bool color) {
           "     " + c.split_field + ": " + ValuesOf(c.split_values, true, c.domains.at(c.split_field)) + "\n";
     for (const auto& [field, seen] : c.values)
       out += "     " + field + ": " + ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
+    if (!c.old_uses.empty() || !c.new_uses.empty())
+      out += "     adds to the quotas: " + UsesText(c.old_uses) + " -> " + UsesText(c.new_uses) + "\n";
     out += std::string("     ") + k.dim + "witness: " + c.witness.ToJson() + k.reset + "\n";
     if (!c.witness.consumed.empty())
-      out += std::string("     ") + k.dim + "consumed before it: " + ConsumedText(c.witness) + k.reset + "\n";
+      out += std::string("     ") + k.dim +
+             "with this already consumed before it (same in both versions): " + ConsumedText(c.witness) +
+             k.reset + "\n";
   }
   if (b.classes.empty()) out += "  none found\n";
+  if (!b.input_changes.empty()) {
+    out += "\n" + std::string(k.bold) + "Inputs only one version accepts (" +
+           std::to_string(b.input_changes.size()) + ")" + k.reset + "\n";
+    for (const auto& s : b.input_changes) out += "  " + s + "\n";
+  }
   out += "\n" + std::string(k.bold) + "Result: " + Verdict(r) + k.reset + "\n";
   for (const auto& s : b.not_covered) out += "  not covered: " + s + "\n";
   out += "  searched: " + Join(b.assumptions, "; ") + "\n";
-  out += "  decisions compared by outcome; every witness replayed through the interpreter on both versions\n";
+  out +=
+      "  decisions compared by outcome and quota use; every witness replayed through the interpreter on both "
+      "versions\n";
   char buf[96];
   std::snprintf(buf, sizeof buf, "  %d solver queries, %.2f s\n", b.queries, r.seconds);
   out += buf;
@@ -155,6 +181,7 @@ std::string RenderText(const DiffReport& r, bool color) {
 std::string RenderJson(const DiffReport& r) {
   std::string out = "{\n  \"old\": " + Json(r.old_label) + ",\n  \"new\": " + Json(r.new_label) + ",\n";
   out += "  \"equivalent\": " + std::string(r.equivalent() ? "true" : "false") + ",\n";
+  out += "  \"differs\": " + std::string(r.differs() ? "true" : "false") + ",\n";
   out += "  \"proved\": " + std::string(r.behaviour.proved ? "true" : "false") + ",\n";
   out += "  \"changes\": [";
   for (size_t i = 0; i < r.changes.size(); ++i) {
@@ -188,16 +215,18 @@ std::string RenderJson(const DiffReport& r) {
       out += std::string(first ? "" : ", ") + Json(field) + ": " + (complete ? "true" : "false");
       first = false;
     }
-    out += "},\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": {";
+    out += "},\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
+    out += ",\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": [";
     first = true;
-    for (const auto& [label, amount] : c.witness.consumed) {
-      out += std::string(first ? "" : ", ") + Json(label.substr(0, label.find('|'))) + ": " +
-             Json(amount.ToString());
+    for (const auto& cb : c.witness.consumed) {
+      out += std::string(first ? "" : ", ") + "{\"old_quota\": " + Json(cb.old_quota) +
+             ", \"new_quota\": " + Json(cb.new_quota) + ", \"amount\": " + Json(cb.amount.ToString()) + "}";
       first = false;
     }
-    out += "}}";
+    out += "]}";
   }
   out += r.behaviour.classes.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"input_changes\": " + JsonList(r.behaviour.input_changes) + ",\n";
   out += "  \"not_covered\": " + JsonList(r.behaviour.not_covered) + ",\n";
   out += "  \"assumptions\": " + JsonList(r.behaviour.assumptions) + ",\n";
   out += "  \"queries\": " + std::to_string(r.behaviour.queries) + "\n}\n";
@@ -223,17 +252,26 @@ std::string RenderMarkdown(const DiffReport& r) {
     for (const auto& [field, seen] : c.values)
       out += "   - " + Md(field) + ": " +
              Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
+    if (!c.old_uses.empty() || !c.new_uses.empty())
+      out += "   - adds to the quotas: " + Md(UsesText(c.old_uses)) + " → " + Md(UsesText(c.new_uses)) + "\n";
     out += "   - witness: `" + c.witness.ToJson() + "`";
-    if (!c.witness.consumed.empty()) out += ", consumed before it: " + Md(ConsumedText(c.witness));
+    if (!c.witness.consumed.empty())
+      out += ", with this already consumed before it (same in both versions): " + Md(ConsumedText(c.witness));
     out += "\n";
+  }
+  if (!r.behaviour.input_changes.empty()) {
+    out += "\n#### Inputs only one version accepts (" + std::to_string(r.behaviour.input_changes.size()) +
+           ")\n\n";
+    for (const auto& s : r.behaviour.input_changes) out += "- " + Md(s) + "\n";
   }
   if (!r.behaviour.not_covered.empty()) {
     out += "\n#### Not covered\n\n";
     for (const auto& s : r.behaviour.not_covered) out += "- " + Md(s) + "\n";
   }
-  out += "\nSearched: " + Md(Join(r.behaviour.assumptions, "; ")) +
-         ". Decisions are compared by outcome; every witness was replayed through the interpreter on both "
-         "versions.\n";
+  out +=
+      "\nSearched: " + Md(Join(r.behaviour.assumptions, "; ")) +
+      ". Decisions are compared by outcome and quota use; every witness was replayed through the interpreter "
+      "on both versions.\n";
   return out;
 }
 

@@ -36,6 +36,16 @@ bool Capture(const std::string& command, std::string* out) {
 
 }  // namespace
 
+// A working-tree side is compared with its own tree's stdlib, as a revision side is with the revision's.
+std::string WorkTreeStdlib(const std::string& file) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(file, ec).parent_path();
+  std::string top;
+  if (ec || !Capture("git -C " + Quote(dir.string()) + " rev-parse --show-toplevel", &top)) return "";
+  fs::path stdlib = fs::path(top) / "stdlib";
+  return fs::is_directory(stdlib, ec) ? stdlib.string() : "";
+}
+
 Workspace::~Workspace() {
   for (const auto& d : dirs_) {
     std::error_code ec;
@@ -52,7 +62,7 @@ bool Workspace::Resolve(const std::string& spec, const std::string& stdlib_dir, 
       *error = "'" + spec + "' is not a file (and not REV:path)";
       return false;
     }
-    *out = PolicyInput{spec, spec, std::nullopt, stdlib_dir};
+    *out = PolicyInput{spec, spec, std::nullopt, stdlib_dir.empty() ? WorkTreeStdlib(spec) : stdlib_dir};
     return true;
   }
   std::string rev = spec.substr(0, colon), path = spec.substr(colon + 1);
@@ -70,8 +80,11 @@ bool Workspace::Resolve(const std::string& spec, const std::string& stdlib_dir, 
     *error = "'" + rev + "' is not a revision of this repository";
     return false;
   }
-  char tmpl[] = "/tmp/edict-diff-XXXXXX";
-  if (!mkdtemp(tmpl)) {
+  std::string tmpl_text = (fs::temp_directory_path(ec) / "edict-diff-XXXXXX").string();  // honours $TMPDIR
+  std::vector<char> tmpl_buf(tmpl_text.begin(), tmpl_text.end());
+  tmpl_buf.push_back('\0');
+  char* tmpl = tmpl_buf.data();
+  if (ec || !mkdtemp(tmpl)) {
     *error = "cannot create a temporary directory";
     return false;
   }

@@ -14,8 +14,13 @@ struct PolicyInput {
   std::string label;                // as shown: "policies/x.edict", "HEAD~1:policies/x.edict"
   std::string path;                 // the file compiled (relative imports resolve from its directory)
   std::optional<std::string> text;  // when set, compiled instead of the file's contents
-  std::string stdlib_dir;           // the revision's stdlib, when it has one; else the caller's
+  // --stdlib when given; else the revision's stdlib for REV:path, the work tree's for a file in a git work
+  // tree with a top-level stdlib/, and otherwise "" (the default search path).
+  std::string stdlib_dir;
 };
+
+// The stdlib of the git work tree holding `file` (TOP/stdlib), or "" when there is none.
+std::string WorkTreeStdlib(const std::string& file);
 
 // Temporary directories for extracted revisions, removed when this goes away.
 class Workspace {

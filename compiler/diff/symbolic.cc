@@ -7,13 +7,13 @@
 
 namespace edict::diff {
 
-namespace {
-
 z3::expr RealOf(z3::context& z, const Rational& r) {
   std::string text = I128ToString(r.num);
   if (r.den != 1) text += "/" + I128ToString(r.den);
   return z.real_val(text.c_str());
 }
+
+namespace {
 
 bool IsIte(const z3::expr& e) {
   return e.is_app() && e.decl().decl_kind() == Z3_OP_ITE;
@@ -22,8 +22,7 @@ bool IsIte(const z3::expr& e) {
 }  // namespace
 
 std::string QuotaLabel(const ir::Quota& q) {
-  // Programs share a ledger entry only when they would compute the same key: same id, keys and period.
-  std::string label = q.id + "|";
+  std::string label;
   for (const auto& k : q.key_texts) label += k + ",";
   label += q.calendar_year ? "year"
            : q.window      ? FormatDate(q.window_from) + ".." + FormatDate(q.window_to)
@@ -81,7 +80,11 @@ int OutcomeTable::Code(const ir::Program& p, const ir::OutcomeIR& o, bool notify
 // ---------------------------------------------------------------------------------------------------------------
 // The shipment.
 
-Bounds::Bounds() : date_from(DaysFromCivil(1990, 1, 1)), date_to(DaysFromCivil(2100, 12, 31)) {}
+Bounds::Bounds()
+    : date_from(DaysFromCivil(1900, 1, 1)),
+      date_to(DaysFromCivil(2199, 12, 31)),
+      max_number(I128ToString(static_cast<i128>((static_cast<unsigned __int128>(1) << 127) - 1))),
+      max_consumed(max_number) {}
 
 Shipment::Shipment(z3::context& z, const Bounds& bounds) : z_(z), bounds_(bounds) {}
 
@@ -110,9 +113,11 @@ const Shipment::Var& Shipment::VarFor(const ir::Program& p, int field) {
         domain_.push_back(n <= z_.int_val(bounds_.max_count));
         v.value = z3::to_real(n);
       } else {
+        // The reader rejects negative quantities; a number without a unit may be negative.
         v.value = z_.real_const(name.c_str());
-        domain_.push_back(v.value >= 0);
-        domain_.push_back(v.value <= z_.real_val(bounds_.max_number.c_str()));
+        z3::expr max = z_.real_val(bounds_.max_number.c_str());
+        domain_.push_back(f.type->dims.empty() ? v.value >= -max : v.value >= 0);
+        domain_.push_back(v.value <= max);
       }
       break;
     case TypeKind::kText:
@@ -166,15 +171,61 @@ void Shipment::Fix(const ir::Program& p, int field, int member) {
   v.fixed = true;
 }
 
+std::vector<std::pair<int, int>> PairQuotas(const ir::Program& a, const ir::Program& b) {
+  std::vector<std::pair<int, int>> out;
+  std::vector<bool> old_taken(a.quotas.size(), false), new_taken(b.quotas.size(), false);
+  auto pair = [&](size_t i, size_t j) {
+    out.emplace_back(static_cast<int>(i), static_cast<int>(j));
+    old_taken[i] = new_taken[j] = true;
+  };
+  for (size_t i = 0; i < a.quotas.size(); ++i)
+    for (size_t j = 0; j < b.quotas.size(); ++j)
+      if (!old_taken[i] && !new_taken[j] && a.quotas[i].id == b.quotas[j].id &&
+          QuotaLabel(a.quotas[i]) == QuotaLabel(b.quotas[j]))
+        pair(i, j);
+  for (size_t i = 0; i < a.quotas.size(); ++i) {
+    if (old_taken[i]) continue;
+    std::string label = QuotaLabel(a.quotas[i]);
+    int old_alike = 0, new_alike = 0, found = -1;
+    for (size_t o = 0; o < a.quotas.size(); ++o)
+      old_alike += !old_taken[o] && QuotaLabel(a.quotas[o]) == label;
+    for (size_t j = 0; j < b.quotas.size(); ++j)
+      if (!new_taken[j] && QuotaLabel(b.quotas[j]) == label) ++new_alike, found = static_cast<int>(j);
+    if (old_alike == 1 && new_alike == 1) pair(i, static_cast<size_t>(found));
+  }
+  return out;
+}
+
+void Shipment::PairQuotas(const ir::Program& old_program, const ir::Program& new_program) {
+  old_ = &old_program;
+  new_ = &new_program;
+  for (auto [i, j] : diff::PairQuotas(old_program, new_program)) {
+    old_to_new_[i] = j;
+    new_to_old_[j] = i;
+  }
+}
+
+int Shipment::PartnerOf(const ir::Program& p, int quota) const {
+  const auto& m = &p == old_ ? old_to_new_ : new_to_old_;
+  auto it = m.find(quota);
+  return it == m.end() ? -1 : it->second;
+}
+
 z3::expr Shipment::ConsumedFor(const ir::Program& p, int quota) {
-  const ir::Quota& q = p.quotas[quota];
-  std::string label = QuotaLabel(q);
-  auto it = consumed_.find(label);
+  bool is_old = &p == old_;
+  int partner = PartnerOf(p, quota);
+  // Paired quotas share one variable, named after the old quota; an unpaired one has its own.
+  std::string key = is_old || partner < 0 ? (is_old ? "old." : "new.") + std::to_string(quota)
+                                          : "old." + std::to_string(partner);
+  auto it = consumed_.find(key);
   if (it != consumed_.end()) return it->second.amount;
-  z3::expr c = z_.real_const(("consumed." + label).c_str());
+  z3::expr c = z_.real_const(("consumed." + key).c_str());
   domain_.push_back(c >= 0);
   domain_.push_back(c <= z_.real_val(bounds_.max_consumed.c_str()));
-  consumed_.emplace(label, Consumed{q.id, c});
+  std::string id = p.quotas[quota].id;
+  Consumed entry{is_old ? id : "", is_old ? "" : id, c};
+  if (partner >= 0) (is_old ? entry.new_quota : entry.old_quota) = (is_old ? new_ : old_)->quotas[partner].id;
+  consumed_.emplace(key, entry);
   return c;
 }
 
@@ -189,7 +240,7 @@ int Shipment::TextId(std::string_view text) {
 
 std::string Shipment::TextOf(int64_t id) const {
   if (id >= 1 && id <= static_cast<int64_t>(texts_.size())) return texts_[id - 1];
-  return "text#" + std::to_string(id);
+  return "sample-" + std::to_string(id);  // a text no policy mentions: any such text is decided alike
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -469,7 +520,7 @@ class Encoder {
     if (p_.until != INT_MAX) in_force = in_force && date <= p_.until;
     z3::expr ok = z_.bool_const((prefix + "ok").c_str());
     z3::expr final_named = z_.int_const((prefix + "final").c_str());
-    SymDecision out{z_.int_const((prefix + "code").c_str()), {}, {}};
+    SymDecision out{z_.int_const((prefix + "code").c_str()), {}, {}, {}};
     out.definitions.push_back(ok == (in_force && !conflict));
     out.definitions.push_back(final_named == final_code);
     out.definitions.push_back(
@@ -480,6 +531,24 @@ class Encoder {
       z3::expr named = z_.bool_const((prefix + "det." + p_.rules[n.rule].id).c_str());
       out.definitions.push_back(named == det);
       out.determining.emplace_back(n.rule, named);
+    }
+    // What the shipment adds to each quota's ledger entry: its measure once per determining rule that
+    // consumes the quota (as the interpreter's ConsumeQuotas does), nothing outside the quota's window.
+    for (size_t qi = 0; qi < p_.quotas.size(); ++qi) {
+      const ir::Quota& q = p_.quotas[qi];
+      z3::expr amount = z_.real_val(0);
+      bool any = false;
+      for (const auto& [rule, det] : out.determining)
+        for (int c : p_.rules[rule].consumes)
+          if (c == static_cast<int>(qi)) {
+            amount = amount + z3::ite(det, Eval(*q.measure).v, z_.real_val(0));
+            any = true;
+          }
+      if (any && q.window) {
+        z3::expr date = DateOf();
+        amount = z3::ite(date >= q.window_from && date <= q.window_to, amount, z_.real_val(0));
+      }
+      out.uses.emplace(static_cast<int>(qi), amount);
     }
     out.definitions.insert(out.definitions.end(), definitions_.begin(), definitions_.end());
     return out;

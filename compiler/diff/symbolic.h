@@ -5,6 +5,7 @@
 
 #include <z3++.h>
 
+#include <climits>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,12 +33,13 @@ class OutcomeTable {
   std::vector<int> severities_;
 };
 
-// Bounds placed on the free variables (reported with every result).
+// Bounds placed on the free variables: the values `edict eval` accepts in its input (reported with every
+// result), so a proof covers every shipment a user can submit.
 struct Bounds {
-  int date_from = 0, date_to = 0;  // 1990-01-01 .. 2100-12-31
-  int64_t max_count = 1'000'000'000;
-  std::string max_number = "1000000000000000000000000000000";  // 10^30, for decimals and quantities
-  std::string max_consumed = "1000000000000000";               // 10^15, quota consumed before the shipment
+  int date_from = 0, date_to = 0;  // 1900-01-01 .. 2199-12-31, the reader's date range
+  int64_t max_count = INT64_MAX;   // item counts: 1 .. 2^63-1
+  std::string max_number;          // other numbers: |x| <= 2^127-1 (quantities with a unit are >= 0)
+  std::string max_consumed;        // a quota's ledger entry before the shipment: 0 .. 2^127-1
   Bounds();
 };
 
@@ -56,8 +58,10 @@ class Shipment {
     std::vector<std::string> members;  // enum fields: the canonical members (the first program's)
     bool fixed = false;
   };
+  // One ledger entry read by either program. A quota of OLD and one of NEW that compute the same key (same
+  // key expressions and period) share the entry, as if both versions had seen the same earlier shipments.
   struct Consumed {
-    std::string label;  // "quota_id"
+    std::string old_quota, new_quota;  // the quota's id in each version ("" when that version has none)
     z3::expr amount;
   };
 
@@ -67,6 +71,10 @@ class Shipment {
   z3::expr ValueFor(const ir::Program& p, int field);
   // Fixes an enum field to a member (by canonical index) before any program is encoded.
   void Fix(const ir::Program& p, int field, int member);
+  // Pairs the quotas of the two programs (before any encoding; see the free function PairQuotas).
+  void PairQuotas(const ir::Program& old_program, const ir::Program& new_program);
+  // The paired quota of the other program, or -1.
+  int PartnerOf(const ir::Program& p, int quota) const;
   z3::expr ConsumedFor(const ir::Program& p, int quota);
   int TextId(std::string_view text);
   std::string TextOf(int64_t id) const;
@@ -82,6 +90,9 @@ class Shipment {
   Bounds bounds_;
   std::map<std::string, Var> vars_;
   std::map<std::string, Consumed> consumed_;
+  const ir::Program* old_ = nullptr;
+  const ir::Program* new_ = nullptr;
+  std::map<int, int> old_to_new_, new_to_old_;  // paired quota indices
   std::vector<z3::expr> domain_;
   std::map<std::string, int, std::less<>> text_ids_;
   std::vector<std::string> texts_;
@@ -94,6 +105,7 @@ class Shipment {
 struct SymDecision {
   z3::expr code;
   std::vector<std::pair<int, z3::expr>> determining;  // (rule index, condition)
+  std::map<int, z3::expr> uses;  // quota index -> what this shipment adds to its ledger entry (0 if nothing)
   std::vector<z3::expr> definitions;
 };
 
@@ -101,8 +113,16 @@ struct SymDecision {
 SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const OutcomeTable& outcomes,
                            const std::string& prefix);
 
-// The ledger entry a quota reads, as a label two programs share when they would compute the same key.
+// The ledger entry a quota reads, without its id: two quotas with the same label compute the same key.
 std::string QuotaLabel(const ir::Quota& q);
+
+// The quotas of OLD and NEW that stand for the same ledger entry, as (old index, new index): by id when keys
+// and period agree, else by keys and period when exactly one unpaired quota of each has them (a renamed
+// quota).
+std::vector<std::pair<int, int>> PairQuotas(const ir::Program& old_program, const ir::Program& new_program);
+
+// A rational as an exact Z3 real numeral.
+z3::expr RealOf(z3::context& z, const Rational& r);
 
 // Exact conversion of a Z3 numeral (integer or rational) to a Rational; false when out of range.
 bool NumeralToRational(const z3::expr& e, Rational* out);

@@ -1,7 +1,9 @@
 // `edict diff OLD NEW`: what changed between two versions of a policy, in text and in behaviour (Z3), with a
 // replayed witness shipment for every class of shipments decided differently. Exit 0 equivalent, 1 differ, 2
 // error.
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -20,7 +22,24 @@ struct DiffArgs {
   std::string format = "text";
   int max_classes = 200;
   int describe_budget = 4000;
+  double timeout_seconds = 120;
 };
+
+// A policy file starts (after comments) with `policy`; a stdlib module with `module`.
+bool IsPolicy(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    if (std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+    } else if (text[i] == '#' || text.compare(i, 2, "//") == 0) {
+      i = text.find('\n', i);
+      if (i == std::string::npos) return false;
+    } else {
+      return text.compare(i, 7, "policy ") == 0 || text.compare(i, 7, "policy\"") == 0;
+    }
+  }
+  return false;
+}
 
 bool ReadAll(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -36,19 +55,22 @@ bool Inputs(const DiffArgs& a, const Common& common, diff::Workspace& ws, diff::
             diff::PolicyInput* new_in, std::string* error) {
   const auto& in = a.inputs;
   if (a.git_driver) {
-    // git's external diff protocol: PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE. The temporary
-    // files are compiled as if they stood at PATH, so sibling policies resolve from the working tree.
-    if (in.size() != 7) {
-      *error = "--git-driver expects the 7 arguments git passes to an external diff";
+    // git's external diff protocol: PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE, plus NEW-PATH
+    // and a rename note for a renamed file. The temporary files are compiled as if they stood at their paths,
+    // so sibling policies resolve from the working tree.
+    if (in.size() != 7 && in.size() != 9) {
+      *error = "--git-driver expects the 7 (or, for a rename, 9) arguments git passes to an external diff";
       return false;
     }
+    const std::string& new_path = in.size() == 9 ? in[7] : in[0];
     std::string old_text, new_text;
     if (!ReadAll(in[1], &old_text) || !ReadAll(in[4], &new_text)) {
       *error = "cannot read the files git passed";
       return false;
     }
-    *old_in = diff::PolicyInput{"a/" + in[0], in[0], old_text, common.stdlib_dir};
-    *new_in = diff::PolicyInput{"b/" + in[0], in[0], new_text, common.stdlib_dir};
+    std::string stdlib = common.stdlib_dir.empty() ? diff::WorkTreeStdlib(in[0]) : common.stdlib_dir;
+    *old_in = diff::PolicyInput{"a/" + in[0], in[0], old_text, stdlib};
+    *new_in = diff::PolicyInput{"b/" + new_path, new_path, new_text, stdlib};
     return true;
   }
   if (a.git) {
@@ -82,21 +104,46 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("inputs", args.inputs, "OLD NEW (each a file or REV:path); with --git: REV1 [REV2]");
   // CLI11 hands what follows `--` to the first positional still wanting a value: this one.
   cmd->add_option("path", args.path, "with --git: the policy's path, after --");
+  cmd->add_option(
+      "--timeout", args.timeout_seconds,
+      "Seconds one solver query may take before its part of the search is reported as not covered "
+      "(0: no limit)");
   cmd->callback([&] {
     if (!args.path.empty()) args.inputs.push_back(args.path);
     diff::Workspace ws;
     diff::PolicyInput old_in, new_in;
     std::string error;
+    // As git's driver, anything that is not a semantic diff of two policies falls back to git's own textual
+    // diff, and the driver exits 0 (git stops at an external diff that fails).
+    auto textual = [&](const std::string& why) {
+      std::printf("edict diff: %s; textual diff instead:\n", why.c_str());
+      std::fflush(stdout);
+      const auto& in = args.inputs;
+      if (in.size() >= 5) {
+        std::string cmd = "git --no-pager diff --no-index --no-ext-diff -- '" + in[1] + "' '" + in[4] + "'";
+        if (std::system(cmd.c_str()) == -1) std::printf("(git could not be run)\n");
+      }
+      exit_code = 0;
+    };
     if (!Inputs(args, common, ws, &old_in, &new_in, &error)) {
+      if (args.git_driver && args.inputs.size() >= 5) return textual(error);
       std::fprintf(stderr, "edict diff: %s\n", error.c_str());
       exit_code = 2;
       return;
     }
+    if (args.git_driver) {
+      if (args.inputs[1] == "/dev/null") return textual("a new file, with no earlier version to compare");
+      if (args.inputs[4] == "/dev/null") return textual("a deleted file");
+      if (!IsPolicy(*old_in.text) || !IsPolicy(*new_in.text))
+        return textual("not a policy (a stdlib module)");
+    }
     diff::BehaviourOptions options;
     options.max_classes = args.max_classes;
     options.describe_budget = args.describe_budget;
+    options.query_timeout_ms = static_cast<unsigned>(args.timeout_seconds * 1000);
     diff::DiffReport report;
     if (!diff::RunDiff(old_in, new_in, options, &report, &error, common.UseColor(2))) {
+      if (args.git_driver) return textual(error.substr(0, error.find('\n')));
       std::fprintf(stderr, "edict diff: %s", error.c_str());
       exit_code = 2;
       return;
