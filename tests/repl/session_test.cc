@@ -14,6 +14,10 @@ TEST(ReplInput, ClassifiesWhatIsTyped) {
   EXPECT_EQ(Classify("# a note"), InputKind::kEmpty);
   EXPECT_EQ(Classify(":why"), InputKind::kCommand);
   EXPECT_EQ(Classify("{\"item\": \"x\"}"), InputKind::kJsonQuery);
+  EXPECT_EQ(Classify(" { \"item\" : 1}"), InputKind::kJsonQuery);
+  EXPECT_EQ(Classify("{}"), InputKind::kJsonQuery);
+  EXPECT_EQ(Classify("{IN, FR} + aid_tier1"), InputKind::kExpression);  // a set literal
+  EXPECT_EQ(Classify("{\"a\", \"b\"}"), InputKind::kExpression);        // a set of texts: no `:`
   EXPECT_EQ(Classify("ship 1 x to IN"), InputKind::kShipQuery);
   EXPECT_EQ(Classify("const x = 1"), InputKind::kDeclaration);
   EXPECT_EQ(Classify("/// reason\nrule r"), InputKind::kDeclaration);
@@ -31,7 +35,7 @@ TEST(ReplInput, MultiLineDeclarationsEndWithAnEmptyLineOrClosingBrace) {
   EXPECT_FALSE(NeedsMore("enum e {\n  a\n}\n"));
   EXPECT_TRUE(NeedsMore("set s = {IN,\n"));
   EXPECT_FALSE(NeedsMore("ship 1 x consignee \"{\"\n"));  // braces inside texts do not count
-  EXPECT_FALSE(NeedsMore("/// doc\n\n"));                   // an empty line ends doc comments alone
+  EXPECT_FALSE(NeedsMore("/// doc\n\n"));                 // an empty line ends doc comments alone
 }
 
 TEST(ReplInput, CommandsAreRecognisedOnContinuationLines) {
@@ -78,6 +82,20 @@ TEST_F(ReplSession, QueriesAreWhatIfsUntilCommitted) {
   EXPECT_NE(session.Handle(":commit").find("1 query"), std::string::npos);
   EXPECT_EQ(session.Handle(":rollback"), "nothing to roll back\n");
   EXPECT_NE(session.Handle(q).find("12665600 + 12665600"), std::string::npos);
+  EXPECT_FALSE(session.had_error());
+}
+
+TEST_F(ReplSession, JsonQueriesKeepTheirOwnIdAndGetOneOnlyWhenTheyHaveNone) {
+  std::string out = session.Handle(
+      "{\"id\": \"mine\", \"item\": \"nvidia-h100-sxm\", \"quantity\": 10, \"destination\": \"IN\", "
+      "\"consignee\": \"id\", \"date\": \"2025-03-01\"}");
+  EXPECT_NE(out.find("SHIPS UNDER"), std::string::npos) << out;
+  EXPECT_NE(session.Handle(":why").find("id=\"mine\""), std::string::npos);
+  out = session.Handle(
+      "{\"item\": \"nvidia-h100-sxm\", \"quantity\": 10, \"destination\": \"IN\", \"consignee\": \"id\", "
+      "\"date\": \"2025-03-01\", \"exporter\": \"\\\"id\\\": 1\"}");
+  EXPECT_NE(out.find("SHIPS UNDER"), std::string::npos) << out;
+  EXPECT_NE(session.Handle(":why").find("id=\"q2\""), std::string::npos);
   EXPECT_FALSE(session.had_error());
 }
 

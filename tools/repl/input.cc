@@ -16,17 +16,23 @@ bool IsDoc(std::string_view line) {
   return a != std::string_view::npos && line.substr(a, 3) == "///";
 }
 
-// Open braces and parentheses minus closed ones, outside texts and comments.
-int Depth(std::string_view s) {
+// Open braces and parentheses minus closed ones, outside texts and comments. In JSON, `\"` does not end a
+// text.
+int Depth(std::string_view s, bool json = false) {
   int depth = 0;
-  bool in_text = false, in_comment = false;
+  bool in_text = false, in_comment = false, escaped = false;
   for (char c : s) {
     if (in_comment) {
       if (c == '\n') in_comment = false;
       continue;
     }
     if (in_text) {
-      if (c == '"' || c == '\n') in_text = false;
+      if (escaped)
+        escaped = false;
+      else if (json && c == '\\')
+        escaped = true;
+      else if (c == '"' || c == '\n')
+        in_text = false;
       continue;
     }
     if (c == '"')
@@ -39,6 +45,19 @@ int Depth(std::string_view s) {
       --depth;
   }
   return depth;
+}
+
+// A JSON object: `{` then `}`, or a text followed by `:`. `{IN, FR}` (a set) is an expression. A lone `{` may
+// still become either; it waits for the next line as an object would.
+bool LooksLikeJsonObject(std::string_view t) {
+  size_t a = t.find_first_not_of(" \t\r\n", 1);
+  if (a == std::string_view::npos) return true;
+  if (t[a] == '}') return true;
+  if (t[a] != '"') return false;
+  size_t i = a + 1;
+  while (i < t.size() && t[i] != '"' && t[i] != '\n') i += t[i] == '\\' ? 2 : 1;
+  size_t colon = i < t.size() ? t.find_first_not_of(" \t\r\n", i + 1) : std::string_view::npos;
+  return colon == std::string_view::npos || t[colon] == ':';
 }
 
 const std::set<std::string, std::less<>>& DeclarationWords() {
@@ -89,7 +108,7 @@ InputKind Classify(std::string_view input) {
   std::string t = Trim(input);
   if (t.empty()) return InputKind::kEmpty;
   if (t[0] == ':') return InputKind::kCommand;
-  if (t[0] == '{') return InputKind::kJsonQuery;
+  if (t[0] == '{' && LooksLikeJsonObject(t)) return InputKind::kJsonQuery;
   if (t.rfind("///", 0) == 0) return InputKind::kDeclaration;
   if (t[0] == '#') {
     // Comment lines alone are nothing; comments above a declaration belong to it.
@@ -108,8 +127,9 @@ bool NeedsMore(std::string_view buffer) {
     // Only doc comments so far: the declaration follows.
     return Trim(buffer).rfind("///", 0) == 0;
   }
-  if (kind == InputKind::kCommand || kind == InputKind::kJsonQuery) return false;  // one line each
-  if (Depth(buffer) > 0) return true;
+  if (kind == InputKind::kCommand) return false;  // one line each
+  // A JSON object, an expression or a query may go on while braces or parentheses are open.
+  if (Depth(buffer, kind == InputKind::kJsonQuery) > 0) return true;
   if (kind != InputKind::kDeclaration) return false;
   // Complete once the last line typed is empty.
   std::string_view b = buffer;

@@ -128,10 +128,19 @@ std::string Session::Diagnose(std::string_view input, int col, int end_col, cons
                               const std::string& hint) {
   had_error_ = true;
   SourceFile file("<input>", std::string(input));
+  // `col` and `end_col` are byte offsets into `input`, which may have several lines; the span stays on one.
+  size_t begin = std::min(static_cast<size_t>(std::max(col, 0)), input.size());
+  int line = 1 + static_cast<int>(std::count(input.begin(), input.begin() + static_cast<long>(begin), '\n'));
+  size_t line_start = input.rfind('\n', begin == 0 ? 0 : begin - 1);
+  line_start = line_start == std::string_view::npos || begin == 0 ? 0 : line_start + 1;
+  size_t line_end = input.find('\n', begin);
+  if (line_end == std::string_view::npos) line_end = input.size();
+  int c = static_cast<int>(begin - line_start);
+  int e = static_cast<int>(std::min(static_cast<size_t>(std::max(end_col, 0)), line_end) - line_start);
   Diagnostic d;
   d.message = message;
   d.hint = hint;
-  d.span = Span{&file, 1, col, 1, std::max(end_col, col + 1)};
+  d.span = Span{&file, line, c, line, std::max(e, c + 1)};
   return Render(d, style_.color);
 }
 
@@ -336,7 +345,6 @@ std::string Session::Evaluate(std::string_view expr, bool type_only) {
   EnsureSessionPolicy();
   Policy* p = Current();
   if (!p) return Fail("no policy loaded");
-  if (expr.find('\n') != std::string_view::npos) return Fail("an expression is one line");
   std::string prefix = kExprPrefix;
   Built b = Build(*p, p->decls, prefix + std::string(expr), static_cast<int>(prefix.size()));
   if (!b.program) {

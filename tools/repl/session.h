@@ -82,6 +82,7 @@ class Session {
   Policy* Current();
   Policy* Find(const std::string& name_or_path);
   std::string Fail(const std::string& message, const std::string& hint = "");
+  // An error in `input` (one or more lines) at the bytes [col, end_col).
   std::string Diagnose(std::string_view input, int col, int end_col, const std::string& message,
                        const std::string& hint);
   void EnsureSessionPolicy();

@@ -5,6 +5,7 @@
 #include "runtime/date.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/writer.h"
+#include "tools/repl/json_query.h"
 #include "tools/repl/query.h"
 #include "tools/repl/session_internal.h"
 
@@ -35,14 +36,14 @@ bool Session::ParseQuery(const ir::Program& program, std::string_view input, boo
     return false;
   }
   // A JSON object may leave out the id and, when an :as-of date is set, the date.
-  std::string text(input);
-  if (text.find("\"id\"") == std::string::npos) text.insert(1, "\"id\":\"" + defaults.id + "\",");
-  if (defaults.has_date && text.find("\"date\"") == std::string::npos)
-    text.insert(1, "\"date\":\"" + FormatDate(defaults.date) + "\",");
+  std::string text = WithDefaults(input, defaults);
   io::RecordParser parser(program);
   std::string error, ignored;
   if (parser.ParseJson(text, rec, &error, &ignored)) return true;
-  *error_text = Diagnose(input, 0, static_cast<int>(input.size()), "invalid shipment: " + error, "");
+  ByteRange at = ErrorRange(input, error);
+  *error_text =
+      Diagnose(input, static_cast<int>(at.begin), static_cast<int>(at.end), "invalid shipment: " + error,
+               error.rfind("missing", 0) == 0 ? "add it, or ask in the short form: ship N ITEM ..." : "");
   return false;
 }
 
