@@ -1,4 +1,6 @@
 // `edict repl [POLICY...]`: try shipments against policies interactively (tools/repl/).
+#include <unistd.h>
+
 #include "tools/edict/commands.h"
 #include "tools/repl/repl.h"
 
@@ -11,11 +13,17 @@ void AddRepl(CLI::App& app, Common& common, int& exit_code) {
   static repl::ReplOptions options;
   cmd->add_option("policies", options.policies, "Policy files to load; the first is current")
       ->check(CLI::ExistingFile);
+  // Also accepted after `repl` (`edict repl --color=never`), where users look for it; same setting.
+  cmd->add_option(
+         "--color", common.color,
+         "Colour output: auto (a terminal without NO_COLOR), always or never; also accepted before `repl`")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_flag("--echo", options.echo,
                 "When reading a script from stdin, print each input line with its prompt");
   cmd->callback([&] {
     options.stdlib_dir = common.stdlib_dir;
-    options.color = common.UseColor(1);
+    // Scripted sessions (stdin not a terminal) print plain output unless colour is asked for.
+    options.color = common.color == "always" || (common.UseColor(1) && isatty(0));
     exit_code = repl::RunRepl(options);
   });
 }
