@@ -446,6 +446,35 @@ class Search {
       c.domains[name] = var.members;
       c.values_complete[name] = complete;
     }
+    DescribeDates(c, s, cls, solver);
+  }
+
+  // The earliest and latest date of the class, by two optimisation queries.
+  void DescribeDates(BehaviourClass& c, Shipment& s, const z3::expr& cls, z3::solver& solver) {
+    auto it = s.vars().find("date");
+    if (it == s.vars().end() || it->second.kind != TypeKind::kDate ||
+        budget_used_ + 2 > options_.describe_budget)
+      return;
+    const z3::expr& date = it->second.value;
+    for (bool earliest : {true, false}) {
+      budget_used_++;
+      ++result_.queries;
+      z3::optimize opt(s.z());
+      if (options_.query_timeout_ms) {
+        z3::params params(s.z());
+        params.set("timeout", options_.query_timeout_ms);
+        opt.set(params);
+      }
+      for (const z3::expr& a : solver.assertions()) opt.add(a);
+      opt.add(cls);
+      if (earliest)
+        opt.minimize(date);
+      else
+        opt.maximize(date);
+      if (opt.check() != z3::sat) return;
+      int day = opt.get_model().eval(date, true).get_numeral_int();
+      (earliest ? c.first_date : c.last_date) = FormatDate(day);
+    }
   }
 
   // An enum field whose members both programs number alike and that is not a table key.

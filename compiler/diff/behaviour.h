@@ -39,6 +39,9 @@ struct BehaviourClass {
   std::string split_field;                        // "item"
   std::map<std::string, std::vector<std::string>> values;  // other enum fields: values seen (may be partial)
   std::map<std::string, bool> values_complete;
+  // The earliest and latest shipment dates of the class (for the first split value, when the diff splits);
+  // the class need not hold on every day between. Empty when not computed.
+  std::string first_date, last_date;
   std::map<std::string, std::vector<std::string>> domains;  // all members of each described field's enum
   // What the witness adds to the quotas of each version ("aid_allocation 15832000"), when the two differ: a
   // class may keep the outcome and change only what later shipments will find in the ledger.

@@ -71,6 +71,15 @@ std::string ConsumedText(const Witness& w) {
   return Join(parts);
 }
 
+std::string DatesText(const BehaviourClass& c) {
+  std::string out = "dates: " + c.first_date + " to " + c.last_date;
+  if (!c.split_field.empty() && !c.split_values.empty())
+    out += " (earliest and latest, for " + c.split_field + " " + c.split_values[0] + ")";
+  else
+    out += " (earliest and latest)";
+  return out;
+}
+
 std::string UsesText(const std::vector<std::string>& uses) {
   return uses.empty() ? "nothing" : Join(uses);
 }
@@ -152,6 +161,7 @@ std::string RenderText(const DiffReport& r, bool color) {
           "     " + c.split_field + ": " + ValuesOf(c.split_values, true, c.domains.at(c.split_field)) + "\n";
     for (const auto& [field, seen] : c.values)
       out += "     " + field + ": " + ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
+    if (!c.first_date.empty()) out += "     " + DatesText(c) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
       out += "     adds to the quotas: " + UsesText(c.old_uses) + " -> " + UsesText(c.new_uses) + "\n";
     out += std::string("     ") + k.dim + "witness: " + c.witness.ToJson() + k.reset + "\n";
@@ -215,7 +225,8 @@ std::string RenderJson(const DiffReport& r) {
       out += std::string(first ? "" : ", ") + Json(field) + ": " + (complete ? "true" : "false");
       first = false;
     }
-    out += "},\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
+    out += "},\n     \"first_date\": " + Json(c.first_date) + ", \"last_date\": " + Json(c.last_date);
+    out += ",\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
     out += ",\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": [";
     first = true;
     for (const auto& cb : c.witness.consumed) {
@@ -252,6 +263,7 @@ std::string RenderMarkdown(const DiffReport& r) {
     for (const auto& [field, seen] : c.values)
       out += "   - " + Md(field) + ": " +
              Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
+    if (!c.first_date.empty()) out += "   - " + Md(DatesText(c)) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
       out += "   - adds to the quotas: " + Md(UsesText(c.old_uses)) + " → " + Md(UsesText(c.new_uses)) + "\n";
     out += "   - witness: `" + c.witness.ToJson() + "`";
