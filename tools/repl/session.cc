@@ -33,46 +33,7 @@ int CountLines(const std::string& s) {
   return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
 }
 
-// Where each typed chunk sits in the compiled text, and the file that shows it to the user.
-struct Chunk {
-  int first_line = 0, lines = 0, shift = 0;
-  const SourceFile* shown = nullptr;
-};
-
 }  // namespace
-
-struct Session::TypedText {
-  std::string path;              // the policy compiled from the combined text
-  size_t size = 0;               // that text's size: the file of this path that has it is the combined one
-  std::deque<SourceFile> shown;  // one per chunk: what the user typed
-  std::vector<Chunk> chunks;
-
-  bool IsRoot(const SourceFile* f) const { return f && f->path == path && f->text.size() == size; }
-
-  void Map(Span& span) const {
-    if (!IsRoot(span.file) || !span.valid()) return;
-    for (const Chunk& c : chunks) {
-      if (span.line < c.first_line || span.line >= c.first_line + c.lines) continue;
-      span.file = c.shown;
-      int last = c.first_line + c.lines - 1;
-      span.end_line = std::min(span.end_line, last);
-      if (span.end_line < span.line) span.end_line = span.line;
-      bool first = span.line == c.first_line, end_first = span.end_line == c.first_line;
-      span.line -= c.first_line - 1;
-      span.end_line -= c.first_line - 1;
-      if (first) span.col = std::max(0, span.col - c.shift);
-      if (end_first) span.end_col = std::max(span.col + 1, span.end_col - c.shift);
-      return;
-    }
-    // Past the last chunk: the end of input ("1 +" expected more). Point just after what was typed.
-    if (!chunks.empty() && span.line >= chunks.back().first_line + chunks.back().lines) {
-      const Chunk& c = chunks.back();
-      int line = std::max(1, c.lines);
-      int col = static_cast<int>(c.shown->Line(line).size());
-      span = Span{c.shown, line, col, line, col + 1};
-    }
-  }
-};
 
 void Session::PointAtTyped(const Policy& p, interp::Decision* d) {
   if (d->error && p.typed) p.typed->Map(d->error_span);
@@ -151,7 +112,7 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
   auto typed = std::make_shared<TypedText>();
   auto add = [&](const std::string& chunk, const std::string& name, const std::string& display, int shift) {
     text += '\n';
-    Chunk c;
+    TypedChunk c;
     c.first_line = CountLines(text) + 1;
     text += chunk;
     if (chunk.empty() || chunk.back() != '\n') text += '\n';
@@ -176,10 +137,15 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
   for (auto d : c.diags.items()) {
     typed->Map(d.span);
     for (auto& [span, note] : d.notes) typed->Map(span);
+    // "unknown name 'aid_lpp'" (with a hint to itself) for a quota or rule: say what it is instead.
+    if (d.message.rfind("unknown name '", 0) == 0 && policy.program) {
+      std::string name = d.message.substr(14, d.message.find('\'', 14) - 14);
+      if (std::string what = WhatIsNamed(policy, name, false); !what.empty()) d.hint = what;
+    }
     // Warnings of the policy file itself were shown when it was loaded; only those in typed text are new.
-    bool in_typed =
-        d.span.file && !chunks.empty() &&
-        std::any_of(chunks.begin(), chunks.end(), [&](const Chunk& ch) { return ch.shown == d.span.file; });
+    bool in_typed = d.span.file && !chunks.empty() &&
+                    std::any_of(chunks.begin(), chunks.end(),
+                                [&](const TypedChunk& ch) { return ch.shown == d.span.file; });
     bool loading = decls.empty() && extra.empty();
     if (d.severity != Severity::kError && !in_typed && !loading) continue;
     Diagnostic& copy = d.severity == Severity::kError
@@ -345,6 +311,9 @@ std::string Session::Evaluate(std::string_view expr, bool type_only) {
   EnsureSessionPolicy();
   Policy* p = Current();
   if (!p) return Fail("no policy loaded");
+  // A rule or quota alone: show its declaration (an expression cannot hold one).
+  if (std::string what = WhatIsNamed(*p, std::string(expr), true); !what.empty())
+    return type_only ? what.substr(0, what.find(' ')) + " (not a value)\n" : what;
   std::string prefix = kExprPrefix;
   Built b = Build(*p, p->decls, prefix + std::string(expr), static_cast<int>(prefix.size()));
   if (!b.program) {

@@ -108,6 +108,9 @@ class Session {
   std::string Why();
   std::string FormatConstant(const ir::Program& p, const ir::NamedConstant& c) const;
   std::vector<std::string> Identifiers() const;
+  // When `name` is a rule or quota of `p`: its declaration (`describe`), or a hint saying what it is. "" if
+  // not.
+  std::string WhatIsNamed(const Policy& p, const std::string& name, bool describe) const;
 
   SessionOptions options_;
   Style style_;

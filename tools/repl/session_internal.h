@@ -1,6 +1,8 @@
 // Pieces shared by the files of the session (not part of its interface).
 #pragma once
 
+#include <algorithm>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +11,46 @@
 #include "tools/repl/session.h"
 
 namespace edict::repl {
+
+// Where each typed chunk sits in the text compiled for a policy, and the file that shows it to the user.
+struct TypedChunk {
+  int first_line = 0, lines = 0, shift = 0;
+  const SourceFile* shown = nullptr;
+};
+
+// Re-points spans in the compiled text at what was typed (`<input>`, `<declaration N>`).
+struct Session::TypedText {
+  std::string path;              // the policy compiled from the combined text
+  size_t size = 0;               // that text's size: the file of this path that has it is the combined one
+  std::deque<SourceFile> shown;  // one per chunk: what the user typed
+  std::vector<TypedChunk> chunks;
+
+  bool IsRoot(const SourceFile* f) const { return f && f->path == path && f->text.size() == size; }
+
+  void Map(Span& span) const {
+    if (!IsRoot(span.file) || !span.valid()) return;
+    for (const TypedChunk& c : chunks) {
+      if (span.line < c.first_line || span.line >= c.first_line + c.lines) continue;
+      span.file = c.shown;
+      int last = c.first_line + c.lines - 1;
+      span.end_line = std::min(span.end_line, last);
+      if (span.end_line < span.line) span.end_line = span.line;
+      bool first = span.line == c.first_line, end_first = span.end_line == c.first_line;
+      span.line -= c.first_line - 1;
+      span.end_line -= c.first_line - 1;
+      if (first) span.col = std::max(0, span.col - c.shift);
+      if (end_first) span.end_col = std::max(span.col + 1, span.end_col - c.shift);
+      return;
+    }
+    // Past the last chunk: the end of input ("1 +" expected more). Point just after what was typed.
+    if (!chunks.empty() && span.line >= chunks.back().first_line + chunks.back().lines) {
+      const TypedChunk& c = chunks.back();
+      int line = std::max(1, c.lines);
+      int col = static_cast<int>(c.shown->Line(line).size());
+      span = Span{c.shown, line, col, line, col + 1};
+    }
+  }
+};
 
 struct Session::LastQuery {
   std::string text;    // as typed, to answer it again under another policy
