@@ -111,8 +111,16 @@ struct Found {
 
 class Search {
  public:
-  Search(const ir::Program& a, const ir::Program& b, const BehaviourOptions& options, BehaviourResult& result)
-      : a_(a), b_(b), options_(options), result_(result), outcomes_(a, b), groups_(a, b) {}
+  Search(const ir::Program& a, const ir::Program& b, const BehaviourOptions& options, BehaviourResult& result,
+         const Decider& old_decider, const Decider& new_decider)
+      : a_(a),
+        b_(b),
+        options_(options),
+        result_(result),
+        outcomes_(a, b),
+        groups_(a, b),
+        old_decider_(old_decider),
+        new_decider_(new_decider) {}
 
   void Run() {
     std::vector<std::string> split_a = SplitFields(a_), split_b = SplitFields(b_);
@@ -396,6 +404,18 @@ class Search {
     c.split_field = split_;
     if (!member_name.empty()) c.split_values.push_back(member_name);
     if (!split_.empty()) c.domains[split_] = s.vars().at(split_).members;
+    if (old_decider_ && new_decider_) {
+      // The second engine must decide the witness exactly as the interpreter does (a bug otherwise, in one of
+      // them): the class is still reported, from the reference semantics, and the disagreement is shown.
+      ReplaySide x = ReplayOne(a_, true, w, old_decider_), y = ReplayOne(b_, false, w, new_decider_);
+      if (x.outcome != replay.old_outcome || y.outcome != replay.new_outcome || x.rules != replay.old_rules ||
+          y.rules != replay.new_rules)
+        result_.not_covered.push_back("the " + options_.second_engine_name +
+                                      " decides a witness differently from the interpreter (" + x.outcome +
+                                      " -> " + y.outcome + "): " + w.ToJson());
+      else
+        ++result_.second_engine_replays;
+    }
     c.old_uses = replay.old_uses;
     c.new_uses = replay.new_uses;
     c.witness = std::move(w);
@@ -543,6 +563,8 @@ class Search {
   BehaviourResult& result_;
   OutcomeTable outcomes_;
   MemberGroups groups_;
+  const Decider& old_decider_;
+  const Decider& new_decider_;
   z3::context z_;  // one context for every split: terms are shared, and it is torn down once
   std::string split_;
   std::set<std::string> read_;
@@ -557,10 +579,11 @@ class Search {
 }  // namespace
 
 BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program& new_program,
-                              const BehaviourOptions& options) {
+                              const BehaviourOptions& options, const Decider& old_decider,
+                              const Decider& new_decider) {
   BehaviourResult result;
   try {
-    Search search(old_program, new_program, options, result);
+    Search search(old_program, new_program, options, result, old_decider, new_decider);
     search.Run();
   } catch (const Unsupported& u) {
     result.proved = false;

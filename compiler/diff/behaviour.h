@@ -2,11 +2,14 @@
 // with one concrete witness replayed through the reference interpreter on both versions.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "runtime/interp/decide.h"
 #include "runtime/rational.h"
 
 namespace edict::diff {
@@ -49,10 +52,17 @@ struct BehaviourClass {
   Witness witness;
 };
 
+// A second engine (the JIT) deciding one version's witness as interp::Decide does; witnesses are replayed
+// through it too when it is given.
+using Decider = std::function<interp::Decision(interp::Record&, Ledger&, const interp::DecideOptions&)>;
+
 struct BehaviourOptions {
   int max_classes = 200;          // stop (and say so) beyond this many classes
   unsigned query_timeout_ms = 0;  // per solver query; 0: none (tests never use a wall clock)
   int describe_budget = 4000;     // solver queries spent enumerating countries etc. for the descriptions
+  // Makes the second engine for a version (null, or returning null: the interpreter only).
+  std::function<Decider(std::shared_ptr<const ir::Program>)> second_engine;
+  std::string second_engine_name = "JIT";
 };
 
 struct BehaviourResult {
@@ -63,10 +73,14 @@ struct BehaviourResult {
   std::vector<std::string> input_changes;
   std::vector<std::string> assumptions;  // bounds of the search
   int queries = 0;
-  int unconfirmed = 0;  // solver witnesses the interpreter did not confirm (never reported)
+  int unconfirmed = 0;            // solver witnesses the interpreter did not confirm (never reported)
+  int second_engine_replays = 0;  // witnesses the second engine decided as the interpreter did
+  std::string second_engine;      // its name, when witnesses were replayed through it
 };
 
+// `old_decider` / `new_decider` replay witnesses through a second engine when set.
 BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program& new_program,
-                              const BehaviourOptions& options);
+                              const BehaviourOptions& options, const Decider& old_decider = nullptr,
+                              const Decider& new_decider = nullptr);
 
 }  // namespace edict::diff

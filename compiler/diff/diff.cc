@@ -28,7 +28,13 @@ bool RunDiff(const PolicyInput& old_input, const PolicyInput& new_input, const B
   report->new_label = new_input.label;
   report->changes = StructuralDiff(*a, *b, old_input, new_input);
   auto start = std::chrono::steady_clock::now();
-  report->behaviour = DiffBehaviour(*a, *b, options);
+  Decider old_decider, new_decider;
+  if (options.second_engine) {
+    old_decider = options.second_engine(a);
+    new_decider = options.second_engine(b);
+  }
+  report->behaviour = DiffBehaviour(*a, *b, options, old_decider, new_decider);
+  if (old_decider && new_decider) report->behaviour.second_engine = options.second_engine_name;
   report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return true;
 }

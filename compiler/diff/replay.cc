@@ -45,7 +45,7 @@ interp::Record BuildRecord(const ir::Program& p, const Witness& w) {
 
 }  // namespace
 
-ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w) {
+ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w, const Decider& decide) {
   interp::DecideOptions options;
   options.consume = false;
   // First pass: fill in defaults and derived fields, so the quota keys can be computed.
@@ -71,7 +71,7 @@ ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w) {
     }
   }
   interp::Record rec = BuildRecord(p, w);
-  interp::Decision d = interp::Decide(p, rec, ledger, options);
+  interp::Decision d = decide ? decide(rec, ledger, options) : interp::Decide(p, rec, ledger, options);
   ReplaySide side;
   if (d.error) {
     side.outcome =

@@ -27,6 +27,7 @@ struct ReplayResult {
 ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness);
 
 // One version's decision of the witness; `is_old` picks the witness's ledger entries for that version.
-ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w);
+// `decide` is the engine (the interpreter when null).
+ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w, const Decider& decide = nullptr);
 
 }  // namespace edict::diff

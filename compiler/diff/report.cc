@@ -179,9 +179,8 @@ std::string RenderText(const DiffReport& r, bool color) {
   out += "\n" + std::string(k.bold) + "Result: " + Verdict(r) + k.reset + "\n";
   for (const auto& s : b.not_covered) out += "  not covered: " + s + "\n";
   out += "  searched: " + Join(b.assumptions, "; ") + "\n";
-  out +=
-      "  decisions compared by outcome and quota use; every witness replayed through the interpreter on both "
-      "versions\n";
+  out += "  decisions compared by outcome and quota use; every witness replayed through the interpreter" +
+         std::string(b.second_engine.empty() ? "" : " and the " + b.second_engine) + " on both versions\n";
   char buf[96];
   std::snprintf(buf, sizeof buf, "  %d solver queries, %.2f s\n", b.queries, r.seconds);
   out += buf;
@@ -240,6 +239,9 @@ std::string RenderJson(const DiffReport& r) {
   out += "  \"input_changes\": " + JsonList(r.behaviour.input_changes) + ",\n";
   out += "  \"not_covered\": " + JsonList(r.behaviour.not_covered) + ",\n";
   out += "  \"assumptions\": " + JsonList(r.behaviour.assumptions) + ",\n";
+  std::vector<std::string> engines = {"interpreter"};
+  if (!r.behaviour.second_engine.empty()) engines.push_back(r.behaviour.second_engine);
+  out += "  \"replayed_by\": " + JsonList(engines) + ",\n";
   out += "  \"queries\": " + std::to_string(r.behaviour.queries) + "\n}\n";
   return out;
 }
@@ -280,10 +282,11 @@ std::string RenderMarkdown(const DiffReport& r) {
     out += "\n#### Not covered\n\n";
     for (const auto& s : r.behaviour.not_covered) out += "- " + Md(s) + "\n";
   }
-  out +=
-      "\nSearched: " + Md(Join(r.behaviour.assumptions, "; ")) +
-      ". Decisions are compared by outcome and quota use; every witness was replayed through the interpreter "
-      "on both versions.\n";
+  out += "\nSearched: " + Md(Join(r.behaviour.assumptions, "; ")) +
+         ". Decisions are compared by outcome and quota use; every witness was replayed through the "
+         "interpreter" +
+         (r.behaviour.second_engine.empty() ? "" : " and the " + r.behaviour.second_engine) +
+         " on both versions.\n";
   return out;
 }
 

@@ -242,6 +242,31 @@ TEST(DiffShippedPolicies, AiDiffusionAgainstDraftAndAgainst2023) {
   }
 }
 
+TEST(DiffSoundness, ASecondEngineThatDisagreesIsReported) {
+  // A stand-in for a broken JIT: the interpreter, but every licence comes out as no licence.
+  auto pa = driver::CompileFile(kFixtures + "base.edict", {}),
+       pb = driver::CompileFile(kFixtures + "lpp_lowered.edict", {});
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  auto broken = [](const ir::Program& p) -> Decider {
+    return [&p](interp::Record& r, Ledger& l, const interp::DecideOptions& o) {
+      interp::Decision d = interp::Decide(p, r, l, o);
+      if (d.kind == ir::OutcomeIR::kLicenseRequired) d.kind = ir::OutcomeIR::kNoLicenseRequired;
+      return d;
+    };
+  };
+  BehaviourResult honest = DiffBehaviour(*pa.program, *pb.program, {});
+  BehaviourResult checked =
+      DiffBehaviour(*pa.program, *pb.program, {}, broken(*pa.program), broken(*pb.program));
+  EXPECT_TRUE(honest.proved);
+  EXPECT_FALSE(checked.proved);
+  bool said = false;
+  for (const auto& n : checked.not_covered)
+    said = said || n.find("decides a witness differently") != std::string::npos;
+  EXPECT_TRUE(said);
+  EXPECT_EQ(checked.classes.size(),
+            honest.classes.size());  // the reference semantics still decide the report
+}
+
 TEST(DiffShippedPolicies, TimelineIsReportedAsNotCovered) {
   DiffReport r = Diff(kPolicies + "us_ear_timeline.edict", kPolicies + "us_ear_timeline.edict");
   EXPECT_FALSE(r.behaviour.proved);
@@ -275,6 +300,7 @@ TEST(DiffCli, ExitCodesAndFormats) {
       1);
   EXPECT_NE(out.find("\"equivalent\": false"), std::string::npos) << out;
   EXPECT_NE(out.find("\"witness\": {"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"replayed_by\": [\"interpreter\", \"JIT\"]"), std::string::npos) << out;
   EXPECT_EQ(
       Shell(bin + " diff --format markdown " + kFixtures + "base.edict " + kFixtures + "lpp_lowered.edict",
             &out),

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "compiler/diff/diff.h"
+#include "runtime/jit/jit.h"
 #include "tools/edict/commands.h"
 
 namespace edict::cli {
@@ -141,6 +142,17 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     options.max_classes = args.max_classes;
     options.describe_budget = args.describe_budget;
     options.query_timeout_ms = static_cast<unsigned>(args.timeout_seconds * 1000);
+    // Witnesses are replayed through the JIT as well as the interpreter (without the object cache: the
+    // policies compared are often temporary copies).
+    options.second_engine = [](std::shared_ptr<const ir::Program> p) -> diff::Decider {
+      std::string ignored;
+      std::shared_ptr<jit::CompiledPolicy> compiled =
+          jit::CompiledPolicy::Compile(p, jit::JitOptions{0, ""}, &ignored);
+      if (!compiled) return nullptr;
+      return [compiled](interp::Record& r, Ledger& l, const interp::DecideOptions& o) {
+        return compiled->Decide(r, l, o);
+      };
+    };
     diff::DiffReport report;
     if (!diff::RunDiff(old_in, new_in, options, &report, &error, common.UseColor(2))) {
       if (args.git_driver) return textual(error.substr(0, error.find('\n')));
