@@ -3,6 +3,10 @@
 #include "tools/repl/session.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "tools/repl/input.h"
 
@@ -120,6 +124,30 @@ TEST_F(ReplSession, TypedRulesChangeTheAnswer) {
   EXPECT_NE(after.find("by no_france [test]"), std::string::npos) << after;
   session.Handle(":reset");
   EXPECT_EQ(session.Handle(q).find("PROHIBITED"), std::string::npos);
+}
+
+// A user's file named session.edict, loaded by a relative path, is reloaded like any other (the built-in
+// session policy has that path too, and was once told apart by it).
+TEST(ReplReload, RereadsAFileCalledSessionEdict) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(testing::TempDir()) / ("edict_repl_reload_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path before = fs::current_path();
+  fs::current_path(dir);
+  auto write = [](const char* limit) {
+    std::ofstream("session.edict") << "policy \"mine\"\n  summary \"x\"\n\nimport ear.units\n\nconst cap = "
+                                   << limit << " tpp\n";
+  };
+  write("5");
+  Session session{SessionOptions{}};
+  std::string out = session.Load("session.edict");
+  EXPECT_NE(out.find("loaded session"), std::string::npos) << out;
+  write("7");
+  out = session.Handle(":reload");
+  EXPECT_NE(out.find("reloaded session"), std::string::npos) << out;
+  EXPECT_EQ(session.Handle("cap"), "7 tpp\n");
+  fs::current_path(before);
+  fs::remove_all(dir);
 }
 
 }  // namespace
