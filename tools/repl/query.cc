@@ -93,10 +93,35 @@ class Parser {
   std::vector<bool> given_;
 };
 
+// A number's digit groups: `1,500` and `26_900_000` are read as 1500 and 26900000, but `1,5` is a mistake
+// (for 1.5 or 15?), and the number reader would silently take it as 15. Groups after the first have three
+// digits.
+bool GroupedWell(const std::string& number) {
+  std::string whole = number.substr(0, number.find_first_of(".eE"));
+  if (whole.find_first_of(",_") == std::string::npos) return true;
+  size_t digits = 0;
+  bool first = true;
+  for (char c : whole) {
+    if (c == ',' || c == '_') {
+      if (digits == 0 || digits > 3 || (!first && digits != 3)) return false;
+      first = false;
+      digits = 0;
+    } else {
+      ++digits;
+    }
+  }
+  return digits == 3;
+}
+
 bool Parser::Set(const std::string& field, const Token& value, const Token& where) {
   int index = program_.FieldIndex(field);
   if (index < 0) return Fail(where, "the schema has no field '" + field + "'");
   if (given_[index]) return Fail(where, "field '" + field + "' is given twice");
+  if (value.kind == Token::kWord && !value.text.empty() &&
+      isdigit(static_cast<unsigned char>(value.text[0])) && !GroupedWell(value.text))
+    return Fail(value,
+                "'" + value.text + "' is not a number: digit groups after a ',' or '_' have three digits",
+                "write 1,500 or 1500; a fraction uses '.'");
   given_[index] = true;
   std::string message;
   if (!reader_.FromText(index, value.text, rec_, &message)) return Fail(value, message);
