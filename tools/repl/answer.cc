@@ -1,6 +1,8 @@
 #include "tools/repl/answer.h"
 
 #include <algorithm>
+#include <optional>
+#include <type_traits>
 
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
@@ -25,18 +27,63 @@ std::string RuleLine(const ir::Rule& r) {
   return r.id + (r.cite.empty() ? "" : " [" + r.cite + "]");
 }
 
+// A quota this shipment did not consume: where it stands and what the shipment would add.
+struct Unused {
+  std::string head;      // "quota aid_lpp (consignee=X, year=2025)"
+  bool outside = false;  // the shipment's date is outside the quota's window
+  Rational used, amount;
+  std::optional<Rational> total;
+  bool fits = false;
+};
+
+Unused Measure(const ir::Quota& q, interp::EvalContext& ctx, const Ledger& ledger) {
+  Unused u;
+  u.head = "quota " + q.id + " (" + interp::QuotaKeyText(q, ctx) + ")";
+  std::string key = interp::QuotaKey(q, ctx);
+  if (key.empty()) {
+    u.outside = true;
+    return u;
+  }
+  u.used = ledger.Consumed(key);
+  u.amount = interp::Eval(*q.measure, ctx).num;
+  u.total = Add(u.used, u.amount);
+  u.fits = u.total && Compare(*u.total, q.limit) <= 0;
+  return u;
+}
+
 // What one quota looks like for this shipment, when it did not consume it.
 std::string UnusedQuotaLine(const ir::Quota& q, interp::EvalContext& ctx, const Ledger& ledger) {
   std::string unit = q.unit.empty() ? "" : " " + q.unit;
-  std::string key = interp::QuotaKey(q, ctx);
-  std::string head = "quota " + q.id + " (" + interp::QuotaKeyText(q, ctx) + ")";
-  if (key.empty()) return head + ": this shipment's date is outside the quota's window";
-  Rational used = ledger.Consumed(key);
-  Rational amount = interp::Eval(*q.measure, ctx).num;
-  auto total = Add(used, amount);
-  bool fits = total && Compare(*total, q.limit) <= 0;
-  return head + ": " + used.ToString() + " of " + q.limit.ToString() + unit + " used; this shipment's " +
-         amount.ToString() + unit + (fits ? " would fit" : " does not fit") + " (not consumed)";
+  Unused u = Measure(q, ctx, ledger);
+  if (u.outside) return u.head + ": this shipment's date is outside the quota's window";
+  return u.head + ": " + u.used.ToString() + " of " + q.limit.ToString() + unit + " used; this shipment's " +
+         u.amount.ToString() + unit + (u.fits ? " would fit" : " does not fit") + " (not consumed)";
+}
+
+// Calls `each` with every quota of the deciding program that the decision did not consume, in an evaluation
+// context for the shipment. A timeline decides with another program's record layout: nothing then.
+template <typename F>
+void ForEachUnused(const ir::Program& top, const interp::Record& rec, const interp::Decision& d,
+                   const Ledger& ledger, F each) {
+  if (d.error || !d.in_force || d.program != &top) return;
+  const ir::Program& p = top;
+  std::vector<bool> consumed(p.quotas.size(), false);
+  for (const auto& q : d.quotas) consumed[q.quota] = true;
+  std::deque<BitSet> scratch;
+  interp::EvalContext ctx;
+  ctx.program = &p;
+  ctx.fields = rec.values.data();
+  ctx.ledger = &ledger;
+  ctx.date = d.date;
+  ctx.scratch = &scratch;
+  for (size_t i = 0; i < p.quotas.size(); ++i) {
+    if (consumed[i]) continue;
+    try {
+      each(p.quotas[i], ctx);
+    } catch (const interp::EvalError& e) {
+      each(p.quotas[i], e.message);
+    }
+  }
 }
 
 }  // namespace
@@ -82,23 +129,12 @@ std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record
                     q.amount.ToString() + " = " + q.after.ToString() + " of " + q.limit.ToString() + unit +
                     ", " + (left ? left->ToString() : std::string("?")) + unit + " left" + consumed_note);
   }
-  // A timeline decides with another program's record layout; its unused quotas are not shown.
-  if (&p != &top) return lines;
-  std::deque<BitSet> scratch;
-  interp::EvalContext ctx;
-  ctx.program = &p;
-  ctx.fields = rec.values.data();
-  ctx.ledger = &ledger;
-  ctx.date = d.date;
-  ctx.scratch = &scratch;
-  for (size_t i = 0; i < p.quotas.size(); ++i) {
-    if (shown[i]) continue;
-    try {
-      lines.push_back(UnusedQuotaLine(p.quotas[i], ctx, ledger));
-    } catch (const interp::EvalError& e) {
-      lines.push_back("quota " + p.quotas[i].id + ": cannot be evaluated: " + e.message);
-    }
-  }
+  ForEachUnused(top, rec, d, ledger, [&](const ir::Quota& q, auto& ctx_or_error) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(ctx_or_error)>, std::string>)
+      lines.push_back("quota " + q.id + ": cannot be evaluated: " + ctx_or_error);
+    else
+      lines.push_back(UnusedQuotaLine(q, ctx_or_error, ledger));
+  });
   return lines;
 }
 
@@ -129,6 +165,31 @@ std::string AnswerText(const ir::Program& top, const std::string& top_name, cons
   }
   for (const auto& line : QuotaLines(top, rec, d, ledger, " (pending until :commit)"))
     out += "  " + line + "\n";
+  return out;
+}
+
+std::string UnusedQuotaArithmetic(const ir::Program& top, const interp::Record& rec,
+                                  const interp::Decision& d, const Ledger& ledger) {
+  std::string out;
+  ForEachUnused(top, rec, d, ledger, [&](const ir::Quota& q, auto& ctx_or_error) {
+    std::string head = "Quota " + q.id;
+    if constexpr (std::is_same_v<std::decay_t<decltype(ctx_or_error)>, std::string>) {
+      out += head + ": cannot be evaluated: " + ctx_or_error + "\n";
+    } else {
+      Unused u = Measure(q, ctx_or_error, ledger);
+      std::string unit = q.unit.empty() ? "" : " " + q.unit;
+      out += "Q" + u.head.substr(1) + (q.cite.empty() ? "" : " [" + q.cite + "]") + ", not consumed: ";
+      if (u.outside) {
+        out += "the shipment's date is outside the quota's window\n";
+        return;
+      }
+      out += "limit " + q.limit.ToString() + unit + ", consumed before " + u.used.ToString() + unit +
+             ", this shipment " + u.amount.ToString() + unit + ": " + u.used.ToString() + " + " +
+             u.amount.ToString() + " = " + (u.total ? u.total->ToString() : std::string("?")) +
+             (u.fits ? " <= " : " > ") + q.limit.ToString() + unit +
+             (u.fits ? ", would fit" : ", does not fit") + "\n";
+    }
+  });
   return out;
 }
 

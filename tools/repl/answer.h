@@ -37,6 +37,11 @@ std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record
 std::string AnswerText(const ir::Program& top, const std::string& top_name, const interp::Record& rec,
                        const interp::Decision& d, const Ledger& ledger, const Style& style);
 
+// `:why` lines for the quotas the decision did not consume, with their arithmetic ("26898568 + 15832 =
+// 26914400 > 26900000 tpp"), as of `ledger` (the quotas before the query).
+std::string UnusedQuotaArithmetic(const ir::Program& top, const interp::Record& rec,
+                                  const interp::Decision& d, const Ledger& ledger);
+
 // The same query answered under two policies, as a table: one row per aspect, one column per policy.
 struct Column {
   std::string policy;

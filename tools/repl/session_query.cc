@@ -96,7 +96,8 @@ std::string Session::Query(std::string_view input, bool json) {
 std::string Session::Why() {
   if (!last_)
     return Fail("no query yet", "ask one: ship 10 nvidia-h100-sxm to IN consignee \"X\" on 2025-03-01");
-  return driver::ExplainText(*last_->program, last_->record, last_->decision, last_->trace);
+  return driver::ExplainText(*last_->program, last_->record, last_->decision, last_->trace) +
+         UnusedQuotaArithmetic(*last_->program, last_->record, last_->decision, last_->before);
 }
 
 std::string Session::Compare(const std::string& name) {
