@@ -77,6 +77,7 @@ struct Decls {
   SourceManager sources;
   sema::LoadedProgram loaded;
   std::map<std::string, const ast::Decl*> by_name;  // module-qualified for stdlib, plain for the policy's own
+  std::map<std::string, const ast::Decl*> others;   // functions, tables, enums, records and the schema, alike
 };
 
 bool Load(const PolicyInput& in, Decls* out) {
@@ -89,7 +90,122 @@ bool Load(const PolicyInput& in, Decls* out) {
     for (const auto& d : m->decls)
       if (d->kind == ast::DeclKind::kConst || d->kind == ast::DeclKind::kSet)
         out->by_name.emplace(m->is_policy ? d->name : m->name + "." + d->name, d.get());
+      else if (d->kind == ast::DeclKind::kFunction || d->kind == ast::DeclKind::kTable ||
+               d->kind == ast::DeclKind::kEnum || d->kind == ast::DeclKind::kSchema ||
+               d->kind == ast::DeclKind::kRecord)
+        out->others.emplace(m->is_policy ? d->name : m->name + "." + d->name, d.get());
   return true;
+}
+
+std::string Members(const std::set<std::string>& s);
+
+// Whitespace runs as one space, so layout is not a change.
+std::string Squeeze(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+const char* KindName(ast::DeclKind k) {
+  switch (k) {
+    case ast::DeclKind::kFunction:
+      return "function";
+    case ast::DeclKind::kTable:
+      return "table";
+    case ast::DeclKind::kEnum:
+      return "enum";
+    case ast::DeclKind::kSchema:
+      return "schema";
+    default:
+      return "record";
+  }
+}
+
+// Functions by definition; tables row by row (added, removed, fields changed); enums by member; records and
+// the schema field by field.
+void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
+  for (const auto& [name, da] : a.others) {
+    auto it = b.others.find(name);
+    const char* what = KindName(da->kind);
+    if (it == b.others.end() || it->second->kind != da->kind) {
+      out.push_back({Change::kRemoved, what, name, "", "", ""});
+      continue;
+    }
+    const ast::Decl* db = it->second;
+    switch (da->kind) {
+      case ast::DeclKind::kFunction:
+        Compare(out, what, name, "body", Squeeze(SpanText(da->as<ast::FunctionDecl>().body->span)),
+                Squeeze(SpanText(db->as<ast::FunctionDecl>().body->span)));
+        break;
+      case ast::DeclKind::kTable: {
+        auto row_text = [](const ast::TableRow& r) {
+          std::string out;
+          for (const auto& [field, value] : r.fields)
+            out += (out.empty() ? "" : ", ") + field + ": " + Squeeze(SpanText(value->span));
+          return out;
+        };
+        std::map<std::string, const ast::TableRow*> ra, rb;
+        for (const auto& r : da->as<ast::TableDecl>().rows) ra[r.key] = &r;
+        for (const auto& r : db->as<ast::TableDecl>().rows) rb[r.key] = &r;
+        for (const auto& [key, row] : ra) {
+          auto other = rb.find(key);
+          if (other == rb.end()) {
+            out.push_back({Change::kRemoved, "table row", name + "." + key, "", row_text(*row), ""});
+            continue;
+          }
+          // Field by field: a catalog row has many, and usually one changes.
+          std::map<std::string, std::string> fa, fb;
+          for (const auto& [field, value] : row->fields) fa[field] = Squeeze(SpanText(value->span));
+          for (const auto& [field, value] : other->second->fields) fb[field] = Squeeze(SpanText(value->span));
+          for (const auto& [field, text] : fa)
+            Compare(out, "table row", name + "." + key, field, text, fb.count(field) ? fb[field] : "(none)");
+          for (const auto& [field, text] : fb)
+            if (!fa.count(field)) Compare(out, "table row", name + "." + key, field, "(none)", text);
+        }
+        for (const auto& [key, row] : rb)
+          if (!ra.count(key))
+            out.push_back({Change::kAdded, "table row", name + "." + key, "", "", row_text(*row)});
+        break;
+      }
+      case ast::DeclKind::kEnum: {
+        std::set<std::string> ma, mb;
+        for (const auto& m : da->as<ast::EnumDecl>().members) ma.insert(m.name);
+        for (const auto& m : db->as<ast::EnumDecl>().members) mb.insert(m.name);
+        std::set<std::string> added, removed;
+        for (const auto& x : mb)
+          if (!ma.count(x)) added.insert(x);
+        for (const auto& x : ma)
+          if (!mb.count(x)) removed.insert(x);
+        if (!added.empty() || !removed.empty())
+          out.push_back({Change::kChanged, what, name, "members",
+                         removed.empty() ? "" : "-" + Members(removed),
+                         added.empty() ? "" : "+" + Members(added)});
+        break;
+      }
+      default: {
+        std::map<std::string, std::string> fa, fb;
+        for (const auto& f : da->as<ast::RecordDecl>().fields) fa[f.name] = Squeeze(SpanText(f.span));
+        for (const auto& f : db->as<ast::RecordDecl>().fields) fb[f.name] = Squeeze(SpanText(f.span));
+        for (const auto& [field, text] : fa) {
+          auto other = fb.find(field);
+          if (other == fb.end())
+            out.push_back({Change::kRemoved, std::string(what) + " field", name + "." + field, "", text, ""});
+          else
+            Compare(out, std::string(what) + " field", name + "." + field, "", text, other->second);
+        }
+        for (const auto& [field, text] : fb)
+          if (!fa.count(field))
+            out.push_back({Change::kAdded, std::string(what) + " field", name + "." + field, "", "", text});
+      }
+    }
+  }
+  for (const auto& [name, db] : b.others)
+    if (!a.others.count(name)) out.push_back({Change::kAdded, KindName(db->kind), name, "", "", ""});
 }
 
 const ast::Decl* FindSet(const Decls& d, const std::string& name) {
@@ -243,7 +359,10 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
   }
   // Constants and sets.
   Decls da, db;
-  if (Load(old_input, &da) && Load(new_input, &db)) CompareDecls(out, da, db);
+  if (Load(old_input, &da) && Load(new_input, &db)) {
+    CompareDecls(out, da, db);
+    CompareOthers(out, da, db);
+  }
   return out;
 }
 

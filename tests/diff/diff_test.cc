@@ -102,6 +102,15 @@ TEST(DiffEquivalence, SetWrittenAnotherWay) {
 TEST(DiffEquivalence, RuleSplitInTwo) {
   ExpectEquivalent("rule_split.edict");
 }
+TEST(DiffStructural, FunctionBodiesAreCompared) {
+  // The helper function's body changes: a structural change, and a behavioural one.
+  DiffReport r = Fixture("function_base.edict", "function_changed.edict");
+  bool seen = false;
+  for (const auto& c : r.changes)
+    seen = seen || (c.what == "function" && c.name == "in_scope" && c.detail == "body");
+  EXPECT_TRUE(seen) << RenderText(r, false);
+  EXPECT_EQ(r.ExitCode(), 1);
+}
 TEST(DiffEquivalence, QuotaRenamed) {
   // Same keys and period: the renamed quota is the same ledger entry, so nothing changes for any history.
   ExpectEquivalent("quota_renamed.edict");
@@ -370,13 +379,18 @@ TEST(DiffCli, StdlibChangesAreSeen) {
   ASSERT_EQ(Shell(in_repo + git + "init -q . && " + git + "add . && " + git + "commit -q -m one"), 0);
   // The A100 becomes a non-datacenter chip, and a new catalog row appears (a copy of the A100's).
   ASSERT_EQ(
-      Shell(in_repo + "sed -i -e '/^  nvidia-a100: /{p;s/^  nvidia-a100: /  nvidia-a100-test: /}' "
-                      "-e '/^  nvidia-a100: /s/datacenter: true/datacenter: false/' stdlib/ear/chips.edict"),
+      Shell(in_repo +
+            "sed -i -e '/^  nvidia-a100: /s/datacenter: true/datacenter: false/' "
+            "-e '/^  nvidia-a100: /{p;s/^  nvidia-a100: /  nvidia-a100-test: /}' stdlib/ear/chips.edict"),
       0);
   std::string bin = EDICT_BINARY, out;
   EXPECT_EQ(Shell(in_repo + bin + " diff --describe-budget 0 --git HEAD -- policies/p.edict", &out), 1)
       << out;
   EXPECT_NE(out.find("item nvidia-a100-test: known only to NEW"), std::string::npos) << out;
+  EXPECT_NE(out.find("~ table row ear.chips.catalog.nvidia-a100 datacenter: true  ->  false"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("+ table row ear.chips.catalog.nvidia-a100-test"), std::string::npos) << out;
   EXPECT_EQ(Shell(in_repo + git + "commit -q -am two"), 0);
   EXPECT_EQ(Shell(in_repo + bin + " diff --describe-budget 0 --git HEAD~1 HEAD -- policies/p.edict", &out), 1)
       << out;
