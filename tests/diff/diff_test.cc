@@ -365,6 +365,33 @@ TEST(DiffCli, GitRevisions) {
   fs::remove_all(repo);
 }
 
+// The command a reviewer runs on the shipped policy, in a repository holding the project's policies and
+// stdlib: a commit lowers the LPP threshold to 500 H100s, and the diff of HEAD~1 against the working tree
+// shows it.
+TEST(DiffCli, GitDiffOfTheShippedPolicyAfterACommit) {
+  namespace fs = std::filesystem;
+  fs::path repo = fs::temp_directory_path() / ("edict-diff-shipped-" + std::to_string(::getpid()));
+  fs::remove_all(repo);
+  fs::create_directories(repo);
+  fs::copy(std::string(EDICT_SOURCE_DIR) + "/stdlib", repo / "stdlib", fs::copy_options::recursive);
+  fs::copy(std::string(EDICT_SOURCE_DIR) + "/policies", repo / "policies", fs::copy_options::recursive);
+  std::string in_repo = "cd " + repo.string() + " && ";
+  std::string git = "git -c user.name=t -c user.email=t@t ";
+  ASSERT_EQ(Shell(in_repo + git + "init -q . && " + git + "add . && " + git + "commit -q -m one"), 0);
+  ASSERT_EQ(Shell(in_repo +
+                  "sed -i 's/^const aid_lpp_limit = 26_900_000 tpp/const aid_lpp_limit = 7_916_000 tpp/' "
+                  "policies/ai_diffusion_2025.edict && " +
+                  git + "commit -q -am 'LPP at 500 H100s'"),
+            0);
+  std::string bin = EDICT_BINARY, out;
+  EXPECT_EQ(Shell(in_repo + bin + " diff --git HEAD~1 -- policies/ai_diffusion_2025.edict", &out), 1) << out;
+  EXPECT_NE(out.find("~ constant aid_lpp_limit value: 26_900_000 tpp  ->  7_916_000 tpp"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("behaviour differs: 3 classes (all classes found; proved by Z3)"), std::string::npos)
+      << out;
+  fs::remove_all(repo);
+}
+
 // The working tree and each revision are compared with their own stdlib, and a catalog id only one version
 // knows is reported (such shipments are rejected as invalid input by the other).
 TEST(DiffCli, StdlibChangesAreSeen) {
