@@ -30,6 +30,10 @@ class Terminal {
     pid_ = forkpty(&fd_, nullptr, nullptr, nullptr);
     if (pid_ == 0) {
       if (chdir(EDICT_SOURCE_DIR) != 0) _exit(126);
+      // Dispositions as in a shell's foreground job: a test run in the background (SIGINT ignored) or a test
+      // that ignores SIGPIPE must not hand that on to the REPL, which keeps an ignored SIGINT ignored.
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGPIPE, SIG_DFL);
       setenv("TERM", "xterm", 1);
       setenv("NO_COLOR", "1", 1);
       setenv("XDG_STATE_HOME", state_dir.c_str(), 1);
