@@ -1,6 +1,8 @@
 #include "compiler/frontend/parse.h"
 
 #include <algorithm>
+#include <set>
+#include <string>
 
 #include "EdictLexer.h"
 #include "EdictParser.h"
@@ -67,6 +69,42 @@ size_t FindInvalidUtf8(const std::string& s) {
   return std::string::npos;
 }
 
+// Every pass after the parser walks expressions recursively, so nesting is bounded to keep the stack safe
+// (a 20,000-term sum crashed `edict check`). The estimate counts open brackets plus the operators since the
+// last separator or declaration keyword; it over-counts, never under-counts, and real policies stay far
+// below.
+constexpr int kMaxNesting = 500;
+
+// The first token where the estimated nesting exceeds kMaxNesting, or null.
+antlr4::Token* TooDeep(antlr4::CommonTokenStream& tokens) {
+  static const std::set<std::string, std::less<>> kOperators = {
+      "+",  "-",   "*",  "/",   "<",  "<=", ">",         ">=", "=",
+      "!=", "and", "or", "not", "in", "is", "otherwise", "if", "."};
+  // Reserved words that start a declaration or a rule clause (never a name, never inside an expression).
+  static const std::set<std::string, std::less<>> kBoundaries = {
+      "const", "set",    "rule", "exception", "function", "quota",  "table", "record", "schema",   "enum",
+      "test",  "import", "unit", "withdraw",  "timeline", "policy", "when",  "cite",   "consumes", "per"};
+  int brackets = 0, ops = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    std::string text = t->getText();
+    if (text == "(" || text == "{" || text == "[") {
+      ++brackets;
+    } else if (text == ")" || text == "}" || text == "]") {
+      brackets = std::max(0, brackets - 1);
+    } else if (text == ",") {
+      ops = 0;
+    } else if (kBoundaries.count(text)) {
+      ops = 0;
+      brackets = 0;
+    } else if (kOperators.count(text)) {
+      ++ops;
+    }
+    if (brackets + ops > kMaxNesting) return t;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::unique_ptr<ast::Module> ParseModule(const SourceFile& file, DiagnosticList& diags) {
@@ -93,6 +131,20 @@ std::unique_ptr<ast::Module> ParseModule(const SourceFile& file, DiagnosticList&
     size_t before = diags.size();
     tokens.fill();  // lex once, so lexer errors are reported once whatever the parser does below
     size_t lexed = diags.size();
+    if (antlr4::Token* deep = TooDeep(tokens)) {
+      Span s;
+      s.file = &file;
+      s.line = static_cast<int>(deep->getLine());
+      s.col = static_cast<int>(deep->getCharPositionInLine());
+      s.end_line = s.line;
+      s.end_col = s.col + static_cast<int>(deep->getStopIndex() - deep->getStartIndex() + 1);
+      diags.Error(
+          "E0006", s,
+          "this expression nests too deeply (more than " + std::to_string(kMaxNesting) +
+              " operators or brackets)",
+          "split it with named constants or sets (`const part = ...`), or write a list as a set `{...}`");
+      return module;
+    }
     // Two-stage parsing: the fast SLL prediction mode with bail-out first, full LL (and error reporting) only
     // when SLL fails. Valid files almost always parse in the first stage, several times faster.
     parser.removeErrorListeners();

@@ -321,6 +321,7 @@ const std::vector<std::pair<std::string, std::string>>& DiagnosticCodes() {
       {"E0003", "invalid date"},
       {"E0004", "source file is not valid UTF-8"},
       {"E0005", "a rule clause is given twice"},
+      {"E0006", "an expression nests too deeply for the compiler"},
       {"E0101", "file or stdlib module not found"},
       {"E0102", "import cycle"},
       {"E0103", "module header does not match the import name"},
