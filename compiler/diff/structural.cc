@@ -99,6 +99,19 @@ bool Load(const PolicyInput& in, Decls* out) {
 
 std::string Members(const std::set<std::string>& s);
 
+// A set's or an enum's members, added and removed by name.
+void CompareMembers(std::vector<Change>& out, const std::string& what, const std::string& name,
+                    const std::set<std::string>& before, const std::set<std::string>& after) {
+  std::set<std::string> added, removed;
+  for (const auto& x : after)
+    if (!before.count(x)) added.insert(x);
+  for (const auto& x : before)
+    if (!after.count(x)) removed.insert(x);
+  if (!added.empty() || !removed.empty())
+    out.push_back({Change::kChanged, what, name, "members", removed.empty() ? "" : "-" + Members(removed),
+                   added.empty() ? "" : "+" + Members(added)});
+}
+
 // Whitespace runs as one space, so layout is not a change.
 std::string Squeeze(const std::string& s) {
   std::string out;
@@ -176,15 +189,7 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
         std::set<std::string> ma, mb;
         for (const auto& m : da->as<ast::EnumDecl>().members) ma.insert(m.name);
         for (const auto& m : db->as<ast::EnumDecl>().members) mb.insert(m.name);
-        std::set<std::string> added, removed;
-        for (const auto& x : mb)
-          if (!ma.count(x)) added.insert(x);
-        for (const auto& x : ma)
-          if (!mb.count(x)) removed.insert(x);
-        if (!added.empty() || !removed.empty())
-          out.push_back({Change::kChanged, what, name, "members",
-                         removed.empty() ? "" : "-" + Members(removed),
-                         added.empty() ? "" : "+" + Members(added)});
+        CompareMembers(out, what, name, ma, mb);
         break;
       }
       default: {
@@ -270,14 +275,7 @@ void CompareDecls(std::vector<Change>& out, const Decls& a, const Decls& b) {
       std::set<std::string> ma, mb;
       SetOf(a, *da->as<ast::ConstDecl>().value, ma, 0);
       SetOf(b, *db->as<ast::ConstDecl>().value, mb, 0);
-      std::set<std::string> added, removed;
-      for (const auto& x : mb)
-        if (!ma.count(x)) added.insert(x);
-      for (const auto& x : ma)
-        if (!mb.count(x)) removed.insert(x);
-      if (!added.empty() || !removed.empty())
-        out.push_back({Change::kChanged, what, name, "members", removed.empty() ? "" : "-" + Members(removed),
-                       added.empty() ? "" : "+" + Members(added)});
+      CompareMembers(out, what, name, ma, mb);
       continue;
     }
     Compare(out, what, name, "value", SpanText(da->as<ast::ConstDecl>().value->span),
