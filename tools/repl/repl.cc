@@ -77,7 +77,7 @@ int Scripted(Session& session, bool echo) {
 int Interactive(Session& session) {
   InterruptHandler handler;
   LineEditor editor(&session, HistoryPath());
-  Print("edict repl: :help lists the commands, Ctrl-D leaves\n");
+  Print(std::string(kBanner) + "\n");
   std::string buffer, line, prompt;
   while (!session.done()) {
     if (buffer.empty()) prompt = session.Prompt();

@@ -14,6 +14,9 @@ struct ReplOptions {
   bool echo = false;  // scripted sessions: print the prompt and each input line before its answer
 };
 
+// Printed once when an interactive session (a terminal) starts; scripted sessions do not print it.
+inline constexpr char kBanner[] = "edict repl: :help lists the commands, Ctrl-D leaves";
+
 // Returns the exit code: 0, or 1 when a scripted session had an error.
 int RunRepl(const ReplOptions& options);
 
