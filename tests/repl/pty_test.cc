@@ -137,12 +137,14 @@ TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
   ASSERT_TRUE(t.started());
   ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
 
-  // Tab: the common prefix of the H100 ids, then the list of candidates, then the unique completion.
+  // Tab: the common prefix of the H100 ids, then the list of candidates, then the unique completion; a
+  // country code typed in lower case is replaced by the code.
   t.Type("ship 10 nvidia-h1\t");
   t.Type("\t");
   ASSERT_TRUE(t.WaitFor("nvidia-h100-pcie")) << t.screen();  // only shown by the candidate list
   t.Type("s\t");
-  t.Type("to IN consignee \"Indus\" on 2025-03-01\r");
+  t.Type("to in\t");
+  t.Type("consignee \"Indus\" on 2025-03-01\r");
   ASSERT_TRUE(t.WaitFor("SHIPS UNDER LICENSE EXCEPTION LPP")) << t.screen();
   ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
 

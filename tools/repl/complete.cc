@@ -1,10 +1,12 @@
 // Tab completion: commands, policy names, file names, shipment options, and the names of the loaded program
 // (schema fields, constants, rules, quotas, countries, chip ids and other enum members).
 #include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <set>
 
 #include "compiler/sema/load.h"
+#include "runtime/date.h"
 #include "tools/repl/input.h"
 #include "tools/repl/query.h"
 #include "tools/repl/session_internal.h"
@@ -81,10 +83,42 @@ std::vector<std::string> Members(const ir::Program* p, int enum_index) {
   return p->enums[enum_index].members;
 }
 
-int FieldEnum(const ir::Program* p, const char* field) {
+int FieldEnum(const ir::Program* p, const std::string& field) {
   if (!p) return -1;
   int f = p->FieldIndex(field);
   return f < 0 ? -1 : p->fields[f].enum_index;
+}
+
+// The fields of the table `head` is a row of (`nvidia-h100-sxm` or the field `item`); null when it is
+// neither.
+const ir::Table* TableOf(const ir::Program* p, const std::string& head) {
+  if (!p) return nullptr;
+  auto table = [&](int e) -> const ir::Table* {
+    if (e < 0 || e >= static_cast<int>(p->table_of_enum.size())) return nullptr;
+    int t = p->table_of_enum[e];
+    return t < 0 || t >= static_cast<int>(p->tables.size()) ? nullptr : &p->tables[t];
+  };
+  if (const ir::Table* t = table(FieldEnum(p, head))) return t;
+  for (size_t e = 0; e < p->enums.size(); ++e) {
+    const auto& m = p->enums[e].members;
+    if (p->enums[e].is_table && std::find(m.begin(), m.end(), head) != m.end())
+      return table(static_cast<int>(e));
+  }
+  return nullptr;
+}
+
+// The values `with FIELD = ` takes: an enum field's members, or true and false.
+std::vector<std::string> ValuesOf(const ir::Program* p, const std::string& field) {
+  int f = p ? p->FieldIndex(field) : -1;
+  if (f < 0 || p->fields[f].kind == ir::Field::kDerived) return {};
+  if (p->fields[f].enum_index >= 0) return Members(p, p->fields[f].enum_index);
+  if (p->fields[f].type && p->fields[f].type->kind == TypeKind::kBool) return {"true", "false"};
+  return {};
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  return s;
 }
 
 std::vector<std::string> Files(const std::string& prefix) {
@@ -141,30 +175,64 @@ Completion Session::Complete(std::string_view line) const {
   std::string first = before.empty() ? "" : before[0];
   bool ship = first == "ship";
   std::vector<std::string> pool;
-  if (!prefix.empty() && prefix[0] == ':') {
+  bool fold_case = false;  // country codes: `to i` offers IN, IT, ...
+  size_t dot = prefix.rfind('.');
+  const ir::Table* table = dot == std::string::npos ? nullptr : TableOf(prog, prefix.substr(0, dot));
+  if (table) {
+    // `nvidia-h100-sxm.t`, `item.d`: the fields of the table's rows; the word completed is after the dot.
+    start += dot + 1;
+    prefix = prefix.substr(dot + 1);
+    pool = table->fields;
+  } else if (!prefix.empty() && prefix[0] == ':') {
     for (const auto& [name, text] : CommandHelp()) pool.push_back(name.substr(0, name.find(' ')));
   } else if (load && before.size() == 1) {
     pool = Files(prefix);
   } else if ((first == ":policy" || first == ":compare") && before.size() == 1) {
     for (const auto& p : policies_) pool.push_back(p.name);
+  } else if (first == ":as-of") {
+    // Only a date or `off`: the current policy's own dates and the one in use.
+    pool.push_back("off");
+    if (before.size() == 1) {
+      if (has_as_of_) pool.push_back(FormatDate(as_of_));
+      if (prog && prog->from != INT_MIN) pool.push_back(FormatDate(prog->from));
+      if (prog && prog->has_compliance) pool.push_back(FormatDate(prog->compliance));
+      if (prog && prog->until != INT_MAX) pool.push_back(FormatDate(prog->until));
+      if (prog)
+        for (const auto& entry : prog->timeline) pool.push_back(FormatDate(entry.from));
+    } else {
+      pool.clear();
+    }
+  } else if (before.size() >= 3 && previous == "=" && before[before.size() - 3] == "with") {
+    pool = ValuesOf(prog, before[before.size() - 2]);
+    fold_case = FieldEnum(prog, before[before.size() - 2]) == FieldEnum(prog, "destination");
   } else if (previous == "to" || previous == "hq" || (ship && previous == "from")) {
     pool = Members(prog, FieldEnum(prog, "destination"));
+    fold_case = true;
   } else if (ship && before.size() == 2) {
     pool = Members(prog, FieldEnum(prog, "item"));
+  } else if (ship && previous == "end") {
+    pool = {"use", "user"};
+  } else if (ship && previous == "training") {
+    pool = {"ops"};
+  } else if (ship && previous == "open") {
+    pool = {"weights"};
   } else if (ship && previous == "use") {
     pool = Members(prog, FieldEnum(prog, "end_use"));
   } else if (ship && previous == "veu") {
     pool = Members(prog, FieldEnum(prog, "veu"));
   } else if (previous == "with" && prog) {
-    for (const auto& f : prog->fields) pool.push_back(f.name);
+    // Computed fields (eccn, tpp) are the policy's to work out; a query cannot set them.
+    for (const auto& f : prog->fields)
+      if (f.kind != ir::Field::kDerived) pool.push_back(f.name);
   } else if (ship && before.size() >= 3) {
     for (const auto& o : ShipOptionWords()) pool.push_back(o.substr(0, o.find(' ')));
   } else {
     pool = Identifiers();
   }
+  std::string match = fold_case ? Upper(prefix) : prefix;
   std::set<std::string> unique;
   for (const auto& w : pool)
-    if (w.rfind(prefix, 0) == 0 && w != "__repl") unique.insert(w);
+    if (w.rfind(match, 0) == 0 && w != "__repl") unique.insert(w);
   Completion c;
   c.start = start;
   c.candidates.assign(unique.begin(), unique.end());

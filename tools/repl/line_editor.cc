@@ -92,6 +92,11 @@ unsigned char LineEditor::CompleteKey(editline* el, int) {
   if (c.candidates.empty()) return CC_REFRESH_BEEP;
   std::string typed = before.substr(c.start);
   std::string common = CommonPrefix(c.candidates);
+  // A candidate may differ in case from what was typed (`to in` -> IN): the typed word is replaced.
+  if (common.compare(0, typed.size(), typed) != 0) {
+    el_deletestr(el, static_cast<int>(typed.size()));
+    typed.clear();
+  }
   if (c.candidates.size() == 1) {
     std::string rest = common.substr(typed.size());
     if (common.back() != '/') rest += " ";
