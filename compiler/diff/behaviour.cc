@@ -155,8 +155,17 @@ class Search {
     }
     for (const auto& [reason, members] : gave_up_) {
       std::string which = split_.empty() ? "" : " for " + split_ + " = " + Join(members);
-      result_.not_covered.push_back("the solver gave up" + which + ": " + reason);
+      std::string why = reason;
+      if (options_.query_timeout_ms && (reason == "canceled" || reason == "timeout"))
+        why = "a query took longer than the " + std::to_string(options_.query_timeout_ms / 1000) +
+              " s allowed (--timeout)";
+      result_.not_covered.push_back("the solver gave up" + which + ": " + why);
     }
+    // Quotas the two versions treat as one ledger entry although named differently, and those only one has.
+    for (auto [i, j] : PairQuotas(a_, b_))
+      if (a_.quotas[i].id != b_.quotas[j].id)
+        result_.assumptions.push_back("quota " + a_.quotas[i].id + " (OLD) and " + b_.quotas[j].id +
+                                      " (NEW) are one ledger entry: same keys and period");
     if (!excluded_.empty()) {
       std::sort(excluded_.begin(), excluded_.end());
       excluded_.erase(std::unique(excluded_.begin(), excluded_.end()), excluded_.end());
@@ -462,6 +471,7 @@ class Search {
       solver.pop();
       std::sort(seen.begin(), seen.end());
       seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+      if (seen.empty() && !complete) continue;  // the budget was spent before this field: say nothing of it
       c.values[name] = std::move(seen);
       c.domains[name] = var.members;
       c.values_complete[name] = complete;

@@ -71,13 +71,16 @@ std::string ConsumedText(const Witness& w) {
   return Join(parts);
 }
 
+// The countries, end uses and dates of a class are described for the first chip it was found for (one
+// solver problem per chip); when the class spans several, the lines say so rather than imply the rest.
+std::string ForFirst(const BehaviourClass& c) {
+  if (c.split_field.empty() || c.split_values.size() < 2) return "";
+  return " (for " + c.split_field + " " + c.split_values[0] + ")";
+}
+
 std::string DatesText(const BehaviourClass& c) {
-  std::string out = "dates: " + c.first_date + " to " + c.last_date;
-  if (!c.split_field.empty() && !c.split_values.empty())
-    out += " (earliest and latest, for " + c.split_field + " " + c.split_values[0] + ")";
-  else
-    out += " (earliest and latest)";
-  return out;
+  return "dates: " + c.first_date + " to " + c.last_date + " (earliest and latest" +
+         (ForFirst(c).empty() ? ")" : ", for " + c.split_field + " " + c.split_values[0] + ")");
 }
 
 std::string UsesText(const std::vector<std::string>& uses) {
@@ -160,10 +163,12 @@ std::string RenderText(const DiffReport& r, bool color) {
       out +=
           "     " + c.split_field + ": " + ValuesOf(c.split_values, true, c.domains.at(c.split_field)) + "\n";
     for (const auto& [field, seen] : c.values)
-      out += "     " + field + ": " + ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
+      out += "     " + field + ForFirst(c) + ": " +
+             ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
     if (!c.first_date.empty()) out += "     " + DatesText(c) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
-      out += "     adds to the quotas: " + UsesText(c.old_uses) + " -> " + UsesText(c.new_uses) + "\n";
+      out += "     the witness adds to the quotas: " + UsesText(c.old_uses) + " -> " + UsesText(c.new_uses) +
+             "\n";
     out += std::string("     ") + k.dim + "witness: " + c.witness.ToJson() + k.reset + "\n";
     if (!c.witness.consumed.empty())
       out += std::string("     ") + k.dim +
@@ -179,8 +184,13 @@ std::string RenderText(const DiffReport& r, bool color) {
   out += "\n" + std::string(k.bold) + "Result: " + Verdict(r) + k.reset + "\n";
   for (const auto& s : b.not_covered) out += "  not covered: " + s + "\n";
   out += "  searched: " + Join(b.assumptions, "; ") + "\n";
-  out += "  decisions compared by outcome and quota use; every witness replayed through the interpreter" +
-         std::string(b.second_engine.empty() ? "" : " and the " + b.second_engine) + " on both versions\n";
+  out += "  decisions compared by outcome and quota use; " +
+         std::string(b.classes.empty()
+                         ? "no witness to replay"
+                         : "every witness replayed through the interpreter" +
+                               std::string(b.second_engine.empty() ? "" : " and the " + b.second_engine) +
+                               " on both versions") +
+         "\n";
   char buf[96];
   std::snprintf(buf, sizeof buf, "  %d solver queries, %.2f s\n", b.queries, r.seconds);
   out += buf;
@@ -224,7 +234,9 @@ std::string RenderJson(const DiffReport& r) {
       out += std::string(first ? "" : ", ") + Json(field) + ": " + (complete ? "true" : "false");
       first = false;
     }
-    out += "},\n     \"first_date\": " + Json(c.first_date) + ", \"last_date\": " + Json(c.last_date);
+    out += "},\n     \"described_for\": " +
+           Json(c.split_values.size() > 1 && !c.split_field.empty() ? c.split_values[0] : "") +
+           ",\n     \"first_date\": " + Json(c.first_date) + ", \"last_date\": " + Json(c.last_date);
     out += ",\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
     out += ",\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": [";
     first = true;
@@ -263,11 +275,12 @@ std::string RenderMarkdown(const DiffReport& r) {
       out += "   - " + c.split_field + ": " +
              Md(ValuesOf(c.split_values, true, c.domains.at(c.split_field))) + "\n";
     for (const auto& [field, seen] : c.values)
-      out += "   - " + Md(field) + ": " +
+      out += "   - " + Md(field + ForFirst(c)) + ": " +
              Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
     if (!c.first_date.empty()) out += "   - " + Md(DatesText(c)) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
-      out += "   - adds to the quotas: " + Md(UsesText(c.old_uses)) + " → " + Md(UsesText(c.new_uses)) + "\n";
+      out += "   - the witness adds to the quotas: " + Md(UsesText(c.old_uses)) + " → " +
+             Md(UsesText(c.new_uses)) + "\n";
     out += "   - witness: `" + c.witness.ToJson() + "`";
     if (!c.witness.consumed.empty())
       out += ", with this already consumed before it (same in both versions): " + Md(ConsumedText(c.witness));

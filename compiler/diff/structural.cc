@@ -139,6 +139,20 @@ const char* KindName(ast::DeclKind k) {
   }
 }
 
+// What an added or removed declaration is, in a few words.
+std::string Summary(const ast::Decl& d) {
+  switch (d.kind) {
+    case ast::DeclKind::kFunction:
+      return Squeeze(SpanText(d.as<ast::FunctionDecl>().body->span));
+    case ast::DeclKind::kTable:
+      return std::to_string(d.as<ast::TableDecl>().rows.size()) + " rows";
+    case ast::DeclKind::kEnum:
+      return std::to_string(d.as<ast::EnumDecl>().members.size()) + " members";
+    default:
+      return std::to_string(d.as<ast::RecordDecl>().fields.size()) + " fields";
+  }
+}
+
 // Functions by definition; tables row by row (added, removed, fields changed); enums by member; records and
 // the schema field by field.
 void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
@@ -146,7 +160,7 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
     auto it = b.others.find(name);
     const char* what = KindName(da->kind);
     if (it == b.others.end() || it->second->kind != da->kind) {
-      out.push_back({Change::kRemoved, what, name, "", "", ""});
+      out.push_back({Change::kRemoved, what, name, "", Summary(*da), ""});
       continue;
     }
     const ast::Decl* db = it->second;
@@ -210,7 +224,8 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
     }
   }
   for (const auto& [name, db] : b.others)
-    if (!a.others.count(name)) out.push_back({Change::kAdded, KindName(db->kind), name, "", "", ""});
+    if (!a.others.count(name))
+      out.push_back({Change::kAdded, KindName(db->kind), name, "", "", Summary(*db)});
 }
 
 const ast::Decl* FindSet(const Decls& d, const std::string& name) {

@@ -121,8 +121,12 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
       std::fflush(stdout);
       const auto& in = args.inputs;
       if (in.size() >= 5) {
-        std::string cmd = "git --no-pager diff --no-index --no-ext-diff -- '" + in[1] + "' '" + in[4] + "'";
-        if (std::system(cmd.c_str()) == -1) std::printf("(git could not be run)\n");
+        // diffutils' diff (essential on Debian), labelled with the repository paths, not git's temporary
+        // files.
+        const std::string& new_path = in.size() == 9 ? in[7] : in[0];
+        std::string cmd =
+            "diff -u --label 'a/" + in[0] + "' --label 'b/" + new_path + "' '" + in[1] + "' '" + in[4] + "'";
+        if (std::system(cmd.c_str()) == -1) std::printf("(diff could not be run)\n");
       }
       exit_code = 0;
     };
@@ -155,7 +159,13 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     };
     diff::DiffReport report;
     if (!diff::RunDiff(old_in, new_in, options, &report, &error, common.UseColor(2))) {
-      if (args.git_driver) return textual(error.substr(0, error.find('\n')));
+      if (args.git_driver) {
+        // "cannot compile b/x.edict:" then the first diagnostic: say both, on one line.
+        size_t nl = error.find('\n');
+        std::string first = nl == std::string::npos ? error : error.substr(0, nl);
+        if (nl != std::string::npos) first += " " + error.substr(nl + 1, error.find('\n', nl + 1) - nl - 1);
+        return textual(first);
+      }
       std::fprintf(stderr, "edict diff: %s", error.c_str());
       exit_code = 2;
       return;
