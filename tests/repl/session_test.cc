@@ -126,6 +126,27 @@ TEST_F(ReplSession, TypedRulesChangeTheAnswer) {
   EXPECT_EQ(session.Handle(q).find("PROHIBITED"), std::string::npos);
 }
 
+// :compare's table is as wide as the terminal (set by the loop from $COLUMNS or the tty), not a fixed 124.
+TEST_F(ReplSession, CompareTableFitsTheTerminalWidth) {
+  std::string out = session.Load(EDICT_SOURCE_DIR "/policies/licensing_regime_draft.edict");
+  ASSERT_NE(out.find("loaded licensing_regime_draft"), std::string::npos) << out;
+  session.Handle(":policy ai_diffusion_2025");
+  session.Handle("ship 600 nvidia-h100-sxm to IN consignee \"Tata\" on 2025-06-02");
+  for (int columns : {52, 80, 100, 124, 200}) {
+    session.set_columns(columns);
+    std::string table = session.Handle(":compare licensing_regime_draft");
+    size_t widest = 0, lines = 0;
+    for (size_t at = 0, end; at < table.size(); at = end + 1, ++lines) {
+      end = table.find('\n', at);
+      widest = std::max(widest, end - at);
+    }
+    EXPECT_LE(widest, static_cast<size_t>(columns)) << table;
+    EXPECT_GT(widest, static_cast<size_t>(columns) - 12) << table;  // and it uses the width it has
+    EXPECT_GT(lines, 6u) << table;
+  }
+  EXPECT_FALSE(session.had_error());
+}
+
 // A user's file named session.edict, loaded by a relative path, is reloaded like any other (the built-in
 // session policy has that path too, and was once told apart by it).
 TEST(ReplReload, RereadsAFileCalledSessionEdict) {

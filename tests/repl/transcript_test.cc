@@ -58,8 +58,8 @@ TEST_P(Transcript, MatchesGolden) {
   }
   fs::path script = fs::path(testing::TempDir()) / ("repl_" + GetParam() + ".in");
   std::ofstream(script, std::ios::binary) << input;
-  std::string command = "cd '" + std::string(EDICT_SOURCE_DIR) + "' && NO_COLOR=1 '" + EDICT_BINARY +
-                        "' repl --echo " + args + " < '" + script.string() + "' 2>&1";
+  std::string command = "cd '" + std::string(EDICT_SOURCE_DIR) + "' && env -u COLUMNS NO_COLOR=1 '" +
+                        EDICT_BINARY + "' repl --echo " + args + " < '" + script.string() + "' 2>&1";
   std::string actual = RunShell(command);
   fs::path golden = kDir / (GetParam() + ".out");
   const char* update = std::getenv("EDICT_UPDATE_GOLDEN");

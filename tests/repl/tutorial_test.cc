@@ -313,8 +313,9 @@ TEST(Tutorial, ReplChapterMatchesTheBinary) {
     for (const std::string& in : s.inputs) script += ReplaceAll(in, kTutorialDir, dir.string()) + "\n";
     fs::path script_path = dir / ("session_" + std::to_string(s.doc_line) + ".in");
     std::ofstream(script_path, std::ios::binary) << script;
-    std::string command = "cd " + Quoted(kSource.string()) + " && NO_COLOR=1 " + Quoted(EDICT_BINARY) +
-                          " repl --echo " + ReplaceAll(s.args, kTutorialDir, dir.string()) + " < " +
+    std::string command = "cd " + Quoted(kSource.string()) + " && env -u COLUMNS NO_COLOR=1 " +
+                          Quoted(EDICT_BINARY) + " repl --echo " +
+                          ReplaceAll(s.args, kTutorialDir, dir.string()) + " < " +
                           Quoted(script_path.string()) + " 2>&1";
     std::string output = ReplaceAll(RunShell(command), dir.string(), kTutorialDir);
     std::string mismatch = Mismatch(s.expected, SplitLines(output));

@@ -193,7 +193,7 @@ std::string UnusedQuotaArithmetic(const ir::Program& top, const interp::Record& 
   return out;
 }
 
-std::string CompareText(const Column& left, const Column& right, const Style& style) {
+std::string CompareText(const Column& left, const Column& right, const Style& style, int columns) {
   struct Row {
     std::string label;
     std::vector<std::string> cells[2];
@@ -219,12 +219,15 @@ std::string CompareText(const Column& left, const Column& right, const Style& st
     rows[3].cells[c].push_back(Outcome(d) + (d.in_force ? "" : " (not in force)"));
     for (int ri : d.rules) rows[4].cells[c].push_back(RuleLine(d.program->rules[ri]));
     if (d.rules.empty()) rows[4].cells[c].push_back("(none)");
+    // The row is labelled `quotas`: its cells leave out the word.
     for (const auto& q : QuotaLines(*cols[c]->top, *cols[c]->rec, d, *cols[c]->ledger, ""))
-      rows[5].cells[c].push_back(q);
+      rows[5].cells[c].push_back(q.rfind("quota ", 0) == 0 ? q.substr(6) : q);
     if (rows[5].cells[c].empty()) rows[5].cells[c].push_back("(none)");
   }
-  // Long cells wrap at word boundaries so that the columns stay aligned.
-  const size_t width = 56;
+  // Long cells wrap at word boundaries so that the columns stay aligned. A line is the label (9), a cell,
+  // " | " and a cell.
+  const size_t label_width = 9;
+  const size_t width = (static_cast<size_t>(std::max(columns, 52)) - label_width - 3) / 2;
   auto wrap = [&](const std::vector<std::string>& cells) {
     std::vector<std::string> lines;
     for (const auto& cell : cells) {
@@ -248,7 +251,7 @@ std::string CompareText(const Column& left, const Column& right, const Style& st
       std::string left = i < a.size() ? a[i] : "";
       left.resize(width, ' ');
       std::string label = i == 0 ? r.label : "";
-      label.resize(9, ' ');
+      label.resize(label_width, ' ');
       std::string line = style.Bold(label) + left + " | " + (i < b.size() ? b[i] : "");
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";

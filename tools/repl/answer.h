@@ -42,7 +42,8 @@ std::string AnswerText(const ir::Program& top, const std::string& top_name, cons
 std::string UnusedQuotaArithmetic(const ir::Program& top, const interp::Record& rec,
                                   const interp::Decision& d, const Ledger& ledger);
 
-// The same query answered under two policies, as a table: one row per aspect, one column per policy.
+// The same query answered under two policies, as a table: one row per aspect, one column per policy, no wider
+// than `columns` characters (a terminal's width; narrower than 52 is taken as 52).
 struct Column {
   std::string policy;
   const ir::Program* top = nullptr;
@@ -50,6 +51,6 @@ struct Column {
   const interp::Decision* decision = nullptr;
   const Ledger* ledger = nullptr;
 };
-std::string CompareText(const Column& left, const Column& right, const Style& style);
+std::string CompareText(const Column& left, const Column& right, const Style& style, int columns);
 
 }  // namespace edict::repl

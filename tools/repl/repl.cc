@@ -1,9 +1,11 @@
 #include "tools/repl/repl.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "tools/repl/input.h"
@@ -55,6 +57,19 @@ class InterruptHandler {
   bool installed_ = false;
 };
 
+// The width :compare lays its table out for: $COLUMNS, else the terminal's, else 80. Asked before every
+// input, so a resized window is followed.
+int Columns() {
+  if (const char* env = std::getenv("COLUMNS")) {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n > 0 && n < 10000) return static_cast<int>(n);
+  }
+  winsize ws{};
+  if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
 int Scripted(Session& session, bool echo) {
   std::string buffer, line, prompt;
   while (!session.done() && std::getline(std::cin, line)) {
@@ -67,10 +82,14 @@ int Scripted(Session& session, bool echo) {
     }
     buffer += line + "\n";
     if (NeedsMore(buffer)) continue;
+    session.set_columns(Columns());
     Print(session.Handle(buffer));
     buffer.clear();
   }
-  if (!buffer.empty() && !session.done()) Print(session.Handle(buffer));
+  if (!buffer.empty() && !session.done()) {
+    session.set_columns(Columns());
+    Print(session.Handle(buffer));
+  }
   return session.had_error() ? 1 : 0;
 }
 
@@ -98,6 +117,7 @@ int Interactive(Session& session) {
     buffer += line + "\n";
     if (NeedsMore(buffer)) continue;
     interrupted = 0;
+    session.set_columns(Columns());
     std::string out = session.Handle(buffer);
     // A command is not stopped midway (compiling a policy or running its tests has no safe place to stop),
     // so it ran to the end; the session goes on. The terminal echoed ^C without a line end.

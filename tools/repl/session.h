@@ -23,6 +23,7 @@
 namespace edict::repl {
 
 struct QueryDefaults;
+struct KeyLabel;
 
 struct SessionOptions {
   std::string stdlib_dir;
@@ -53,6 +54,8 @@ class Session {
   Completion Complete(std::string_view line) const;
 
   std::string Prompt() const;
+  // The terminal's width, for :compare's table (80 until set).
+  void set_columns(int columns) { columns_ = columns; }
   bool done() const { return done_; }
   bool had_error() const { return had_error_; }
 
@@ -124,10 +127,11 @@ class Session {
   int as_of_ = 0;
   int query_count_ = 0;
   std::unique_ptr<LastQuery> last_;
+  int columns_ = 80;
   bool done_ = false;
   bool had_error_ = false;
-  std::map<std::string, std::string> key_labels_;  // ledger key -> readable key, for :ledger
-  std::vector<std::string> stdlib_names_;          // declared names in the stdlib, for completion
+  std::map<std::string, KeyLabel> key_labels_;  // ledger key -> readable key and unit, for :ledger
+  std::vector<std::string> stdlib_names_;       // declared names in the stdlib, for completion
 };
 
 }  // namespace edict::repl

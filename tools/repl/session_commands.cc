@@ -27,7 +27,7 @@ const std::vector<std::pair<std::string, std::string>>& CommandHelp() {
       {":compare POLICY", "answer the last query under another loaded policy, side by side"},
       {":as-of [DATE|off]", "the date of queries that give none (a query's own `on DATE` wins)"},
       {":why", "explain the last answer: every rule considered, condition values, quota arithmetic"},
-      {":ledger", "show quota consumption, committed and pending"},
+      {":ledger", "show quota consumption, committed and pending, against the current policy's limits"},
       {":commit", "keep the quota use of the queries since the last commit"},
       {":rollback", "discard the quota use of the queries since the last commit"},
       {":reset", "forget typed declarations, the ledger, the as-of date and the last query"},

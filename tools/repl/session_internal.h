@@ -75,9 +75,16 @@ std::vector<std::string> ScanStdlibNames(const std::string& stdlib_dir);
 // The names declared in one source text.
 void ScanNames(const std::string& text, std::vector<std::string>* out);
 
+// How :ledger names a ledger entry: the quota with its key text ("aid_lpp (consignee=X, year=2025)"), and
+// the unit of the quota that consumed it (kept when the current policy has no such quota).
+struct KeyLabel {
+  std::string text;
+  std::string unit;
+};
+
 // Ledger entries whose quota use `d` records, labelled with the quota's key text ("consignee=X, year=2025").
 void LabelKeys(const MemoryLedger& before, const MemoryLedger& after, const interp::Decision& d,
-               std::map<std::string, std::string>* labels);
+               std::map<std::string, KeyLabel>* labels);
 
 void CopyLedger(const MemoryLedger& from, MemoryLedger* to);
 

@@ -17,13 +17,15 @@ void CopyLedger(const MemoryLedger& from, MemoryLedger* to) {
 }
 
 void LabelKeys(const MemoryLedger& before, const MemoryLedger& after, const interp::Decision& d,
-               std::map<std::string, std::string>* labels) {
+               std::map<std::string, KeyLabel>* labels) {
   if (!d.program) return;
   for (const auto& [key, amount] : after.entries()) {
     if (before.Consumed(key) == amount) continue;
     std::string id = key.substr(0, key.find('\x1f'));
-    for (const auto& use : d.quotas)
-      if (d.program->quotas[use.quota].id == id) (*labels)[key] = id + " (" + use.key_text + ")";
+    for (const auto& use : d.quotas) {
+      const ir::Quota& q = d.program->quotas[use.quota];
+      if (q.id == id) (*labels)[key] = KeyLabel{id + " (" + use.key_text + ")", q.unit};
+    }
   }
 }
 
@@ -119,14 +121,14 @@ std::string Session::Compare(const std::string& name) {
   // Quotas the query did not consume read as they were when it was answered: as in `before`.
   Column left{last_->policy, last_->program.get(), &last_->record, &last_->decision, &last_->before};
   Column right{other->name + " (what-if)", other->program.get(), &rec, &d, &ledger};
-  return CompareText(left, right, style_);
+  return CompareText(left, right, style_, columns_);
 }
 
 namespace {
 
 // "lpp (Reliance, 2025)" from a ledger key (quota id and key parts separated by \x1f).
-std::string KeyText(const std::string& key, const std::map<std::string, std::string>& labels) {
-  if (auto it = labels.find(key); it != labels.end()) return it->second;
+std::string KeyText(const std::string& key, const std::map<std::string, KeyLabel>& labels) {
+  if (auto it = labels.find(key); it != labels.end()) return it->second.text;
   size_t cut = key.find('\x1f');
   if (cut == std::string::npos) return key;
   std::string out = key.substr(0, cut) + " (";
@@ -135,12 +137,41 @@ std::string KeyText(const std::string& key, const std::map<std::string, std::str
   return out + ")";
 }
 
-std::string Unit(const ir::Program* p, const std::string& key) {
-  if (!p) return "";
+// The quota of a ledger key in `p` (or in the policies of its timeline); null when `p` has no such quota.
+const ir::Quota* QuotaOf(const ir::Program* p, const std::string& key) {
+  if (!p) return nullptr;
   std::string id = key.substr(0, key.find('\x1f'));
   for (const auto& q : p->quotas)
-    if (q.id == id) return q.unit.empty() ? "" : " " + q.unit;
-  return "";
+    if (q.id == id) return &q;
+  for (const auto& entry : p->timeline)
+    if (const ir::Quota* q = QuotaOf(entry.program.get(), key)) return q;
+  return nullptr;
+}
+
+// " tpp": the unit of the quota that consumed under `key`, else of the current policy's quota of that id.
+std::string Unit(const ir::Program* p, const std::string& key,
+                 const std::map<std::string, KeyLabel>& labels) {
+  std::string unit;
+  if (auto it = labels.find(key); it != labels.end())
+    unit = it->second.unit;
+  else if (const ir::Quota* q = QuotaOf(p, key))
+    unit = q->unit;
+  return unit.empty() ? "" : " " + unit;
+}
+
+// "26898568 of 26900000 tpp, 1432 tpp left" when the current policy has the quota, else "26898568 tpp".
+std::string Against(const ir::Program* p, const std::string& key, const Rational& total,
+                    const std::string& unit, bool* limit_shown) {
+  const ir::Quota* q = QuotaOf(p, key);
+  if (!q) return total.ToString() + unit;
+  *limit_shown = true;
+  std::string out = total.ToString() + " of " + q->limit.ToString() + unit + ", ";
+  if (Compare(total, q->limit) <= 0) {
+    auto left = Sub(q->limit, total);
+    return out + (left ? left->ToString() : std::string("?")) + unit + " left";
+  }
+  auto over = Sub(total, q->limit);
+  return out + (over ? over->ToString() : std::string("?")) + unit + " over the limit";
 }
 
 }  // namespace
@@ -148,23 +179,32 @@ std::string Unit(const ir::Program* p, const std::string& key) {
 std::string Session::LedgerText() const {
   const ir::Program* p = current_ >= 0 ? policies_[current_].program.get() : nullptr;
   std::string out;
+  bool limit_shown = false;
   if (committed_.entries().empty())
     out += "committed: nothing\n";
   else
     out += "committed:\n";
   for (const auto& [key, amount] : committed_.entries())
-    out += "  " + KeyText(key, key_labels_) + ": " + amount.ToString() + Unit(p, key) + "\n";
+    out += "  " + KeyText(key, key_labels_) + ": " +
+           Against(p, key, amount, Unit(p, key, key_labels_), &limit_shown) + "\n";
   std::string pending;
   for (const auto& [key, amount] : working_.entries()) {
     Rational before = committed_.Consumed(key);
     if (before == amount) continue;
     auto delta = Sub(amount, before);
-    pending += "  " + KeyText(key, key_labels_) + ": +" + (delta ? delta->ToString() : "?") + Unit(p, key) +
-               " (total " + amount.ToString() + Unit(p, key) + ")\n";
+    std::string unit = Unit(p, key, key_labels_);
+    pending += "  " + KeyText(key, key_labels_) + ": +" + (delta ? delta->ToString() : "?") + unit +
+               " (total " + Against(p, key, amount, unit, &limit_shown) + ")\n";
   }
-  if (pending.empty()) return out + "pending: nothing\n";
-  return out + "pending (" + std::to_string(pending_) + (pending_ == 1 ? " query" : " queries") +
-         "; :commit keeps, :rollback discards):\n" + pending;
+  if (pending.empty())
+    out += "pending: nothing\n";
+  else
+    out += "pending (" + std::to_string(pending_) + (pending_ == 1 ? " query" : " queries") +
+           "; :commit keeps, :rollback discards):\n" + pending;
+  // With several policies loaded, say whose limits these are: the use may come from another one.
+  if (limit_shown && policies_.size() > 1)
+    out += "limits and what is left: as in " + policies_[current_].name + ", the current policy\n";
+  return out;
 }
 
 std::string Session::Commit() {
