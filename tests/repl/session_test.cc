@@ -42,6 +42,28 @@ TEST(ReplInput, MultiLineDeclarationsEndWithAnEmptyLineOrClosingBrace) {
   EXPECT_FALSE(NeedsMore("/// doc\n\n"));                 // an empty line ends doc comments alone
 }
 
+TEST(ReplInput, AFunctionOrRuleWholeOnOneLineIsComplete) {
+  EXPECT_FALSE(NeedsMore("function f(c: catalog) -> tpp = c.tpp * 3\n"));
+  EXPECT_FALSE(NeedsMore("function f(c: catalog) -> tpp = c.tpp * 3  # a comment\n"));
+  EXPECT_FALSE(NeedsMore("/// doc\nfunction f(x: int) -> int = x\n"));
+  EXPECT_FALSE(NeedsMore("rule r cite \"x\" when destination is MY then prohibited\n"));
+  EXPECT_FALSE(NeedsMore("exception e to r when true then license_required(review: approval)\n"));
+  EXPECT_FALSE(NeedsMore("rule r when true then prohibited consumes q\n"));
+  EXPECT_FALSE(NeedsMore("rule r when a then prohibited # then\n"));
+  EXPECT_TRUE(NeedsMore("function f(c: catalog) -> tpp =\n"));
+  EXPECT_TRUE(NeedsMore("function f(c: catalog) -> tpp = c.tpp *\n"));
+  EXPECT_TRUE(NeedsMore("rule r when destination is MY\n"));  // no `then` yet: clauses follow
+  EXPECT_TRUE(NeedsMore("rule r when true then\n"));
+  EXPECT_TRUE(NeedsMore("rule r cite \"then\" when x\n"));  // `then` in a text does not count
+  EXPECT_TRUE(
+      NeedsMore("rule r\n  when true then prohibited\n"));  // begun over lines: ends with an empty one
+  EXPECT_TRUE(NeedsMore("quota q limit 5 tpp measure tpp\n"));
+}
+
+TEST(ReplInput, TextsTakeEscapedQuotes) {
+  EXPECT_FALSE(NeedsMore("ship 1 x consignee \"a \\\"{\\\" b\"\n"));  // the brace is inside the text
+}
+
 TEST(ReplInput, CommandsAreRecognisedOnContinuationLines) {
   EXPECT_TRUE(StartsCommand(":quit"));
   EXPECT_TRUE(StartsCommand("  :help"));

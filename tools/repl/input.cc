@@ -1,6 +1,8 @@
 #include "tools/repl/input.h"
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 namespace edict::repl {
 
@@ -16,9 +18,9 @@ bool IsDoc(std::string_view line) {
   return a != std::string_view::npos && line.substr(a, 3) == "///";
 }
 
-// Open braces and parentheses minus closed ones, outside texts and comments. In JSON, `\"` does not end a
-// text.
-int Depth(std::string_view s, bool json = false) {
+// Open braces and parentheses minus closed ones, outside texts and comments. `\"` does not end a text (in
+// JSON, and in policy texts and queries alike).
+int Depth(std::string_view s) {
   int depth = 0;
   bool in_text = false, in_comment = false, escaped = false;
   for (char c : s) {
@@ -29,7 +31,7 @@ int Depth(std::string_view s, bool json = false) {
     if (in_text) {
       if (escaped)
         escaped = false;
-      else if (json && c == '\\')
+      else if (c == '\\')
         escaped = true;
       else if (c == '"' || c == '\n')
         in_text = false;
@@ -70,6 +72,65 @@ const std::set<std::string, std::less<>>& DeclarationWords() {
 // Declarations whose clauses follow on indented lines: they end with an empty line.
 bool EndsWithEmptyLine(std::string_view word) {
   return word == "rule" || word == "exception" || word == "quota" || word == "function";
+}
+
+// The words of `line` outside texts and before a `#` comment; punctuation is split off as words of its own.
+std::vector<std::string> CodeWords(std::string_view line) {
+  std::vector<std::string> words;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty()) words.push_back(cur);
+    cur.clear();
+  };
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '"') {
+      flush();
+      size_t j = i + 1;
+      while (j < line.size() && line[j] != '"') j += line[j] == '\\' ? 2 : 1;
+      words.push_back("\"\"");
+      i = j;
+    } else if (c == '#') {
+      break;
+    } else if (isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.') {
+      cur.push_back(c);
+    } else {
+      flush();
+      if (c != ' ' && c != '\t' && c != '\r') words.push_back(std::string(1, c));
+    }
+  }
+  flush();
+  return words;
+}
+
+// A function, rule or exception typed whole on its first line is complete there; typed over several lines it
+// ends with an empty line as before. Whole: a function has its body after `=`; a rule or an exception has a
+// `then` clause; and the line does not end where the grammar needs more (an operator, `then`, `when`, ...).
+bool CompleteOnOneLine(std::string_view buffer, const std::string& word) {
+  std::string_view b = buffer;
+  while (!b.empty() && (b.back() == '\n' || b.back() == '\r')) b.remove_suffix(1);
+  // The declaration's own lines: doc comments and comments above it do not count.
+  std::vector<std::string_view> lines;
+  for (size_t pos = 0; pos <= b.size();) {
+    size_t end = b.find('\n', pos);
+    if (end == std::string_view::npos) end = b.size();
+    std::string_view line = b.substr(pos, end - pos);
+    if (!IsDoc(line) && !IsDocOrComment(line) && !Trim(line).empty()) lines.push_back(line);
+    pos = end + 1;
+  }
+  if (lines.size() != 1 || word == "quota") return false;
+  std::vector<std::string> words = CodeWords(lines[0]);
+  if (words.empty()) return false;
+  static const std::set<std::string, std::less<>> needs_more = {
+      "=",    "+",    "-",      "*",        "/",     "<",    ">",     "!",  ",",    "(",
+      "{",    ":",    "and",    "or",       "not",   "in",   "is",    "if", "then", "else",
+      "when", "cite", "reason", "consumes", "force", "from", "until", "of", "fits", "->"};
+  if (needs_more.count(words.back())) return false;
+  if (word == "function") {
+    auto arrow = std::find(words.begin(), words.end(), ">");
+    return arrow != words.end() && std::find(arrow, words.end(), "=") + 1 < words.end();
+  }
+  return std::find(words.begin(), words.end(), "then") != words.end();
 }
 
 }  // namespace
@@ -129,7 +190,7 @@ bool NeedsMore(std::string_view buffer) {
   }
   if (kind == InputKind::kCommand) return false;  // one line each
   // A JSON object, an expression or a query may go on while braces or parentheses are open.
-  if (Depth(buffer, kind == InputKind::kJsonQuery) > 0) return true;
+  if (Depth(buffer) > 0) return true;
   if (kind != InputKind::kDeclaration) return false;
   // Complete once the last line typed is empty.
   std::string_view b = buffer;
@@ -142,6 +203,7 @@ bool NeedsMore(std::string_view buffer) {
   // session then says that nothing followed them).
   if (word.empty()) return !ended;
   if (!EndsWithEmptyLine(word)) return false;
+  if (CompleteOnOneLine(buffer, word)) return false;
   return !ended;
 }
 

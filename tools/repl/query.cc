@@ -25,15 +25,32 @@ bool Tokenize(std::string_view s, std::vector<Token>* out, QueryError* error) {
       out->push_back(t);
       return true;
     }
+    if (s[i] == '#') {
+      // A comment to the end of the line, as in policies.
+      while (i < s.size() && s[i] != '\n') ++i;
+      continue;
+    }
     if (s[i] == '"') {
-      size_t close = s.find('"', i + 1);
-      if (close == std::string_view::npos) {
-        *error = {"this text has no closing quote", "", static_cast<int>(i), static_cast<int>(s.size())};
+      // Escapes as in policy texts: \" and \\, \n and \t; a backslash before any other character keeps it.
+      size_t j = i + 1;
+      std::string text;
+      while (j < s.size() && s[j] != '"' && s[j] != '\n') {
+        if (s[j] == '\\' && j + 1 < s.size() && s[j + 1] != '\n') {
+          char c = s[j + 1];
+          text.push_back(c == 'n' ? '\n' : c == 't' ? '\t' : c);
+          j += 2;
+        } else {
+          text.push_back(s[j++]);
+        }
+      }
+      if (j >= s.size() || s[j] != '"') {
+        *error = {"this text has no closing quote", "write a quote inside a text as \\\"",
+                  static_cast<int>(i), static_cast<int>(j)};
         return false;
       }
       t.kind = Token::kString;
-      t.text = std::string(s.substr(i + 1, close - i - 1));
-      i = close + 1;
+      t.text = std::move(text);
+      i = j + 1;
     } else if (s[i] == '=') {
       t.kind = Token::kEquals;
       t.text = "=";
@@ -41,7 +58,7 @@ bool Tokenize(std::string_view s, std::vector<Token>* out, QueryError* error) {
     } else {
       size_t j = i;
       while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != '"' && s[j] != '=' && s[j] != '\r' &&
-             s[j] != '\n')
+             s[j] != '\n' && s[j] != '#')
         ++j;
       t.kind = Token::kWord;
       t.text = std::string(s.substr(i, j - i));
@@ -113,6 +130,22 @@ bool GroupedWell(const std::string& number) {
   return digits == 3;
 }
 
+// False for a whole number (digit groups allowed) beyond the 64-bit range; true for anything else, which the
+// record reader then judges.
+bool InInt64(const std::string& number) {
+  std::string digits;
+  for (char c : number) {
+    if (c == ',' || c == '_') continue;
+    if (!isdigit(static_cast<unsigned char>(c))) return true;
+    digits.push_back(c);
+  }
+  size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return true;
+  digits = digits.substr(first);
+  const std::string max = "9223372036854775807";
+  return digits.size() < max.size() || (digits.size() == max.size() && digits <= max);
+}
+
 bool Parser::Set(const std::string& field, const Token& value, const Token& where) {
   int index = program_.FieldIndex(field);
   if (index < 0) return Fail(where, "the schema has no field '" + field + "'");
@@ -122,6 +155,8 @@ bool Parser::Set(const std::string& field, const Token& value, const Token& wher
     return Fail(value,
                 "'" + value.text + "' is not a number: digit groups after a ',' or '_' have three digits",
                 "write 1,500 or 1500; a fraction uses '.'");
+  if (value.kind == Token::kWord && program_.fields[index].count && !InInt64(value.text))
+    return Fail(value, "field '" + field + "' is out of range: at most 9223372036854775807 (64 bits)");
   given_[index] = true;
   std::string message;
   if (!reader_.FromText(index, value.text, rec_, &message)) return Fail(value, message);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <set>
 
 #include "compiler/sema/load.h"
 #include "runtime/date.h"
@@ -266,7 +267,7 @@ std::string Session::Declare(std::string_view input) {
   Built b = Build(*p, decls, text, 0);
   if (!b.program) {
     had_error_ = true;
-    return b.messages;
+    return b.messages + TimelineHint(*p, FirstWord(text));
   }
   p->decls.push_back(text);
   p->program = b.program;
@@ -285,6 +286,35 @@ std::string Session::Declare(std::string_view input) {
   if (word == "test") return out + "added the test; :tests runs it\n";
   return out + "added " + word + (name.empty() ? "" : " " + name) + " to " + p->name +
          " (this session only)\n";
+}
+
+namespace {
+
+// `path` relative to the working folder when it lies below it (as a user would type it), else as it is.
+std::string RelativeToHere(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path rel = std::filesystem::relative(path, std::filesystem::current_path(ec), ec);
+  if (ec || rel.empty() || rel.string().rfind("..", 0) == 0) return path;
+  return rel.string();
+}
+
+}  // namespace
+
+std::string Session::TimelineHint(const Policy& p, const std::string& word) {
+  static const std::set<std::string, std::less<>> rule_words = {"rule", "exception", "withdraw", "quota"};
+  if (!p.program || p.program->timeline.empty() || !rule_words.count(word)) return "";
+  std::string out = "  hint: " + p.name +
+                    " is a timeline (it hands each shipment to the policy in force on its date); type the " +
+                    word + " in one of its policies:\n";
+  for (const auto& entry : p.program->timeline) {
+    std::string from = "from " + FormatDate(entry.from);
+    std::string name = entry.program ? entry.program->name : entry.path;
+    if (const Policy* loaded = Find(entry.path); loaded && loaded != &p)
+      out += "    :policy " + loaded->name + "   (" + from + ")\n";
+    else
+      out += "    :load " + RelativeToHere(entry.path) + "   (" + from + ")\n";
+  }
+  return out;
 }
 
 std::string Session::FormatConstant(const ir::Program& p, const ir::NamedConstant& c) const {

@@ -91,6 +91,8 @@ class Session {
   void EnsureSessionPolicy();
 
   std::string Declare(std::string_view input);
+  // After a failed declaration of `word` (rule, exception, ...) in a timeline: which policies to type it in.
+  std::string TimelineHint(const Policy& p, const std::string& word);
   std::string Evaluate(std::string_view expr, bool type_only);
   std::string Query(std::string_view input, bool json);
   // Parses a query for `program`'s schema; `defaults` give the id and the date of queries without them.
@@ -102,7 +104,8 @@ class Session {
   std::string ReloadOne(Policy& p);
   std::string SwitchPolicy(const std::string& name);
   std::string Compare(const std::string& name);
-  std::string AsOf(const std::string& arg);
+  // `line` is the command as typed, for the caret under a bad date.
+  std::string AsOf(const std::string& arg, const std::string& line);
   std::string LedgerText() const;
   std::string Commit();
   std::string Rollback();

@@ -77,7 +77,7 @@ std::string Session::Command(std::string_view input) {
   if (cmd == ":reload") return Reload();
   if (cmd == ":policy") return SwitchPolicy(arg);
   if (cmd == ":compare") return Compare(arg);
-  if (cmd == ":as-of") return AsOf(arg);
+  if (cmd == ":as-of") return AsOf(arg, line);
   if (cmd == ":why") return Why();
   if (cmd == ":ledger") return LedgerText();
   if (cmd == ":commit") return Commit();
@@ -167,7 +167,7 @@ std::string Session::SwitchPolicy(const std::string& name) {
   return "current policy: " + Summary(*p->program, p->name) + "\n";
 }
 
-std::string Session::AsOf(const std::string& arg) {
+std::string Session::AsOf(const std::string& arg, const std::string& line) {
   if (arg.empty())
     return has_as_of_ ? "as of " + FormatDate(as_of_) + " (for queries that give no date)\n"
                       : "no as-of date: each query gives its own date\n";
@@ -176,8 +176,17 @@ std::string Session::AsOf(const std::string& arg) {
     return "as-of date cleared: each query gives its own date\n";
   }
   auto d = ParseDate(arg);
-  if (!d)
-    return Diagnose(":as-of " + arg, 7, 7 + static_cast<int>(arg.size()), "not a date", "write YYYY-MM-DD");
+  if (!d) {
+    // The caret goes under the date as typed (any spaces or tabs before it); tabs are shown as spaces so that
+    // it lines up.
+    std::string shown = line;
+    for (char& c : shown)
+      if (c == '\t') c = ' ';
+    size_t at = line.find(arg, line.find_first_of(" \t"));
+    if (at == std::string::npos) at = 0;
+    return Diagnose(shown, static_cast<int>(at), static_cast<int>(at + arg.size()), "not a date",
+                    "write YYYY-MM-DD");
+  }
   has_as_of_ = true;
   as_of_ = *d;
   return "queries that give no date are now decided as of " + FormatDate(as_of_) +
