@@ -182,6 +182,91 @@ TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
   fs::remove_all(state);
 }
 
+std::string HistoryText(const fs::path& state) {
+  std::ifstream history(state / "edict" / "history");
+  std::stringstream text;
+  text << history.rdbuf();
+  // libedit writes a space in an entry as \040.
+  std::string out = text.str();
+  for (size_t at = out.find("\\040"); at != std::string::npos; at = out.find("\\040", at + 1))
+    out.replace(at, 4, " ");
+  return out;
+}
+
+// Two sessions at once share the history file: each adds its lines to it, so neither loses the other's (the
+// whole in-memory list used to be written over the file). A third session recalls the last line with Up.
+TEST(ReplTerminal, ConcurrentSessionsKeepEachOthersHistory) {
+  fs::path state = FreshStateDir("edict_repl_pty_hist_");
+  {
+    Terminal a(state), b(state);
+    ASSERT_TRUE(a.started() && b.started());
+    ASSERT_TRUE(a.WaitFor(kPrompt)) << a.screen();
+    ASSERT_TRUE(b.WaitFor(kPrompt)) << b.screen();
+    a.Type("1 + 100\r");
+    ASSERT_TRUE(a.WaitFor("\n101")) << a.screen();
+    ASSERT_TRUE(a.WaitFor(kPrompt)) << a.screen();
+    b.Type("2 + 200\r");
+    ASSERT_TRUE(b.WaitFor("\n202")) << b.screen();
+    ASSERT_TRUE(b.WaitFor(kPrompt)) << b.screen();
+    a.Type("3 + 300\r");
+    ASSERT_TRUE(a.WaitFor("\n303")) << a.screen();
+    ASSERT_TRUE(a.WaitFor(kPrompt)) << a.screen();
+    a.Type("\x04");
+    b.Type("\x04");
+    a.ReadToEnd();
+    b.ReadToEnd();
+    EXPECT_EQ(a.Wait(), 0) << a.screen();
+    EXPECT_EQ(b.Wait(), 0) << b.screen();
+  }
+  std::string history = HistoryText(state);
+  EXPECT_NE(history.find("100"), std::string::npos) << history;
+  EXPECT_NE(history.find("200"), std::string::npos) << history;
+  EXPECT_NE(history.find("300"), std::string::npos) << history;
+  struct stat st {};
+  ASSERT_EQ(stat((state / "edict" / "history").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  for (const auto& entry : fs::directory_iterator(state / "edict"))  // no temporary file left behind
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+
+  Terminal c(state);
+  ASSERT_TRUE(c.started());
+  ASSERT_TRUE(c.WaitFor(kPrompt)) << c.screen();
+  c.Type("\x1b[A\r");
+  ASSERT_TRUE(c.WaitFor("\n303")) << c.screen();
+  ASSERT_TRUE(c.WaitFor(kPrompt)) << c.screen();
+  c.Type("\x04");
+  c.ReadToEnd();
+  EXPECT_EQ(c.Wait(), 0) << c.screen();
+  fs::remove_all(state);
+}
+
+// The lines of a declaration abandoned with Ctrl-C on a continuation line are not kept in the history; those
+// of a finished one are.
+TEST(ReplTerminal, CancelledMultiLineInputIsNotRemembered) {
+  fs::path state = FreshStateDir("edict_repl_pty_cancel_");
+  Terminal t(state);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("rule abandoned_rule\r");
+  ASSERT_TRUE(t.WaitFor("> ")) << t.screen();
+  t.Type("  when destination is NP\r");
+  ASSERT_TRUE(t.WaitFor("> ")) << t.screen();
+  t.Type("\x03");
+  ASSERT_TRUE(t.WaitFor("^C")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("rule kept_rule\r  cite \"x\"\r  when destination is NP\r  then prohibited\r\r");
+  ASSERT_TRUE(t.WaitFor("added rule kept_rule")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("\x04");
+  t.ReadToEnd();
+  EXPECT_EQ(t.Wait(), 0) << t.screen();
+  std::string history = HistoryText(state);
+  EXPECT_EQ(history.find("abandoned_rule"), std::string::npos) << history;
+  EXPECT_EQ(history.find("destination is NP"), history.rfind("destination is NP")) << history;  // once
+  EXPECT_NE(history.find("kept_rule"), std::string::npos) << history;
+  fs::remove_all(state);
+}
+
 // Ctrl-C while a command runs (the terminal is in cooked mode, so it is the kernel's SIGINT) does not end the
 // session: the command finishes and the REPL says it was interrupted. The command is `:load` of a named pipe,
 // which keeps the REPL busy, without any timing, until the test writes the policy: the pipe is opened for

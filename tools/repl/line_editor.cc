@@ -1,7 +1,11 @@
 #include "tools/repl/line_editor.h"
 
+#include <fcntl.h>
 #include <histedit.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +13,8 @@
 namespace edict::repl {
 
 namespace {
+
+constexpr int kHistorySize = 1000;
 
 // The longest common prefix of the candidates.
 std::string CommonPrefix(const std::vector<std::string>& words) {
@@ -44,7 +50,7 @@ LineEditor::LineEditor(const Session* session, std::string history_path)
   el_ = el_init("edict", stdin, stdout, stderr);
   hist_ = history_init();
   HistEvent ev;
-  history(hist_, &ev, H_SETSIZE, 1000);
+  history(hist_, &ev, H_SETSIZE, kHistorySize);
   history(hist_, &ev, H_SETUNIQUE, 1);
   if (!history_path_.empty()) history(hist_, &ev, H_LOAD, history_path_.c_str());
   el_set(el_, EL_CLIENTDATA, this);
@@ -149,11 +155,35 @@ LineEditor::Status LineEditor::Read(const std::string& prompt, std::string* line
   return kLine;
 }
 
-void LineEditor::Remember(const std::string& entry) {
-  if (entry.find_first_not_of(" \t") == std::string::npos) return;
+void LineEditor::Remember(const std::vector<std::string>& lines) {
+  std::vector<const std::string*> entries;
+  for (const auto& line : lines)
+    if (line.find_first_not_of(" \t") != std::string::npos) entries.push_back(&line);
+  if (entries.empty()) return;
   HistEvent ev;
-  history(hist_, &ev, H_ENTER, entry.c_str());
-  if (!history_path_.empty()) history(hist_, &ev, H_SAVE, history_path_.c_str());
+  for (const std::string* e : entries) history(hist_, &ev, H_ENTER, e->c_str());
+  if (history_path_.empty()) return;
+  // The file as other sessions left it, plus these lines, written to a temporary file that replaces it, all
+  // under a lock (on a file of its own: the history file is replaced, and a lock on it would go with it).
+  // Saving this session's list instead (H_SAVE of hist_) would drop what others added since it started.
+  std::string lock_path = history_path_ + ".lock";
+  int lock = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock < 0) return;
+  while (flock(lock, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  History* merged = history_init();
+  history(merged, &ev, H_SETSIZE, kHistorySize);
+  history(merged, &ev, H_SETUNIQUE, 1);
+  history(merged, &ev, H_LOAD, history_path_.c_str());
+  for (const std::string* e : entries) history(merged, &ev, H_ENTER, e->c_str());
+  std::string temp = history_path_ + ".tmp" + std::to_string(getpid());
+  if (history(merged, &ev, H_SAVE, temp.c_str()) >= 0)
+    std::rename(temp.c_str(), history_path_.c_str());
+  else
+    std::remove(temp.c_str());
+  history_end(merged);
+  flock(lock, LOCK_UN);
+  close(lock);
 }
 
 }  // namespace edict::repl

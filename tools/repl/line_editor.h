@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "tools/repl/session.h"
 
@@ -23,8 +24,9 @@ class LineEditor {
   enum Status { kLine, kInterrupted, kEof };
   // Reads one line (without its newline).
   Status Read(const std::string& prompt, std::string* line);
-  // Adds an entry to the history and saves the history file.
-  void Remember(const std::string& entry);
+  // Adds the lines of one input (handled, not cancelled) to the history, and to the history file: the file is
+  // re-read and merged under a lock, so that sessions running at the same time keep each other's lines.
+  void Remember(const std::vector<std::string>& lines);
 
  private:
   static char* PromptOf(editline* el);

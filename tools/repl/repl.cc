@@ -98,6 +98,9 @@ int Interactive(Session& session) {
   LineEditor editor(&session, HistoryPath());
   Print(std::string(kBanner) + "\n");
   std::string buffer, line, prompt;
+  // The lines of the input being typed: remembered in the history once it is handled, not when it is
+  // cancelled (Ctrl-C, Ctrl-D, or a command that drops it).
+  std::vector<std::string> typed;
   while (!session.done()) {
     if (buffer.empty()) prompt = session.Prompt();
     LineEditor::Status status = editor.Read(buffer.empty() ? prompt : Continuation(prompt), &line);
@@ -107,15 +110,19 @@ int Interactive(Session& session) {
     }
     if (status == LineEditor::kInterrupted) {
       buffer.clear();
+      typed.clear();
       continue;
     }
-    editor.Remember(line);
     if (!buffer.empty() && StartsCommand(line)) {
       Print(session.DropUnfinished(buffer));
       buffer.clear();
+      typed.clear();
     }
     buffer += line + "\n";
+    typed.push_back(line);
     if (NeedsMore(buffer)) continue;
+    editor.Remember(typed);
+    typed.clear();
     interrupted = 0;
     session.set_columns(Columns());
     std::string out = session.Handle(buffer);
