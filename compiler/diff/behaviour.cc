@@ -356,11 +356,13 @@ class Search {
       Rational r;
       if (!NumeralToRational(m.eval(var.value, true), &r) || r.ToString().find('/') == std::string::npos)
         continue;
-      z3::expr keep = s.z().bool_val(true);  // the class of the model: its decision and rules stay
+      z3::expr keep = s.z().bool_val(true);  // every other field keeps its value
       for (const auto& [other, v] : s.vars())
         if (other != name && !v.fixed) keep = keep && v.value == m.eval(v.value, true);
       for (i128 scale : {i128{1000}, i128{1000000}, i128{1000000000}, i128{1000000000000}}) {
-        i128 down = r.num * scale / r.den;  // truncated toward zero
+        const i128 max = static_cast<i128>((static_cast<unsigned __int128>(1) << 127) - 1);
+        if (r.num > max / scale || r.num < -(max / scale)) break;  // r.num * scale would overflow
+        i128 down = r.num * scale / r.den;                         // truncated toward zero
         bool done = false;
         for (i128 n : {down, down + 1, down - 1}) {
           Rational d{n, scale};
