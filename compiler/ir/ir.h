@@ -95,7 +95,10 @@ struct OutcomeIR {
 };
 
 struct Quota {
-  std::string id;  // qualified: ai_diffusion_2025.lpp
+  std::string id;  // qualified unless the root policy's own: ai_diffusion_2025.lpp
+  // The ledger entry's name: always qualified by the declaring policy, so every program that imports the quota
+  // (each policy of a timeline, say) reads and adds to the same entries.
+  std::string ledger_id;
   std::string name, doc, cite;
   Rational limit;
   std::string unit;  // for display: "tpp"

@@ -374,6 +374,7 @@ void Lowerer::LowerQuotas() {
     Quota out;
     out.name = d->name;
     out.id = d->module == checked_.loaded->root ? d->name : d->module->name + "." + d->name;
+    out.ledger_id = d->module->name + "." + d->name;
     out.doc = d->doc;
     out.cite = q.cite;
     out.span = d->span;

@@ -209,7 +209,7 @@ Value Eval(const ir::Expr& e, EvalContext& ctx) {
 
 std::string QuotaKey(const ir::Quota& q, EvalContext& ctx) {
   if (q.window && (ctx.date < q.window_from || ctx.date > q.window_to)) return "";
-  std::string key = q.id;
+  std::string key = q.ledger_id;
   for (const ir::Expr* k : q.keys) {
     key.push_back('\x1f');
     AppendKeyPart(&key, Eval(*k, ctx));

@@ -24,7 +24,7 @@ void LabelKeys(const MemoryLedger& before, const MemoryLedger& after, const inte
     std::string id = key.substr(0, key.find('\x1f'));
     for (const auto& use : d.quotas) {
       const ir::Quota& q = d.program->quotas[use.quota];
-      if (q.id == id) (*labels)[key] = KeyLabel{id + " (" + use.key_text + ")", q.unit};
+      if (q.ledger_id == id) (*labels)[key] = KeyLabel{q.id + " (" + use.key_text + ")", q.unit};
     }
   }
 }
@@ -142,7 +142,7 @@ const ir::Quota* QuotaOf(const ir::Program* p, const std::string& key) {
   if (!p) return nullptr;
   std::string id = key.substr(0, key.find('\x1f'));
   for (const auto& q : p->quotas)
-    if (q.id == id) return &q;
+    if (q.ledger_id == id) return &q;
   for (const auto& entry : p->timeline)
     if (const ir::Quota* q = QuotaOf(entry.program.get(), key)) return q;
   return nullptr;
