@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "compiler/diff/periods.h"
 #include "compiler/diff/replay.h"
 #include "compiler/diff/symbolic.h"
 #include "runtime/date.h"
@@ -111,14 +112,21 @@ struct Found {
 
 class Search {
  public:
-  Search(const ir::Program& a, const ir::Program& b, const BehaviourOptions& options, BehaviourResult& result,
-         const Decider& old_decider, const Decider& new_decider)
-      : a_(a),
-        b_(b),
+  // Searches one period: the policies in force there, shipments dated inside it. Witnesses are replayed
+  // through `top_a` / `top_b`, the programs as given (timelines included).
+  Search(const Period& period, const ir::Program& top_a, const ir::Program& top_b, const Bounds& bounds,
+         const BehaviourOptions& options, BehaviourResult& result, const Decider& old_decider,
+         const Decider& new_decider)
+      : a_(*period.old_program),
+        b_(*period.new_program),
+        top_a_(top_a),
+        top_b_(top_b),
+        period_(period),
+        bounds_(bounds),
         options_(options),
         result_(result),
-        outcomes_(a, b),
-        groups_(a, b),
+        outcomes_(a_, b_),
+        groups_(a_, b_),
         old_decider_(old_decider),
         new_decider_(new_decider) {}
 
@@ -163,7 +171,7 @@ class Search {
     }
     // Quotas the two versions treat as one ledger entry although named differently, and those only one has.
     for (auto [i, j] : PairQuotas(a_, b_))
-      if (a_.quotas[i].id != b_.quotas[j].id)
+      if (a_.quotas[i].id != b_.quotas[j].id && a_.quotas[i].ledger_id != b_.quotas[j].ledger_id)
         result_.assumptions.push_back("quota " + a_.quotas[i].id + " (OLD) and " + b_.quotas[j].id +
                                       " (NEW) are one ledger entry: same keys and period");
     if (!excluded_.empty()) {
@@ -209,18 +217,16 @@ class Search {
   }
 
   // Outcomes differ, or what the shipment adds to a quota both versions share.
-  static z3::expr Differ(const SymDecision& da, const SymDecision& db, Shipment& s, const ir::Program& a) {
+  z3::expr Differ(const SymDecision& da, const SymDecision& db) {
     z3::expr d = da.code != db.code;
-    for (const auto& [qa, use] : da.uses) {
-      int qb = s.PartnerOf(a, qa);
-      if (qb >= 0) d = d || (use != db.uses.at(qb));
-    }
+    for (auto [qa, qb] : period_.uses)
+      d = d || (qa >= 0 ? da.uses.at(qa) : z_.real_val(0)) != (qb >= 0 ? db.uses.at(qb) : z_.real_val(0));
     return d;
   }
 
   void RunOne(int member, const std::string& member_name) {
     z3::context& z = z_;
-    Shipment s(z, Bounds{});
+    Shipment s(z, bounds_);
     s.PairQuotas(a_, b_);
     std::string where = member < 0 ? "" : " (" + split_ + " = " + member_name + ")";
     try {
@@ -245,7 +251,7 @@ class Search {
       for (const auto& d : s.domain()) solver.add(d);
       for (const auto& d : da.definitions) solver.add(d);
       for (const auto& d : db.definitions) solver.add(d);
-      solver.add(Differ(da, db, s, a_));
+      solver.add(Differ(da, db));
       // Witnesses with an empty ledger replay with a plain `edict eval`: ask for one first.
       z3::expr fresh = z.bool_val(true);
       for (const auto& [key, c] : s.consumed()) fresh = fresh && c.amount == 0;
@@ -394,7 +400,7 @@ class Search {
       return true;
     }
     Witness w = MakeWitness(s, m);
-    ReplayResult replay = Replay(a_, b_, w);
+    ReplayResult replay = Replay(top_a_, top_b_, w, &period_.uses);
     if (!replay.differ || replay.old_outcome != OutcomeName(f.old_code) ||
         replay.new_outcome != OutcomeName(f.new_code)) {
       // The encoding and the interpreter disagree: never report it as a difference, and never claim a proof.
@@ -413,12 +419,14 @@ class Search {
     for (int r : f.old_rules) c.old_rules.push_back(a_.rules[r].id);
     for (int r : f.new_rules) c.new_rules.push_back(b_.rules[r].id);
     c.split_field = split_;
+    c.old_policy = period_.old_name;
+    c.new_policy = period_.new_name;
     if (!member_name.empty()) c.split_values.push_back(member_name);
     if (!split_.empty()) c.domains[split_] = s.vars().at(split_).members;
     if (old_decider_ && new_decider_) {
       // The second engine must decide the witness exactly as the interpreter does (a bug otherwise, in one of
       // them): the class is still reported, from the reference semantics, and the disagreement is shown.
-      ReplaySide x = ReplayOne(a_, true, w, old_decider_), y = ReplayOne(b_, false, w, new_decider_);
+      ReplaySide x = ReplayOne(top_a_, true, w, old_decider_), y = ReplayOne(top_b_, false, w, new_decider_);
       if (x.outcome != replay.old_outcome || y.outcome != replay.new_outcome || x.rules != replay.old_rules ||
           y.rules != replay.new_rules)
         result_.not_covered.push_back("the " + options_.second_engine_name +
@@ -569,8 +577,12 @@ class Search {
     return w;
   }
 
-  const ir::Program& a_;
+  const ir::Program& a_;  // the policies in force in the period
   const ir::Program& b_;
+  const ir::Program& top_a_;  // the programs compared
+  const ir::Program& top_b_;
+  const Period& period_;
+  Bounds bounds_;
   const BehaviourOptions& options_;
   BehaviourResult& result_;
   OutcomeTable outcomes_;
@@ -594,12 +606,56 @@ BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program&
                               const BehaviourOptions& options, const Decider& old_decider,
                               const Decider& new_decider) {
   BehaviourResult result;
-  try {
-    Search search(old_program, new_program, options, result, old_decider, new_decider);
-    search.Run();
-  } catch (const Unsupported& u) {
+  result.proved = true;
+  const Bounds bounds;
+  Periods periods(old_program, new_program, bounds.date_from, bounds.date_to);
+  bool timeline = !old_program.timeline.empty() || !new_program.timeline.empty();
+  if (timeline) {
+    std::string list;
+    for (const Period& p : periods.list())
+      list += (list.empty() ? "" : "; ") + FormatDate(p.from) + " to " + FormatDate(p.to) + ": " +
+              (p.old_name.empty() ? old_program.name : p.old_name) + " -> " +
+              (p.new_name.empty() ? new_program.name : p.new_name);
+    result.assumptions.push_back(
+        "compared period by period, each with the policy each version applies then (" + list +
+        "); one ledger across periods");
+  }
+  for (const std::string& m : periods.LedgerMismatches()) {
+    result.not_covered.push_back("histories across periods: " + m);
     result.proved = false;
-    result.not_covered.push_back("not modelled: " + u.message);
+  }
+  auto add = [](std::vector<std::string>& to, const std::string& s) {
+    if (std::find(to.begin(), to.end(), s) == to.end()) to.push_back(s);
+  };
+  for (const Period& period : periods.list()) {
+    std::string where = timeline ? " (" + FormatDate(period.from) + " to " + FormatDate(period.to) + ")" : "";
+    BehaviourOptions o = options;
+    o.max_classes = options.max_classes - static_cast<int>(result.classes.size());
+    if (o.max_classes <= 0) {
+      result.not_covered.push_back("stopped after " + std::to_string(options.max_classes) + " classes" +
+                                   where);
+      result.proved = false;
+      break;
+    }
+    Bounds b = bounds;
+    b.date_from = period.from;
+    b.date_to = period.to;
+    BehaviourResult part;
+    try {
+      Search search(period, old_program, new_program, b, o, part, old_decider, new_decider);
+      search.Run();
+    } catch (const Unsupported& u) {
+      part.proved = false;
+      part.not_covered.push_back("not modelled: " + u.message);
+    }
+    result.proved = result.proved && part.proved;
+    for (auto& c : part.classes) result.classes.push_back(std::move(c));
+    for (const auto& n : part.not_covered) add(result.not_covered, n + where);
+    for (const auto& i : part.input_changes) add(result.input_changes, i);
+    for (const auto& a : part.assumptions) add(result.assumptions, a);
+    result.queries += part.queries;
+    result.unconfirmed += part.unconfirmed;
+    result.second_engine_replays += part.second_engine_replays;
   }
   return result;
 }

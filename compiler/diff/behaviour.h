@@ -49,6 +49,8 @@ struct BehaviourClass {
   // What the witness adds to the quotas of each version ("aid_allocation 15832000"), when the two differ: a
   // class may keep the outcome and change only what later shipments will find in the ledger.
   std::vector<std::string> old_uses, new_uses;
+  // When a version is a timeline: the policy it applies on the class's dates ("" for a plain policy).
+  std::string old_policy, new_policy;
   Witness witness;
 };
 
@@ -78,7 +80,9 @@ struct BehaviourResult {
   std::string second_engine;      // its name, when witnesses were replayed through it
 };
 
-// `old_decider` / `new_decider` replay witnesses through a second engine when set.
+// `old_decider` / `new_decider` replay witnesses through a second engine when set. Either program may be a
+// timeline: the two are then compared period by period (periods.h), and witnesses replayed through the
+// timelines themselves.
 BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program& new_program,
                               const BehaviourOptions& options, const Decider& old_decider = nullptr,
                               const Decider& new_decider = nullptr);

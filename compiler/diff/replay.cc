@@ -1,5 +1,6 @@
 #include "compiler/diff/replay.h"
 
+#include "compiler/diff/periods.h"
 #include "compiler/diff/symbolic.h"
 #include "runtime/date.h"
 #include "runtime/interp/decide.h"
@@ -45,14 +46,30 @@ interp::Record BuildRecord(const ir::Program& p, const Witness& w) {
 
 }  // namespace
 
-ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w, const Decider& decide) {
+const ir::Program* InForce(const ir::Program& p, int date) {
+  if (p.timeline.empty()) return &p;
+  const ir::Program* chosen = nullptr;
+  for (const ir::TimelineEntry& e : p.timeline)
+    if (e.from <= date) chosen = e.program.get();
+  return chosen;
+}
+
+namespace {
+
+int WitnessDate(const Witness& w) {
+  for (const auto& [name, v] : w.fields)
+    if (name == "date" && v.kind == TypeKind::kDate) return v.date;
+  return 0;
+}
+
+// A ledger holding what the witness says each quota of `p` (the policy in force) had consumed before it.
+void SeedLedger(const ir::Program& p, bool is_old, const Witness& w, MemoryLedger& ledger) {
   interp::DecideOptions options;
   options.consume = false;
-  // First pass: fill in defaults and derived fields, so the quota keys can be computed.
+  // First fill in defaults and derived fields, so the quota keys can be computed.
   interp::Record filled = BuildRecord(p, w);
   MemoryLedger empty;
   interp::Decide(p, filled, empty, options);
-  MemoryLedger ledger;
   for (const ir::Quota& q : p.quotas) {
     for (const ConsumedBefore& c : w.consumed) {
       if ((is_old ? c.old_quota : c.new_quota) != q.id) continue;
@@ -70,27 +87,40 @@ ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w, const 
       }
     }
   }
+}
+
+}  // namespace
+
+ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w, const Decider& decide) {
+  interp::DecideOptions options;
+  options.consume = false;
+  // A timeline's ledger entries are its policies' (one ledger for all): seed them through the policy in
+  // force.
+  MemoryLedger ledger;
+  if (const ir::Program* in_force = InForce(p, WitnessDate(w))) SeedLedger(*in_force, is_old, w, ledger);
   interp::Record rec = BuildRecord(p, w);
   interp::Decision d = decide ? decide(rec, ledger, options) : interp::Decide(p, rec, ledger, options);
+  const ir::Program& decided = d.program ? *d.program : p;  // a timeline's policy in force
   ReplaySide side;
   if (d.error) {
     side.outcome =
         d.error_message.rfind("conflict", 0) == 0 ? "error (conflicting rules)" : "error: " + d.error_message;
     return side;
   }
-  for (int r : d.rules) side.rules.push_back(p.rules[r].id);
-  int date = p.date_field >= 0 ? rec.values[p.date_field].i : 0;
+  for (int r : d.rules) side.rules.push_back(decided.rules[r].id);
+  int date = d.date;
   for (const interp::QuotaUse& u : d.quotas) {
-    const ir::Quota& q = p.quotas[u.quota];
+    const ir::Quota& q = decided.quotas[u.quota];
     if (q.window && (date < q.window_from || date > q.window_to)) continue;  // no ledger entry: nothing added
     auto sum = Add(side.uses[q.id], u.amount);
     if (sum) side.uses[q.id] = *sum;
   }
-  side.outcome = interp::OutcomeText(p, d.kind, d.symbol, d.notify, d.review);
+  side.outcome = interp::OutcomeText(decided, d.kind, d.symbol, d.notify, d.review);
   return side;
 }
 
-ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness) {
+ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness,
+                    const std::vector<std::pair<int, int>>* uses) {
   ReplaySide a = ReplayOne(old_program, true, witness), b = ReplayOne(new_program, false, witness);
   ReplayResult r;
   r.old_outcome = a.outcome;
@@ -99,8 +129,22 @@ ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_progr
   r.new_rules = b.rules;
   r.differ = a.outcome != b.outcome;
   bool uses_differ = false;
-  for (auto [i, j] : PairQuotas(old_program, new_program)) {
-    Rational x = a.uses[old_program.quotas[i].id], y = b.uses[new_program.quotas[j].id];
+  int date = WitnessDate(witness);
+  const ir::Program* old_in_force = InForce(old_program, date);
+  const ir::Program* new_in_force = InForce(new_program, date);
+  std::vector<std::pair<int, int>> paired;
+  if (!uses && (!old_program.timeline.empty() || !new_program.timeline.empty())) {
+    // The pairing of a timeline's ledger entries holds across its periods: take the witness's period's.
+    Bounds bounds;
+    Periods periods(old_program, new_program, bounds.date_from, bounds.date_to);
+    for (const Period& p : periods.list())
+      if (p.from <= date && date <= p.to) paired = p.uses;
+  } else if (!uses && old_in_force && new_in_force) {
+    paired = PairQuotas(*old_in_force, *new_in_force);
+  }
+  for (auto [i, j] : uses ? *uses : paired) {
+    Rational x = i >= 0 && old_in_force ? a.uses[old_in_force->quotas[i].id] : Rational{};
+    Rational y = j >= 0 && new_in_force ? b.uses[new_in_force->quotas[j].id] : Rational{};
     if (!(x == y)) uses_differ = true;
   }
   if (uses_differ && a.outcome.rfind("error", 0) != 0 && b.outcome.rfind("error", 0) != 0) {

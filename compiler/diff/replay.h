@@ -24,7 +24,16 @@ struct ReplayResult {
   std::vector<std::string> old_uses, new_uses;  // "quota amount", set when the quota uses differ
 };
 
-ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness);
+// The policy `p` applies to a shipment dated `date`: `p` itself, or for a timeline the policy in force then
+// (null before its first entry).
+const ir::Program* InForce(const ir::Program& p, int date);
+
+// Either version may be a timeline: the witness is decided as `edict eval` would, through its date dispatch.
+// `uses`: the quotas whose use must be alike, as (old, new) indices into the two policies in force (-1: that
+// policy lacks it; see Period::uses); when null, those of the witness's period (periods.h), which for two
+// plain policies are PairQuotas of the two.
+ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_program, const Witness& witness,
+                    const std::vector<std::pair<int, int>>* uses = nullptr);
 
 // One version's decision of the witness; `is_old` picks the witness's ledger entries for that version.
 // `decide` is the engine (the interpreter when null).

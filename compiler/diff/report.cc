@@ -19,7 +19,7 @@ const char* Sign(Change::Kind k) {
 }
 
 std::string ChangeLine(const Change& c) {
-  std::string out = c.what + " " + c.name;
+  std::string out = (c.in.empty() ? "" : "in " + Join(c.in) + ": ") + c.what + " " + c.name;
   switch (c.kind) {
     case Change::kAdded:
       return out + (c.detail.empty() ? "" : " (" + c.detail + ")") + ": " + c.after;
@@ -76,6 +76,13 @@ std::string ConsumedText(const Witness& w) {
 std::string ForFirst(const BehaviourClass& c) {
   if (c.split_field.empty() || c.split_values.size() < 2) return "";
   return " (for " + c.split_field + " " + c.split_values[0] + ")";
+}
+
+// "policy in force: advanced_computing_2023 -> ai_diffusion_2025", when a version is a timeline.
+std::string InForceText(const BehaviourClass& c) {
+  if (c.old_policy.empty() && c.new_policy.empty()) return "";
+  auto side = [](const std::string& p) { return p.empty() ? std::string("(the policy itself)") : p; };
+  return "policy in force: " + side(c.old_policy) + " -> " + side(c.new_policy);
 }
 
 std::string DatesText(const BehaviourClass& c) {
@@ -166,6 +173,7 @@ std::string RenderText(const DiffReport& r, bool color) {
       out += "     " + field + ForFirst(c) + ": " +
              ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
     if (!c.first_date.empty()) out += "     " + DatesText(c) + "\n";
+    if (!InForceText(c).empty()) out += "     " + InForceText(c) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
       out += "     the witness adds to the quotas: " + UsesText(c.old_uses) + " -> " + UsesText(c.new_uses) +
              "\n";
@@ -210,7 +218,8 @@ std::string RenderJson(const DiffReport& r) {
                                                     : "changed";
     out += std::string(i ? "," : "") + "\n    {\"kind\": \"" + kind + "\", \"what\": " + Json(c.what) +
            ", \"name\": " + Json(c.name) + ", \"detail\": " + Json(c.detail) +
-           ", \"before\": " + Json(c.before) + ", \"after\": " + Json(c.after) + "}";
+           ", \"before\": " + Json(c.before) + ", \"after\": " + Json(c.after) +
+           ", \"in\": " + JsonList(c.in) + "}";
   }
   out += r.changes.empty() ? "],\n" : "\n  ],\n";
   out += "  \"classes\": [";
@@ -237,6 +246,7 @@ std::string RenderJson(const DiffReport& r) {
     out += "},\n     \"described_for\": " +
            Json(c.split_values.size() > 1 && !c.split_field.empty() ? c.split_values[0] : "") +
            ",\n     \"first_date\": " + Json(c.first_date) + ", \"last_date\": " + Json(c.last_date);
+    out += ",\n     \"old_policy\": " + Json(c.old_policy) + ", \"new_policy\": " + Json(c.new_policy);
     out += ",\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
     out += ",\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": [";
     first = true;
@@ -278,6 +288,7 @@ std::string RenderMarkdown(const DiffReport& r) {
       out += "   - " + Md(field + ForFirst(c)) + ": " +
              Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
     if (!c.first_date.empty()) out += "   - " + Md(DatesText(c)) + "\n";
+    if (!InForceText(c).empty()) out += "   - " + Md(InForceText(c)) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
       out += "   - the witness adds to the quotas: " + Md(UsesText(c.old_uses)) + " → " +
              Md(UsesText(c.new_uses)) + "\n";

@@ -66,9 +66,16 @@ RuleView View(const ir::Program& p, const ir::Rule& r) {
   return v;
 }
 
+// A change outside any timeline policy (`in` empty).
+Change Made(Change::Kind kind, std::string what, std::string name, std::string detail, std::string before,
+            std::string after) {
+  return Change{
+      kind, std::move(what), std::move(name), std::move(detail), std::move(before), std::move(after), {}};
+}
+
 void Compare(std::vector<Change>& out, const std::string& what, const std::string& name,
              const std::string& detail, const std::string& a, const std::string& b) {
-  if (a != b) out.push_back({Change::kChanged, what, name, detail, a, b});
+  if (a != b) out.push_back(Made(Change::kChanged, what, name, detail, a, b));
 }
 
 // ---- constants and sets, from the source ----
@@ -76,7 +83,7 @@ void Compare(std::vector<Change>& out, const std::string& what, const std::strin
 struct Decls {
   SourceManager sources;
   sema::LoadedProgram loaded;
-  std::map<std::string, const ast::Decl*> by_name;  // module-qualified for stdlib, plain for the policy's own
+  std::map<std::string, const ast::Decl*> by_name;  // module-qualified, plain for the root policy's own
   std::map<std::string, const ast::Decl*> others;   // functions, tables, enums, records and the schema, alike
 };
 
@@ -86,14 +93,17 @@ bool Load(const PolicyInput& in, Decls* out) {
   options.stdlib_dirs = sema::DefaultStdlibDirs(in.stdlib_dir);
   const std::string* text = in.text ? &*in.text : nullptr;
   if (!sema::LoadProgram(in.path, text, out->sources, options, diags, &out->loaded)) return false;
-  for (const auto& m : out->loaded.modules)
+  for (const auto& m : out->loaded.modules) {
+    // The root policy's own names are plain; an imported policy's are qualified, as its rule ids are.
+    std::string prefix = m.get() == out->loaded.root ? "" : m->name + ".";
     for (const auto& d : m->decls)
       if (d->kind == ast::DeclKind::kConst || d->kind == ast::DeclKind::kSet)
-        out->by_name.emplace(m->is_policy ? d->name : m->name + "." + d->name, d.get());
+        out->by_name.emplace(prefix + d->name, d.get());
       else if (d->kind == ast::DeclKind::kFunction || d->kind == ast::DeclKind::kTable ||
                d->kind == ast::DeclKind::kEnum || d->kind == ast::DeclKind::kSchema ||
                d->kind == ast::DeclKind::kRecord)
-        out->others.emplace(m->is_policy ? d->name : m->name + "." + d->name, d.get());
+        out->others.emplace(prefix + d->name, d.get());
+  }
   return true;
 }
 
@@ -108,8 +118,8 @@ void CompareMembers(std::vector<Change>& out, const std::string& what, const std
   for (const auto& x : before)
     if (!after.count(x)) removed.insert(x);
   if (!added.empty() || !removed.empty())
-    out.push_back({Change::kChanged, what, name, "members", removed.empty() ? "" : "-" + Members(removed),
-                   added.empty() ? "" : "+" + Members(added)});
+    out.push_back(Made(Change::kChanged, what, name, "members", removed.empty() ? "" : "-" + Members(removed),
+                       added.empty() ? "" : "+" + Members(added)));
 }
 
 // Whitespace runs as one space, so layout is not a change.
@@ -160,7 +170,7 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
     auto it = b.others.find(name);
     const char* what = KindName(da->kind);
     if (it == b.others.end() || it->second->kind != da->kind) {
-      out.push_back({Change::kRemoved, what, name, "", Summary(*da), ""});
+      out.push_back(Made(Change::kRemoved, what, name, "", Summary(*da), ""));
       continue;
     }
     const ast::Decl* db = it->second;
@@ -182,7 +192,7 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
         for (const auto& [key, row] : ra) {
           auto other = rb.find(key);
           if (other == rb.end()) {
-            out.push_back({Change::kRemoved, "table row", name + "." + key, "", row_text(*row), ""});
+            out.push_back(Made(Change::kRemoved, "table row", name + "." + key, "", row_text(*row), ""));
             continue;
           }
           // Field by field: a catalog row has many, and usually one changes.
@@ -196,7 +206,7 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
         }
         for (const auto& [key, row] : rb)
           if (!ra.count(key))
-            out.push_back({Change::kAdded, "table row", name + "." + key, "", "", row_text(*row)});
+            out.push_back(Made(Change::kAdded, "table row", name + "." + key, "", "", row_text(*row)));
         break;
       }
       case ast::DeclKind::kEnum: {
@@ -213,19 +223,21 @@ void CompareOthers(std::vector<Change>& out, const Decls& a, const Decls& b) {
         for (const auto& [field, text] : fa) {
           auto other = fb.find(field);
           if (other == fb.end())
-            out.push_back({Change::kRemoved, std::string(what) + " field", name + "." + field, "", text, ""});
+            out.push_back(
+                Made(Change::kRemoved, std::string(what) + " field", name + "." + field, "", text, ""));
           else
             Compare(out, std::string(what) + " field", name + "." + field, "", text, other->second);
         }
         for (const auto& [field, text] : fb)
           if (!fa.count(field))
-            out.push_back({Change::kAdded, std::string(what) + " field", name + "." + field, "", "", text});
+            out.push_back(
+                Made(Change::kAdded, std::string(what) + " field", name + "." + field, "", "", text));
       }
     }
   }
   for (const auto& [name, db] : b.others)
     if (!a.others.count(name))
-      out.push_back({Change::kAdded, KindName(db->kind), name, "", "", Summary(*db)});
+      out.push_back(Made(Change::kAdded, KindName(db->kind), name, "", "", Summary(*db)));
 }
 
 const ast::Decl* FindSet(const Decls& d, const std::string& name) {
@@ -282,7 +294,8 @@ void CompareDecls(std::vector<Change>& out, const Decls& a, const Decls& b) {
     auto it = b.by_name.find(name);
     std::string what = da->kind == ast::DeclKind::kSet ? "set" : "constant";
     if (it == b.by_name.end()) {
-      out.push_back({Change::kRemoved, what, name, "", SpanText(da->as<ast::ConstDecl>().value->span), ""});
+      out.push_back(
+          Made(Change::kRemoved, what, name, "", SpanText(da->as<ast::ConstDecl>().value->span), ""));
       continue;
     }
     const ast::Decl* db = it->second;
@@ -298,8 +311,55 @@ void CompareDecls(std::vector<Change>& out, const Decls& a, const Decls& b) {
   }
   for (const auto& [name, db] : b.by_name)
     if (!a.by_name.count(name))
-      out.push_back({Change::kAdded, db->kind == ast::DeclKind::kSet ? "set" : "constant", name, "", "",
-                     SpanText(db->as<ast::ConstDecl>().value->span)});
+      out.push_back(Made(Change::kAdded, db->kind == ast::DeclKind::kSet ? "set" : "constant", name, "", "",
+                         SpanText(db->as<ast::ConstDecl>().value->span)));
+}
+
+// A timeline's entries, by the name of the policy applied, and what changed within each policy both apply.
+void CompareTimelines(std::vector<Change>& out, const ir::Program& a, const ir::Program& b,
+                      const PolicyInput& old_input, const PolicyInput& new_input) {
+  auto by_name = [](const ir::Program& p) {
+    std::map<std::string, const ir::TimelineEntry*> m;
+    for (const ir::TimelineEntry& e : p.timeline) m.emplace(e.program->name, &e);
+    return m;
+  };
+  auto ea = by_name(a), eb = by_name(b);
+  for (const auto& [name, e] : ea)
+    if (!eb.count(name))
+      out.push_back(Made(Change::kRemoved, "timeline entry", name, "", "from " + FormatDate(e->from), ""));
+  for (const auto& [name, e] : eb)
+    if (!ea.count(name))
+      out.push_back(Made(Change::kAdded, "timeline entry", name, "", "", "from " + FormatDate(e->from)));
+  for (const auto& [name, e] : ea)
+    if (eb.count(name))
+      Compare(out, "timeline entry", name, "from", FormatDate(e->from), FormatDate(eb[name]->from));
+  // Within the policies: one line per change however many policies of the timeline import it, with its
+  // names qualified by the policy that declares them (`hq_license` of advanced_computing_2023 and
+  // `advanced_computing_2023.hq_license` of rescission_2025 are one rule).
+  std::vector<Change> within;
+  for (const auto& [name, e] : ea) {
+    auto it = eb.find(name);
+    if (it == eb.end()) continue;
+    const ir::Program &pa = *e->program, &pb = *it->second->program;
+    PolicyInput ia{old_input.label + " (" + name + ")", pa.path, std::nullopt, old_input.stdlib_dir};
+    PolicyInput ib{new_input.label + " (" + name + ")", pb.path, std::nullopt, new_input.stdlib_dir};
+    for (Change c : StructuralDiff(pa, pb, ia, ib)) {
+      if (c.name.find('.') == std::string::npos && c.what != "header") c.name = name + "." + c.name;
+      auto is_c = [&](const Change& d) {
+        return c.what != "header" && std::tie(d.kind, d.what, d.name, d.detail, d.before, d.after) ==
+                                         std::tie(c.kind, c.what, c.name, c.detail, c.before, c.after);
+      };
+      if (std::any_of(out.begin(), out.end(), is_c)) continue;  // the stdlib, imported by the timeline too
+      auto same = std::find_if(within.begin(), within.end(), is_c);
+      if (same != within.end()) {
+        same->in.push_back(name);
+        continue;
+      }
+      c.in = {name};
+      within.push_back(std::move(c));
+    }
+  }
+  out.insert(out.end(), within.begin(), within.end());
 }
 
 }  // namespace
@@ -321,10 +381,10 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
     RuleView va = View(a, ra);
     if (ib < 0 || b.rules[ib].withdrawn != ra.withdrawn) {
       if (!ra.withdrawn)
-        out.push_back({Change::kRemoved, va.kind, ra.id, "", va.outcome, ""});
+        out.push_back(Made(Change::kRemoved, va.kind, ra.id, "", va.outcome, ""));
       else if (ib >= 0)
         out.push_back(
-            {Change::kAdded, va.kind, ra.id, "withdrawal lifted", "", View(b, b.rules[ib]).outcome});
+            Made(Change::kAdded, va.kind, ra.id, "withdrawal lifted", "", View(b, b.rules[ib]).outcome));
       continue;
     }
     if (ra.withdrawn) continue;
@@ -342,7 +402,7 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
     if (a.RuleIndex(rb.id) < 0) {
       RuleView vb = View(b, rb);
       std::string detail = rb.exception ? "exception to " + vb.target : "";
-      out.push_back({Change::kAdded, vb.kind, rb.id, detail, "", vb.outcome});
+      out.push_back(Made(Change::kAdded, vb.kind, rb.id, detail, "", vb.outcome));
     }
   }
   // Quotas, by id.
@@ -356,7 +416,7 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
     for (const ir::Quota& q : b.quotas)
       if (q.id == qa.id) qb = &q;
     if (!qb) {
-      out.push_back({Change::kRemoved, "quota", qa.id, "", qa.limit.ToString() + " " + qa.unit, ""});
+      out.push_back(Made(Change::kRemoved, "quota", qa.id, "", qa.limit.ToString() + " " + qa.unit, ""));
       continue;
     }
     Compare(out, "quota", qa.id, "limit", qa.limit.ToString() + " " + qa.unit,
@@ -368,7 +428,8 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
   for (const ir::Quota& qb : b.quotas) {
     bool found = false;
     for (const ir::Quota& q : a.quotas) found = found || q.id == qb.id;
-    if (!found) out.push_back({Change::kAdded, "quota", qb.id, "", "", qb.limit.ToString() + " " + qb.unit});
+    if (!found)
+      out.push_back(Made(Change::kAdded, "quota", qb.id, "", "", qb.limit.ToString() + " " + qb.unit));
   }
   // Constants and sets.
   Decls da, db;
@@ -376,6 +437,7 @@ std::vector<Change> StructuralDiff(const ir::Program& a, const ir::Program& b, c
     CompareDecls(out, da, db);
     CompareOthers(out, da, db);
   }
+  if (!a.timeline.empty() || !b.timeline.empty()) CompareTimelines(out, a, b, old_input, new_input);
   return out;
 }
 

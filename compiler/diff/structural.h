@@ -16,9 +16,13 @@ struct Change {
   std::string name;    // declaration name or rule id
   std::string detail;  // "condition", "members", "limit", ... (kChanged)
   std::string before, after;
+  // When the versions are timelines: the policies of the timeline the change is in (a change to a policy
+  // that others import shows in each of them); empty for the file itself.
+  std::vector<std::string> in;
 };
 
-// The inputs are re-read for the declarations the IR folds away (constants and sets).
+// The inputs are re-read for the declarations the IR folds away (constants and sets). For timelines, their
+// entries (policy and start date) and the changes within each policy both apply.
 std::vector<Change> StructuralDiff(const ir::Program& old_program, const ir::Program& new_program,
                                    const PolicyInput& old_input, const PolicyInput& new_input);
 

@@ -180,7 +180,8 @@ std::vector<std::pair<int, int>> PairQuotas(const ir::Program& a, const ir::Prog
   };
   for (size_t i = 0; i < a.quotas.size(); ++i)
     for (size_t j = 0; j < b.quotas.size(); ++j)
-      if (!old_taken[i] && !new_taken[j] && a.quotas[i].id == b.quotas[j].id &&
+      if (!old_taken[i] && !new_taken[j] &&
+          (a.quotas[i].id == b.quotas[j].id || a.quotas[i].ledger_id == b.quotas[j].ledger_id) &&
           QuotaLabel(a.quotas[i]) == QuotaLabel(b.quotas[j]))
         pair(i, j);
   for (size_t i = 0; i < a.quotas.size(); ++i) {

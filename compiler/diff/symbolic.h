@@ -117,8 +117,8 @@ SymDecision EncodeDecision(const ir::Program& p, Shipment& shipment, const Outco
 std::string QuotaLabel(const ir::Quota& q);
 
 // The quotas of OLD and NEW that stand for the same ledger entry, as (old index, new index): by id when keys
-// and period agree, else by keys and period when exactly one unpaired quota of each has them (a renamed
-// quota).
+// and period agree (or by ledger entry: a timeline's policies share an imported quota), else by keys and
+// period when exactly one unpaired quota of each has them (a renamed quota).
 std::vector<std::pair<int, int>> PairQuotas(const ir::Program& old_program, const ir::Program& new_program);
 
 // A rational as an exact Z3 real numeral.
