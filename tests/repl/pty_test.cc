@@ -267,6 +267,31 @@ TEST(ReplTerminal, CancelledMultiLineInputIsNotRemembered) {
   fs::remove_all(state);
 }
 
+// A declaration typed over several lines is one history entry: Up recalls all of it on one line, and
+// entering it again replaces the rule typed before.
+TEST(ReplTerminal, MultiLineInputIsRecalledWhole) {
+  fs::path state = FreshStateDir("edict_repl_pty_whole_");
+  Terminal t(state);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("rule rr\r  cite \"x\"\r  when destination is NP\r  then prohibited\r\r");
+  ASSERT_TRUE(t.WaitFor("added rule rr")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("\x1b[A");
+  ASSERT_TRUE(t.WaitFor("rule rr cite \"x\" when destination is NP then prohibited")) << t.screen();
+  t.Type("\r");
+  ASSERT_TRUE(t.WaitFor("replaced rule rr")) << t.screen();
+  ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
+  t.Type("\x04");
+  t.ReadToEnd();
+  EXPECT_EQ(t.Wait(), 0) << t.screen();
+  std::string history = HistoryText(state);
+  EXPECT_NE(history.find("rule rr cite \"x\" when destination is NP then prohibited"), std::string::npos)
+      << history;
+  EXPECT_EQ(history.find("  then prohibited"), std::string::npos) << history;  // not line by line
+  fs::remove_all(state);
+}
+
 // Ctrl-C while a command runs (the terminal is in cooked mode, so it is the kernel's SIGINT) does not end the
 // session: the command finishes and the REPL says it was interrupted. The command is `:load` of a named pipe,
 // which keeps the REPL busy, without any timing, until the test writes the policy: the pipe is opened for

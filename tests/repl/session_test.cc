@@ -73,6 +73,25 @@ TEST(ReplInput, CommandsAreRecognisedOnContinuationLines) {
   EXPECT_FALSE(StartsCommand(":"));
 }
 
+TEST(ReplInput, HistoryKeepsMultiLineInputAsOneLineUnlessItHasComments) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(HistoryEntries({"rule r", "  cite \"x\"", "  then prohibited", ""}),
+            (V{"rule r cite \"x\" then prohibited"}));
+  EXPECT_EQ(HistoryEntries({"1 + 2"}), (V{"1 + 2"}));
+  // A comment or doc comment runs to the end of its line: joined, it would swallow the rest.
+  EXPECT_EQ(HistoryEntries({"/// why", "rule r", "  then prohibited"}),
+            (V{"/// why", "rule r", "  then prohibited"}));
+  EXPECT_EQ(HistoryEntries({"const c = 5 units  # five", "", "  "}), (V{"const c = 5 units  # five"}));
+}
+
+TEST(ReplInput, DeclaredNames) {
+  EXPECT_EQ(DeclaredName("/// doc with rule in it\nrule pilot_cap\n  then prohibited\n"), "pilot_cap");
+  EXPECT_EQ(DeclaredName("function triple(c: catalog) -> tpp = c.tpp * 3"), "triple");
+  EXPECT_EQ(DeclaredName("exception small to licence"), "small");
+  EXPECT_EQ(DeclaredName("test \"x\" {"), "");
+  EXPECT_EQ(DeclaredName("withdraw lpp_exception"), "");
+}
+
 class ReplSession : public testing::Test {
  protected:
   void SetUp() override {
@@ -144,8 +163,15 @@ TEST_F(ReplSession, TypedRulesChangeTheAnswer) {
   EXPECT_EQ(before.find("PROHIBITED"), std::string::npos) << before;
   EXPECT_NE(after.find("PROHIBITED"), std::string::npos) << after;
   EXPECT_NE(after.find("by no_france [test]"), std::string::npos) << after;
+  // Typed again, the rule replaces the one typed before.
+  std::string replaced = session.Handle(
+      "rule no_france cite \"test 2\" when destination is FR then license_required(review: denial)\n");
+  EXPECT_NE(replaced.find("replaced rule no_france"), std::string::npos) << replaced;
+  after = session.Handle(q);
+  EXPECT_EQ(after.find("PROHIBITED"), std::string::npos) << after;
+  EXPECT_NE(after.find("by no_france [test 2]"), std::string::npos) << after;
   session.Handle(":reset");
-  EXPECT_EQ(session.Handle(q).find("PROHIBITED"), std::string::npos);
+  EXPECT_EQ(session.Handle(q).find("no_france"), std::string::npos);
 }
 
 // :compare's table is as wide as the terminal (set by the loop from $COLUMNS or the tty), not a fixed 124.

@@ -142,7 +142,10 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(a, b - a + 1));
 }
 
-std::string FirstWord(std::string_view input) {
+namespace {
+
+// The words of the first line that is not a doc comment, a comment or empty (at most `count`).
+std::vector<std::string> FirstWords(std::string_view input, size_t count) {
   size_t pos = 0;
   while (pos < input.size()) {
     size_t end = input.find('\n', pos);
@@ -151,11 +154,31 @@ std::string FirstWord(std::string_view input) {
     pos = end == std::string_view::npos ? input.size() : end + 1;
     if (IsDoc(line) || IsDocOrComment(line) || Trim(line).empty()) continue;
     std::string t = Trim(line);
+    std::vector<std::string> words;
     size_t w = 0;
-    while (w < t.size() && (isalnum(static_cast<unsigned char>(t[w])) || t[w] == '_' || t[w] == '-')) ++w;
-    return t.substr(0, w);
+    while (words.size() < count) {
+      while (w < t.size() && (t[w] == ' ' || t[w] == '\t')) ++w;
+      size_t start = w;
+      while (w < t.size() && (isalnum(static_cast<unsigned char>(t[w])) || t[w] == '_' || t[w] == '-')) ++w;
+      words.push_back(t.substr(start, w - start));
+      if (w == start) break;
+    }
+    return words;
   }
-  return "";
+  return {};
+}
+
+}  // namespace
+
+std::string FirstWord(std::string_view input) {
+  auto words = FirstWords(input, 1);
+  return words.empty() ? "" : words[0];
+}
+
+std::string DeclaredName(std::string_view input) {
+  auto words = FirstWords(input, 2);
+  if (words.size() < 2 || words[0] == "test" || words[0] == "withdraw") return "";
+  return words[1];
 }
 
 bool StartsCommand(std::string_view line) {
@@ -205,6 +228,18 @@ bool NeedsMore(std::string_view buffer) {
   if (!EndsWithEmptyLine(word)) return false;
   if (CompleteOnOneLine(buffer, word)) return false;
   return !ended;
+}
+
+std::vector<std::string> HistoryEntries(const std::vector<std::string>& lines) {
+  std::vector<std::string> kept;
+  for (const auto& line : lines)
+    if (!Trim(line).empty()) kept.push_back(line);
+  if (kept.size() < 2) return kept;
+  for (const auto& line : kept)
+    if (line.find('#') != std::string::npos || line.find("///") != std::string::npos) return kept;
+  std::string joined;
+  for (const auto& line : kept) joined += (joined.empty() ? "" : " ") + Trim(line);
+  return {joined};
 }
 
 }  // namespace edict::repl

@@ -121,7 +121,7 @@ int Interactive(Session& session) {
     buffer += line + "\n";
     typed.push_back(line);
     if (NeedsMore(buffer)) continue;
-    editor.Remember(typed);
+    editor.Remember(HistoryEntries(typed));
     typed.clear();
     interrupted = 0;
     session.set_columns(Columns());

@@ -263,29 +263,45 @@ std::string Session::Declare(std::string_view input) {
   if (!p) return Fail("no policy to add to");
   std::string text(input);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::string word = FirstWord(text), name = DeclaredName(text);
+  // Typing a declaration again under the same name replaces the one typed before (declarations of the file
+  // stay: those are changed by editing it and :reload). Constants and sets share their names.
+  auto same = [&](const std::string& decl) {
+    std::string w = FirstWord(decl);
+    bool constant = (w == "const" || w == "set") && (word == "const" || word == "set");
+    return !name.empty() && DeclaredName(decl) == name && (w == word || constant);
+  };
   std::vector<std::string> decls = p->decls;
+  auto replaced = std::find_if(decls.begin(), decls.end(), same);
+  bool replaces = replaced != decls.end();
+  if (replaces) decls.erase(replaced);
   Built b = Build(*p, decls, text, 0);
   if (!b.program) {
     had_error_ = true;
-    return b.messages + TimelineHint(*p, FirstWord(text));
+    std::string hint;
+    if (!replaces && !name.empty() && b.messages.find("declared twice") != std::string::npos)
+      hint =
+          "  hint: typing a declaration again replaces only one typed in this session; to change a "
+          "declaration of the policy file, edit the file and :reload\n";
+    return b.messages + hint + TimelineHint(*p, word);
   }
+  p->decls = std::move(decls);
   p->decls.push_back(text);
   p->program = b.program;
   // What was just `<input>` is from now on a declaration, as the next build will call it.
   b.typed->shown.back().path = "<declaration " + std::to_string(p->decls.size()) + ">";
   p->typed = b.typed;
-  std::string word = FirstWord(text);
   std::string out = b.messages;
   // Show a constant's value; name other declarations.
-  std::string rest = Trim(text.substr(text.find(word) + word.size()));
-  std::string name = rest.substr(0, rest.find_first_of(" \t\n=({"));
   if (word == "const" || word == "set") {
     for (const auto& c : p->program->constants)
-      if (c.name == name) return out + FormatConstant(*p->program, c) + "\n";
+      if (c.name == name)
+        return out + (replaces ? "replaced " + word + " " + name + ": " : "") +
+               FormatConstant(*p->program, c) + "\n";
   }
   if (word == "test") return out + "added the test; :tests runs it\n";
-  return out + "added " + word + (name.empty() ? "" : " " + name) + " to " + p->name +
-         " (this session only)\n";
+  return out + (replaces ? "replaced " : "added ") + word + (name.empty() ? "" : " " + name) +
+         (replaces ? " in " : " to ") + p->name + " (this session only)\n";
 }
 
 namespace {
