@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -84,6 +85,20 @@ TEST(ReplInput, HistoryKeepsMultiLineInputAsOneLineUnlessItHasComments) {
   EXPECT_EQ(HistoryEntries({"const c = 5 units  # five", "", "  "}), (V{"const c = 5 units  # five"}));
 }
 
+TEST(ReplInput, TypedPathsTakeQuotesAndHome) {
+  const char* old_home = std::getenv("HOME");
+  std::string saved = old_home ? old_home : "";
+  setenv("HOME", "/home/regulator", 1);
+  EXPECT_EQ(TypedPath("~/p.edict"), "/home/regulator/p.edict");
+  EXPECT_EQ(TypedPath("~"), "/home/regulator");
+  EXPECT_EQ(TypedPath("\"my policies/p.edict\""), "my policies/p.edict");
+  EXPECT_EQ(TypedPath("a~/p.edict"), "a~/p.edict");
+  if (old_home)
+    setenv("HOME", saved.c_str(), 1);
+  else
+    unsetenv("HOME");
+}
+
 TEST(ReplInput, DeclaredNames) {
   EXPECT_EQ(DeclaredName("/// doc with rule in it\nrule pilot_cap\n  then prohibited\n"), "pilot_cap");
   EXPECT_EQ(DeclaredName("function triple(c: catalog) -> tpp = c.tpp * 3"), "triple");
@@ -115,6 +130,29 @@ TEST_F(ReplSession, CompletesChipIdsCountriesCommandsAndFields) {
   EXPECT_EQ(c.candidates, std::vector<std::string>{"consignee_hq"});
   c = session.Complete("performance_d");
   EXPECT_EQ(c.candidates, std::vector<std::string>{"performance_density"});
+}
+
+// `:load ~/...` completes and loads from $HOME.
+TEST_F(ReplSession, LoadCompletesAndReadsUnderHome) {
+  namespace fs = std::filesystem;
+  fs::path home = fs::temp_directory_path() / ("edict_repl_home_" + std::to_string(::getpid()));
+  fs::create_directories(home / "pol");
+  fs::copy_file(EDICT_SOURCE_DIR "/tests/diff/fixtures/base.edict", home / "pol" / "home_policy.edict",
+                fs::copy_options::overwrite_existing);
+  const char* old_home = std::getenv("HOME");
+  std::string saved = old_home ? old_home : "";
+  setenv("HOME", home.c_str(), 1);
+  Completion c = session.Complete(":load ~/po");
+  EXPECT_EQ(c.candidates, std::vector<std::string>{"~/pol/"});
+  c = session.Complete(":load ~/pol/");
+  EXPECT_EQ(c.candidates, std::vector<std::string>{"~/pol/home_policy.edict"});
+  std::string out = session.Handle(":load ~/pol/home_policy.edict");
+  EXPECT_NE(out.find("loaded home_policy"), std::string::npos) << out;
+  if (old_home)
+    setenv("HOME", saved.c_str(), 1);
+  else
+    unsetenv("HOME");
+  fs::remove_all(home);
 }
 
 TEST_F(ReplSession, QueriesAreWhatIfsUntilCommitted) {

@@ -126,7 +126,8 @@ std::vector<std::string> Files(const std::string& prefix) {
   fs::path typed(prefix);
   std::string dir = prefix.empty() || prefix.back() == '/' ? prefix : typed.parent_path().string();
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir.empty() ? "." : dir, ec)) {
+  // `~/po` lists $HOME/po...; the names offered keep the `~/` as typed.
+  for (const auto& entry : fs::directory_iterator(dir.empty() ? "." : TypedPath(dir), ec)) {
     std::string name =
         (dir.empty() ? "" : (dir.back() == '/' ? dir : dir + "/")) + entry.path().filename().string();
     if (entry.is_directory(ec))

@@ -1,6 +1,7 @@
 #include "tools/repl/input.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -228,6 +229,15 @@ bool NeedsMore(std::string_view buffer) {
   if (!EndsWithEmptyLine(word)) return false;
   if (CompleteOnOneLine(buffer, word)) return false;
   return !ended;
+}
+
+std::string TypedPath(std::string_view typed) {
+  std::string path = Trim(typed);
+  if (path.size() >= 2 && (path.front() == '"' || path.front() == '\'') && path.back() == path.front())
+    path = path.substr(1, path.size() - 2);
+  const char* home = std::getenv("HOME");
+  if (home && *home && (path == "~" || path.rfind("~/", 0) == 0)) path = home + path.substr(1);
+  return path;
 }
 
 std::vector<std::string> HistoryEntries(const std::vector<std::string>& lines) {

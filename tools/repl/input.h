@@ -28,6 +28,9 @@ std::string DeclaredName(std::string_view input);
 
 std::string Trim(std::string_view s);
 
+// A file name as typed after `:load`: surrounding quotes removed, and a leading `~` or `~/` meaning $HOME.
+std::string TypedPath(std::string_view typed);
+
 // What the history keeps of an input typed over several lines: one line, so that Up recalls all of it (a
 // declaration, a query or an expression reads the same with its line breaks as spaces), unless a line holds a
 // `#` or `///` (a comment or doc comment runs to the end of its line, so joining would swallow what follows:

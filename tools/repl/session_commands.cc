@@ -73,7 +73,7 @@ std::string Session::Command(std::string_view input) {
     return "";
   }
   if (cmd == ":help" || cmd == ":h" || cmd == ":?") return Help();
-  if (cmd == ":load") return arg.empty() ? Fail(":load needs a file") : Load(arg);
+  if (cmd == ":load") return arg.empty() ? Fail(":load needs a file") : Load(TypedPath(arg));
   if (cmd == ":reload") return Reload();
   if (cmd == ":policy") return SwitchPolicy(arg);
   if (cmd == ":compare") return Compare(arg);
