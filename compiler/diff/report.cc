@@ -79,10 +79,10 @@ std::string ForFirst(const BehaviourClass& c) {
 }
 
 // "policy in force: advanced_computing_2023 -> ai_diffusion_2025", when a version is a timeline.
-std::string InForceText(const BehaviourClass& c) {
+std::string InForceText(const BehaviourClass& c, const std::string& arrow = " -> ") {
   if (c.old_policy.empty() && c.new_policy.empty()) return "";
   auto side = [](const std::string& p) { return p.empty() ? std::string("(the policy itself)") : p; };
-  return "policy in force: " + side(c.old_policy) + " -> " + side(c.new_policy);
+  return "policy in force: " + side(c.old_policy) + arrow + side(c.new_policy);
 }
 
 std::string DatesText(const BehaviourClass& c) {
@@ -288,7 +288,7 @@ std::string RenderMarkdown(const DiffReport& r) {
       out += "   - " + Md(field + ForFirst(c)) + ": " +
              Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
     if (!c.first_date.empty()) out += "   - " + Md(DatesText(c)) + "\n";
-    if (!InForceText(c).empty()) out += "   - " + Md(InForceText(c)) + "\n";
+    if (!InForceText(c).empty()) out += "   - " + Md(InForceText(c, " → ")) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
       out += "   - the witness adds to the quotas: " + Md(UsesText(c.old_uses)) + " → " +
              Md(UsesText(c.new_uses)) + "\n";
