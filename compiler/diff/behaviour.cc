@@ -114,15 +114,17 @@ class Search {
  public:
   // Searches one period: the policies in force there, shipments dated inside it. Witnesses are replayed
   // through `top_a` / `top_b`, the programs as given (timelines included).
+  // `classes_before`: classes earlier periods found (they count towards --max-classes).
   Search(const Period& period, const ir::Program& top_a, const ir::Program& top_b, const Bounds& bounds,
-         const BehaviourOptions& options, BehaviourResult& result, const Decider& old_decider,
-         const Decider& new_decider)
+         int classes_before, const BehaviourOptions& options, BehaviourResult& result,
+         const Decider& old_decider, const Decider& new_decider)
       : a_(*period.old_program),
         b_(*period.new_program),
         top_a_(top_a),
         top_b_(top_b),
         period_(period),
         bounds_(bounds),
+        classes_before_(classes_before),
         options_(options),
         result_(result),
         outcomes_(a_, b_),
@@ -441,7 +443,7 @@ class Search {
     Describe(c, s, cls, solver);
     classes_.emplace(key, std::move(c));
     order_.push_back(key);
-    if (static_cast<int>(order_.size()) >= options_.max_classes) {
+    if (classes_before_ + static_cast<int>(order_.size()) >= options_.max_classes) {
       result_.not_covered.push_back("stopped after " + std::to_string(options_.max_classes) + " classes");
       stopped_ = true;
     }
@@ -583,6 +585,7 @@ class Search {
   const ir::Program& top_b_;
   const Period& period_;
   Bounds bounds_;
+  int classes_before_;
   const BehaviourOptions& options_;
   BehaviourResult& result_;
   OutcomeTable outcomes_;
@@ -629,20 +632,18 @@ BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program&
   };
   for (const Period& period : periods.list()) {
     std::string where = timeline ? " (" + FormatDate(period.from) + " to " + FormatDate(period.to) + ")" : "";
-    BehaviourOptions o = options;
-    o.max_classes = options.max_classes - static_cast<int>(result.classes.size());
-    if (o.max_classes <= 0) {
-      result.not_covered.push_back("stopped after " + std::to_string(options.max_classes) + " classes" +
-                                   where);
-      result.proved = false;
-      break;
-    }
+    int found = static_cast<int>(result.classes.size());
+    if (found >= options.max_classes) break;  // the period that reached the limit said so
     Bounds b = bounds;
-    b.date_from = period.from;
-    b.date_to = period.to;
+    if (timeline) {
+      const ir::Program& top = old_program.timeline.empty() ? new_program : old_program;
+      if (top.date_field >= 0) b.period_field = top.fields[top.date_field].name;
+      b.period_from = period.from;
+      b.period_to = period.to;
+    }
     BehaviourResult part;
     try {
-      Search search(period, old_program, new_program, b, o, part, old_decider, new_decider);
+      Search search(period, old_program, new_program, b, found, options, part, old_decider, new_decider);
       search.Run();
     } catch (const Unsupported& u) {
       part.proved = false;

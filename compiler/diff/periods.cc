@@ -82,11 +82,17 @@ Periods::Periods(const ir::Program& old_program, const ir::Program& new_program,
   }
 }
 
-// The timeline itself, without its timeline: its schema, and no rules (a timeline has none of its own).
+// The timeline's schema, deciding nothing: before its first entry a timeline decides no_license_required
+// whatever rules it imports (it dispatches before any rule is looked at).
 const ir::Program* Periods::NoPolicy(const ir::Program& timeline) {
   auto p = std::make_unique<ir::Program>(timeline);
   p->timeline.clear();
   p->tests.clear();
+  p->rules.clear();
+  p->roots.clear();
+  p->quotas.clear();
+  p->from = INT_MIN;
+  p->until = INT_MAX;
   stand_ins_.push_back(std::move(p));
   return stand_ins_.back().get();
 }

@@ -1,6 +1,7 @@
 #include "compiler/diff/structural.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -318,9 +319,18 @@ void CompareDecls(std::vector<Change>& out, const Decls& a, const Decls& b) {
 // A timeline's entries, by the name of the policy applied, and what changed within each policy both apply.
 void CompareTimelines(std::vector<Change>& out, const ir::Program& a, const ir::Program& b,
                       const PolicyInput& old_input, const PolicyInput& new_input) {
+  // An entry is named by its path as written (relative to the timeline, without `.edict`: the policy's name
+  // when it sits beside it); a policy applied again gets "(2)", "(3)"...
   auto by_name = [](const ir::Program& p) {
     std::map<std::string, const ir::TimelineEntry*> m;
-    for (const ir::TimelineEntry& e : p.timeline) m.emplace(e.program->name, &e);
+    std::filesystem::path dir = std::filesystem::path(p.path).parent_path();
+    for (const ir::TimelineEntry& e : p.timeline) {
+      std::filesystem::path rel = std::filesystem::path(e.path).lexically_relative(dir);
+      std::string name = (rel.empty() ? std::filesystem::path(e.path) : rel).replace_extension().string();
+      std::string key = name;
+      for (int n = 2; m.count(key); ++n) key = name + " (" + std::to_string(n) + ")";
+      m.emplace(key, &e);
+    }
     return m;
   };
   auto ea = by_name(a), eb = by_name(b);

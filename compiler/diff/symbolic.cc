@@ -124,10 +124,13 @@ const Shipment::Var& Shipment::VarFor(const ir::Program& p, int field) {
       v.value = z_.int_const(name.c_str());
       domain_.push_back(v.value >= 0);
       break;
-    case TypeKind::kDate:
+    case TypeKind::kDate: {
       v.value = z_.int_const(name.c_str());
-      domain_.push_back(v.value >= bounds_.date_from && v.value <= bounds_.date_to);
+      bool period = !bounds_.period_field.empty() && f.name == bounds_.period_field;
+      domain_.push_back(v.value >= (period ? bounds_.period_from : bounds_.date_from) &&
+                        v.value <= (period ? bounds_.period_to : bounds_.date_to));
       break;
+    }
     case TypeKind::kEnum:
       v.value = z_.int_const(name.c_str());
       v.members = p.enums[f.enum_index].members;

@@ -40,6 +40,10 @@ struct Bounds {
   int64_t max_count = INT64_MAX;   // item counts: 1 .. 2^63-1
   std::string max_number;          // other numbers: |x| <= 2^127-1 (quantities with a unit are >= 0)
   std::string max_consumed;        // a quota's ledger entry before the shipment: 0 .. 2^127-1
+  // A timeline's period: the field it dispatches on (the shipment's date) is held to period_from..period_to;
+  // other date fields keep the whole range.
+  std::string period_field;
+  int period_from = 0, period_to = 0;
   Bounds();
 };
 

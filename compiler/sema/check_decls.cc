@@ -300,11 +300,19 @@ bool Checker::Run() {
   for (auto& m : program_.modules)
     for (auto& d : m->decls) CheckDecl(d.get());
   out_->functions = function_order_;
-  if (out_->timeline)
+  if (out_->timeline) {
     for (auto& d : program_.root->decls)
       if (d->kind == ast::DeclKind::kRule || d->kind == ast::DeclKind::kException)
         diags_.Error("E0410", d->span,
                      "a policy with a timeline delegates to other policies and has no rules of its own");
+    // An imported policy's rules would be this policy's, and never apply: the timeline hands every shipment
+    // to the policy in force, and before its first date decides no_license_required.
+    for (const ast::Import& imp : program_.root->imports)
+      if (imp.policy)
+        diags_.Error("E0410", imp.span,
+                     "a policy with a timeline cannot import a policy (its rules would never apply)",
+                     "apply it in the timeline instead: from DATE apply \"" + imp.target + "\"");
+  }
   return !diags_.HasErrors();
 }
 

@@ -405,6 +405,56 @@ TEST(DiffTimelines, LedgersKeptApartDifferentlyAreNotCovered) {
   ExpectWitnessesReplay(r, kFixtures + "timeline_base.edict", kFixtures + "timeline_moved.edict");
 }
 
+// A policy applied twice on a timeline keeps both entries in the structural diff.
+TEST(DiffTimelines, APolicyAppliedTwiceKeepsBothEntries) {
+  DiffReport r = Fixture("timeline_twice.edict", "timeline_twice_later.edict");
+  std::string text = RenderText(r, false);
+  EXPECT_NE(text.find("~ timeline entry base (2) from: 2025-10-01  ->  2025-11-01"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("~ timeline entry base from"), std::string::npos) << text;
+  ASSERT_EQ(r.behaviour.classes.size(), 1u) << text;
+  EXPECT_EQ(r.behaviour.classes[0].first_date, "2025-10-01");
+  EXPECT_EQ(r.behaviour.classes[0].last_date, "2025-10-31");
+}
+
+// Only the date the timeline dispatches on is held to a period: another date field of the schema (here a
+// contract date, added to a copy of the stdlib) keeps its whole range, so a change about it is found.
+TEST(DiffTimelines, OnlyTheShipmentDateIsHeldToAPeriod) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("edict-diff-contract-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "old");
+  fs::create_directories(dir / "new");
+  fs::copy(std::string(EDICT_SOURCE_DIR) + "/stdlib", dir / "stdlib", fs::copy_options::recursive);
+  ASSERT_EQ(std::system(("sed -i 's/^  optional training_ops: /  optional contract_date: date\\n&/' " +
+                         (dir / "stdlib/ear/shipment.edict").string())
+                            .c_str()),
+            0);
+  std::string header =
+      "policy \"p\"\n  version \"1\"\n  source \"x\"\n  summary \"x\"\n\nimport ear.units\nimport "
+      "ear.outcomes\nimport ear.groups\nimport ear.chips\nimport ear.shipment\nimport countries\n\n";
+  for (const char* side : {"old", "new"}) {
+    std::ofstream(dir / side / "p.edict")
+        << header << "rule licence\n  cite \"c1\"\n  when eccn in advanced_ic_a\n  then "
+        << "license_required(review: approval)\n\nexception old_contract to licence\n  cite \"c2\"\n  when "
+        << "(contract_date otherwise 2100-01-01) < " << (std::string(side) == "old" ? "2020" : "2019")
+        << "-01-01\n  then no_license_required\n";
+    std::ofstream(dir / side / "tl.edict") << header << "timeline {\n  from 2025-01-01 apply \"p\"\n}\n";
+  }
+  std::string stdlib = (dir / "stdlib").string();
+  for (const char* file : {"p.edict", "tl.edict"}) {
+    PolicyInput a{"old", (dir / "old" / file).string(), std::nullopt, stdlib};
+    PolicyInput b{"new", (dir / "new" / file).string(), std::nullopt, stdlib};
+    DiffReport r;
+    std::string error;
+    ASSERT_TRUE(RunDiff(a, b, ClassesOnly(), &r, &error, false)) << error;
+    EXPECT_TRUE(r.behaviour.proved) << file << "\n" << RenderText(r, false);
+    ASSERT_EQ(r.behaviour.classes.size(), 1u) << file << "\n" << RenderText(r, false);
+    EXPECT_EQ(r.behaviour.classes[0].old_outcome, "no_license_required");
+  }
+  fs::remove_all(dir);
+}
+
 // ---- the command line ----
 
 int Shell(const std::string& command, std::string* out = nullptr) {
