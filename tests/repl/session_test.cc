@@ -155,6 +155,33 @@ TEST_F(ReplSession, LoadCompletesAndReadsUnderHome) {
   fs::remove_all(home);
 }
 
+// Quotas of the same name declared by two policies (an edited copy under another file name) keep ledger
+// entries of their own; :ledger tells them apart.
+TEST(ReplLedger, EntriesThatReadAlikeNameTheirPolicy) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("edict_repl_ledger_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const char* name : {"quota_copy_a.edict", "quota_copy_b.edict"})
+    fs::copy_file(EDICT_SOURCE_DIR "/tests/diff/fixtures/base.edict", dir / name,
+                  fs::copy_options::overwrite_existing);
+  Session session{SessionOptions{}};
+  session.Load((dir / "quota_copy_a.edict").string());
+  session.Load((dir / "quota_copy_b.edict").string());
+  for (const char* policy : {":policy quota_copy_a", ":policy quota_copy_b"}) {
+    session.Handle(policy);
+    session.Handle("ship 100 nvidia-h100-sxm to IN consignee \"X\" on 2025-06-02");
+    session.Handle(":commit");
+  }
+  std::string ledger = session.Handle(":ledger");
+  EXPECT_NE(ledger.find("small (consignee=X, year=2025) [quota_copy_a.small]: 1583200 tpp"),
+            std::string::npos)
+      << ledger;
+  EXPECT_NE(ledger.find("small (consignee=X, year=2025) [quota_copy_b.small]: 1583200 of 26900000 tpp"),
+            std::string::npos)
+      << ledger;
+  fs::remove_all(dir);
+}
+
 TEST_F(ReplSession, QueriesAreWhatIfsUntilCommitted) {
   std::string q = "ship 800 nvidia-h100-sxm to IN consignee \"A\" on 2025-03-01";
   EXPECT_NE(session.Handle(q).find("0 + 12665600 = 12665600"), std::string::npos);

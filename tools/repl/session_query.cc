@@ -1,5 +1,6 @@
 // Queries and the quota ledger: answering, :why, :compare, :ledger, :commit, :rollback.
 #include <map>
+#include <set>
 
 #include "compiler/driver/explain.h"
 #include "runtime/date.h"
@@ -180,21 +181,30 @@ std::string Session::LedgerText() const {
   const ir::Program* p = current_ >= 0 ? policies_[current_].program.get() : nullptr;
   std::string out;
   bool limit_shown = false;
+  // Two ledger entries can read alike: quotas of the same name declared by different policies (an edited copy
+  // under another file name) keep entries of their own. Such labels name their policy's entry.
+  std::map<std::string, std::set<std::string>> keys_of;
+  for (const auto* ledger : {&committed_, &working_})
+    for (const auto& [key, amount] : ledger->entries()) keys_of[KeyText(key, key_labels_)].insert(key);
+  auto label = [&](const std::string& key) {
+    std::string text = KeyText(key, key_labels_);
+    if (keys_of[text].size() > 1) text += " [" + key.substr(0, key.find('\x1f')) + "]";
+    return text;
+  };
   if (committed_.entries().empty())
     out += "committed: nothing\n";
   else
     out += "committed:\n";
   for (const auto& [key, amount] : committed_.entries())
-    out += "  " + KeyText(key, key_labels_) + ": " +
-           Against(p, key, amount, Unit(p, key, key_labels_), &limit_shown) + "\n";
+    out += "  " + label(key) + ": " + Against(p, key, amount, Unit(p, key, key_labels_), &limit_shown) + "\n";
   std::string pending;
   for (const auto& [key, amount] : working_.entries()) {
     Rational before = committed_.Consumed(key);
     if (before == amount) continue;
     auto delta = Sub(amount, before);
     std::string unit = Unit(p, key, key_labels_);
-    pending += "  " + KeyText(key, key_labels_) + ": +" + (delta ? delta->ToString() : "?") + unit +
-               " (total " + Against(p, key, amount, unit, &limit_shown) + ")\n";
+    pending += "  " + label(key) + ": +" + (delta ? delta->ToString() : "?") + unit + " (total " +
+               Against(p, key, amount, unit, &limit_shown) + ")\n";
   }
   if (pending.empty())
     out += "pending: nothing\n";
