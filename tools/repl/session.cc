@@ -279,10 +279,15 @@ std::string Session::Declare(std::string_view input) {
   if (!b.program) {
     had_error_ = true;
     std::string hint;
+    bool typed_other_kind = std::any_of(p->decls.begin(), p->decls.end(),
+                                        [&](const std::string& d) { return DeclaredName(d) == name; });
     if (!replaces && !name.empty() && b.messages.find("declared twice") != std::string::npos)
-      hint =
-          "  hint: typing a declaration again replaces only one typed in this session; to change a "
-          "declaration of the policy file, edit the file and :reload\n";
+      hint = typed_other_kind
+                 ? "  hint: a " + name +
+                       " of another kind was typed before; typing a declaration again replaces "
+                       "only one of the same kind\n"
+                 : "  hint: typing a declaration again replaces only one typed in this session; to change a "
+                   "declaration of the policy file, edit the file and :reload\n";
     return b.messages + hint + TimelineHint(*p, word);
   }
   p->decls = std::move(decls);
