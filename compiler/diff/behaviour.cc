@@ -244,6 +244,8 @@ class Search {
           if (p->fields[i].kind != ir::Field::kDerived) s.VarFor(*p, static_cast<int>(i));
       SymDecision da = EncodeDecision(a_, s, outcomes_, "old.");
       SymDecision db = EncodeDecision(b_, s, outcomes_, "new.");
+      derived_ = da.derived;
+      derived_.insert(db.derived.begin(), db.derived.end());
       z3::solver solver(z);
       if (options_.query_timeout_ms) {
         z3::params params(z);
@@ -254,6 +256,16 @@ class Search {
       for (const auto& d : da.definitions) solver.add(d);
       for (const auto& d : db.definitions) solver.add(d);
       solver.add(Differ(da, db));
+      // The ranges of a class are asked of a solver of their own (incrementally, under push and pop): in the
+      // search's solver their extreme models (2^63-1 items) would bias the witnesses found after them.
+      z3::solver describer(z);
+      if (options_.query_timeout_ms) {
+        z3::params params(z);
+        params.set("timeout", options_.query_timeout_ms);
+        describer.set(params);
+      }
+      for (const z3::expr& a : solver.assertions()) describer.add(a);
+      describer_ = &describer;
       // Witnesses with an empty ledger replay with a plain `edict eval`: ask for one first.
       z3::expr fresh = z.bool_val(true);
       for (const auto& [key, c] : s.consumed()) fresh = fresh && c.amount == 0;
@@ -489,7 +501,107 @@ class Search {
       c.values_complete[name] = complete;
     }
     DescribeDates(c, s, cls, solver);
+    DescribeRanges(c, s, cls);
   }
+
+  // The range of the item counts (quantity) and of the derived numbers the policies read (tpp), over the
+  // class's shipments from an empty ledger when it has some there. A count is optimised directly; a derived
+  // number is read off the models at the counts' extremes and reported only when one satisfiability query
+  // each way shows nothing in the class lies beyond (true of tpp = quantity x the item's TPP). A number whose
+  // range is its whole input domain is left out: the class does not depend on it.
+  void DescribeRanges(BehaviourClass& c, Shipment& s, const z3::expr& cls) {
+    std::vector<const Shipment::Var*> counts;
+    for (const auto& [name, var] : s.vars())
+      if (var.kind == TypeKind::kNumber && var.integer && !var.fixed && read_.count(name))
+        counts.push_back(&var);
+    if (counts.empty() || budget_used_ + 1 > options_.describe_budget) return;
+    z3::expr fresh = s.z().bool_val(true);
+    for (const auto& [key, consumed] : s.consumed()) fresh = fresh && consumed.amount == 0;
+    bool empty_ledger = s.consumed().empty() || Satisfiable(cls && fresh);
+    z3::expr where = empty_ledger ? cls && fresh : cls;
+    const std::string top = std::to_string(s.bounds().max_count);
+    auto value = [](const z3::model& m, const z3::expr& e) {
+      Rational r;
+      NumeralToRational(m.eval(e, true), &r);
+      return r;
+    };
+    std::vector<z3::model> extremes;
+    bool constrained = false;  // some count's range is narrower than its input domain
+    for (const Shipment::Var* var : counts) {
+      if (budget_used_ + 4 > options_.describe_budget) return;
+      z3::expr in_class = where && var->given;
+      std::optional<z3::model> lo = Extreme(in_class, *var, false, s.bounds().max_count);
+      std::optional<z3::model> hi = lo ? Extreme(in_class, *var, true, s.bounds().max_count) : lo;
+      if (!lo || !hi) continue;
+      extremes.push_back(*lo);
+      extremes.push_back(*hi);
+      Rational min = value(*lo, var->value), max = value(*hi, var->value);
+      bool unbounded = max.ToString() == top;
+      if (unbounded && min.ToString() == "1") continue;
+      constrained = true;
+      c.ranges.push_back({var->name, min.ToString(), max.ToString(), unbounded, empty_ledger});
+    }
+    // Over counts of any size, a derived number says nothing the counts do not (tpp: one item's TPP or more).
+    for (const auto& [name, expr] : derived_) {
+      if (!constrained || budget_used_ + 2 > options_.describe_budget) return;
+      const z3::model *at_min = &extremes[0], *at_max = &extremes[0];
+      for (const z3::model& m : extremes) {
+        if (Compare(value(m, expr), value(*at_min, expr)) < 0) at_min = &m;
+        if (Compare(value(m, expr), value(*at_max, expr)) > 0) at_max = &m;
+      }
+      Rational min = value(*at_min, expr), max = value(*at_max, expr);
+      if (Satisfiable(where && expr < RealOf(s.z(), min)) || Satisfiable(where && expr > RealOf(s.z(), max)))
+        continue;  // not attained at the counts' extremes: not described
+      bool unbounded = false;
+      for (const Shipment::Var* var : counts)
+        unbounded = unbounded || value(*at_max, var->value).ToString() == top;
+      c.ranges.push_back({name, min.ToString(), max.ToString(), unbounded, empty_ledger});
+    }
+  }
+
+  // The model of the class with the smallest (or largest) item count, by bisection on the describer: each
+  // step asks for a count beyond the best so far and jumps to the model's count (at most about 64 steps, each
+  // incremental), where an optimisation query climbs towards 2^63-1 one bound at a time.
+  std::optional<z3::model> Extreme(const z3::expr& in_class, const Shipment::Var& var, bool largest,
+                                   int64_t top) {
+    z3::context& z = in_class.ctx();
+    z3::expr n =
+        var.value.is_app() && var.value.decl().decl_kind() == Z3_OP_TO_REAL ? var.value.arg(0) : var.value;
+    auto count = [&](const z3::model& m) { return m.eval(n, true).get_numeral_int64(); };
+    // Counts are 1..top; start from the end of the range when the class reaches it.
+    std::optional<z3::model> best = ModelOf(in_class && n == z.int_val(largest ? top : 1));
+    if (best) return best;
+    best = ModelOf(in_class);
+    if (!best) return best;
+    int64_t good = count(*best);      // a count of the class
+    int64_t bad = largest ? top : 1;  // no count of the class is at or beyond this one
+    while (largest ? bad - good > 1 : good - bad > 1) {
+      int64_t mid = largest ? good + (bad - good) / 2 : bad + (good - bad) / 2;
+      std::optional<z3::model> m = ModelOf(in_class && (largest ? n >= z.int_val(mid) : n <= z.int_val(mid)));
+      if (m) {
+        best = m;
+        good = count(*m);
+      } else {
+        bad = mid;
+      }
+    }
+    return best;
+  }
+
+  // On the describer (see RunOne), under push and pop.
+  std::optional<z3::model> ModelOf(const z3::expr& e) {
+    ++budget_used_;
+    ++result_.queries;
+    z3::solver& d = *describer_;
+    d.push();
+    d.add(e);
+    std::optional<z3::model> m;
+    if (d.check() == z3::sat) m = d.get_model();
+    d.pop();
+    return m;
+  }
+
+  bool Satisfiable(const z3::expr& e) { return ModelOf(e).has_value(); }
 
   // The earliest and latest date of the class, by two optimisation queries.
   void DescribeDates(BehaviourClass& c, Shipment& s, const z3::expr& cls, z3::solver& solver) {
@@ -595,6 +707,9 @@ class Search {
   z3::context z_;  // one context for every split: terms are shared, and it is torn down once
   std::string split_;
   std::set<std::string> read_;
+  std::map<std::string, z3::expr> derived_;
+  z3::solver* describer_ = nullptr;  // the split's solver for class ranges  // the split's derived number
+                                     // fields (tpp...), for descriptions
   std::map<std::string, BehaviourClass> classes_;
   std::map<std::string, std::vector<std::string>> gave_up_;  // solver's reason -> split values
   std::vector<std::string> excluded_;                        // points left out after a failed replay

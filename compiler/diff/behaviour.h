@@ -45,6 +45,16 @@ struct BehaviourClass {
   // The earliest and latest shipment dates of the class (for the first split value, when the diff splits);
   // the class need not hold on every day between. Empty when not computed.
   std::string first_date, last_date;
+  // The smallest and largest value of each number the policies read (quantity, tpp...) over the class's
+  // shipments, for the same split value as the dates; only numbers the class constrains.
+  struct Range {
+    std::string field;
+    std::string min, max;    // exact (a decimal, or a fraction)
+    bool unbounded = false;  // no largest value short of the input's bounds: "min or more"
+    bool empty_ledger =
+        true;  // over the shipments from an empty ledger; false: the class needs earlier usage
+  };
+  std::vector<Range> ranges;
   std::map<std::string, std::vector<std::string>> domains;  // all members of each described field's enum
   // What the witness adds to the quotas of each version ("aid_allocation 15832000"), when the two differ: a
   // class may keep the outcome and change only what later shipments will find in the ledger.

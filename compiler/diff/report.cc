@@ -85,6 +85,15 @@ std::string InForceText(const BehaviourClass& c, const std::string& arrow = " ->
   return "policy in force: " + side(c.old_policy) + arrow + side(c.new_policy);
 }
 
+// "quantity (for item nvidia-a100): 1586 to 5388", "tpp: 7917312 or more (after earlier quota use)".
+std::vector<std::string> RangeTexts(const BehaviourClass& c) {
+  std::vector<std::string> out;
+  for (const auto& r : c.ranges)
+    out.push_back(r.field + ForFirst(c) + ": " + (r.unbounded ? r.min + " or more" : r.min + " to " + r.max) +
+                  (r.empty_ledger ? "" : " (after earlier quota use)"));
+  return out;
+}
+
 std::string DatesText(const BehaviourClass& c) {
   return "dates: " + c.first_date + " to " + c.last_date + " (earliest and latest" +
          (ForFirst(c).empty() ? ")" : ", for " + c.split_field + " " + c.split_values[0] + ")");
@@ -172,6 +181,7 @@ std::string RenderText(const DiffReport& r, bool color) {
     for (const auto& [field, seen] : c.values)
       out += "     " + field + ForFirst(c) + ": " +
              ValuesOf(seen, c.values_complete.at(field), c.domains.at(field)) + "\n";
+    for (const auto& range : RangeTexts(c)) out += "     " + range + "\n";
     if (!c.first_date.empty()) out += "     " + DatesText(c) + "\n";
     if (!InForceText(c).empty()) out += "     " + InForceText(c) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())
@@ -246,6 +256,14 @@ std::string RenderJson(const DiffReport& r) {
     out += "},\n     \"described_for\": " +
            Json(c.split_values.size() > 1 && !c.split_field.empty() ? c.split_values[0] : "") +
            ",\n     \"first_date\": " + Json(c.first_date) + ", \"last_date\": " + Json(c.last_date);
+    out += ",\n     \"ranges\": [";
+    for (size_t k = 0; k < c.ranges.size(); ++k) {
+      const auto& r = c.ranges[k];
+      out += std::string(k ? ", " : "") + "{\"field\": " + Json(r.field) + ", \"min\": " + Json(r.min) +
+             ", \"max\": " + (r.unbounded ? std::string("null") : Json(r.max)) +
+             ", \"empty_ledger\": " + (r.empty_ledger ? "true" : "false") + "}";
+    }
+    out += "]";
     out += ",\n     \"old_policy\": " + Json(c.old_policy) + ", \"new_policy\": " + Json(c.new_policy);
     out += ",\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
     out += ",\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": [";
@@ -287,6 +305,7 @@ std::string RenderMarkdown(const DiffReport& r) {
     for (const auto& [field, seen] : c.values)
       out += "   - " + Md(field + ForFirst(c)) + ": " +
              Md(ValuesOf(seen, c.values_complete.at(field), c.domains.at(field))) + "\n";
+    for (const auto& range : RangeTexts(c)) out += "   - " + Md(range) + "\n";
     if (!c.first_date.empty()) out += "   - " + Md(DatesText(c)) + "\n";
     if (!InForceText(c).empty()) out += "   - " + Md(InForceText(c, " → ")) + "\n";
     if (!c.old_uses.empty() || !c.new_uses.empty())

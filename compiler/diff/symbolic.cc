@@ -524,7 +524,7 @@ class Encoder {
     if (p_.until != INT_MAX) in_force = in_force && date <= p_.until;
     z3::expr ok = z_.bool_const((prefix + "ok").c_str());
     z3::expr final_named = z_.int_const((prefix + "final").c_str());
-    SymDecision out{z_.int_const((prefix + "code").c_str()), {}, {}, {}};
+    SymDecision out{z_.int_const((prefix + "code").c_str()), {}, {}, {}, {}};
     out.definitions.push_back(ok == (in_force && !conflict));
     out.definitions.push_back(final_named == final_code);
     out.definitions.push_back(
@@ -553,6 +553,11 @@ class Encoder {
         amount = z3::ite(date >= q.window_from && date <= q.window_to, amount, z_.real_val(0));
       }
       out.uses.emplace(static_cast<int>(qi), amount);
+    }
+    for (const auto& [index, value] : fields_) {
+      const ir::Field& f = p_.fields[index];
+      if (f.kind == ir::Field::kDerived && value.kind == ValueKind::kNumber)
+        out.derived.emplace(f.name, value.v);
     }
     out.definitions.insert(out.definitions.end(), definitions_.begin(), definitions_.end());
     return out;

@@ -110,6 +110,8 @@ struct SymDecision {
   z3::expr code;
   std::vector<std::pair<int, z3::expr>> determining;  // (rule index, condition)
   std::map<int, z3::expr> uses;  // quota index -> what this shipment adds to its ledger entry (0 if nothing)
+  // The derived number fields the decision reads ("tpp"), as formulas over the shipment: for descriptions.
+  std::map<std::string, z3::expr> derived;
   std::vector<z3::expr> definitions;
 };
 

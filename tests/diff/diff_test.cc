@@ -186,8 +186,43 @@ TEST(DiffKnownChanges, LppThresholdLowered) {
   EXPECT_TRUE(w.consumed.empty()) << w.ToJson();
   EXPECT_EQ(r.behaviour.classes[0].values.at("destination").size() + 4 + 3 + 1,
             249u);  // all but allies, denied, US
+  // Quantity and TPP of the class (for its first item, the A100 at 4,992 TPP), from an empty ledger: above
+  // the new limit (1,586 x 4,992 = 7,917,312 > 7,916,000) and within the old (5,388 x 4,992 = 26,896,896).
+  const auto& ranges = r.behaviour.classes[0].ranges;
+  ASSERT_EQ(ranges.size(), 2u) << RenderText(r, false);
+  EXPECT_EQ(r.behaviour.classes[0].split_values[0], "nvidia-a100");
+  EXPECT_EQ(ranges[0].field, "quantity");
+  EXPECT_EQ(ranges[0].min, "1586");
+  EXPECT_EQ(ranges[0].max, "5388");
+  EXPECT_EQ(ranges[1].field, "tpp");
+  EXPECT_EQ(ranges[1].min, "7917312");
+  EXPECT_EQ(ranges[1].max, "26896896");
+  EXPECT_TRUE(ranges[0].empty_ledger && !ranges[0].unbounded);
   ExpectWitnessesReplay(r, kFixtures + "base.edict", kFixtures + "lpp_lowered.edict");
   EXPECT_EQ(r.ExitCode(), 1);
+}
+
+// A class with no largest quantity says so ("or more"), and one that holds for any quantity lists none.
+TEST(DiffKnownChanges, RangesWithoutAnUpperLimitAndWithoutAnyLimit) {
+  DiffReport r = Diff(kPolicies + "advanced_computing_2023.edict", kPolicies + "ai_diffusion_2025.edict");
+  bool beyond = false, any_quantity = false;
+  for (const auto& c : r.behaviour.classes) {
+    std::string rules = Rules(c.new_rules);
+    if (c.old_outcome == "no_license_required" && rules == "beyond_allocation") {
+      beyond = true;
+      ASSERT_FALSE(c.ranges.empty());
+      EXPECT_EQ(c.ranges[0].field, "quantity");
+      EXPECT_EQ(c.ranges[0].min,
+                "158254");  // 158,254 A100s: 790,003,968 TPP, the first count over 790,000,000
+      EXPECT_TRUE(c.ranges[0].unbounded);
+    }
+    if (rules == "aia") {
+      any_quantity = true;
+      EXPECT_TRUE(c.ranges.empty()) << c.ranges[0].field;
+    }
+  }
+  EXPECT_TRUE(beyond && any_quantity) << RenderText(r, false);
+  EXPECT_NE(RenderText(r, false).find("quantity (for item nvidia-a100): 158254 or more"), std::string::npos);
 }
 
 TEST(DiffKnownChanges, CountryMovedBetweenGroups) {
