@@ -256,16 +256,11 @@ class Search {
       for (const auto& d : da.definitions) solver.add(d);
       for (const auto& d : db.definitions) solver.add(d);
       solver.add(Differ(da, db));
-      // The ranges of a class are asked of a solver of their own (incrementally, under push and pop): in the
-      // search's solver their extreme models (2^63-1 items) would bias the witnesses found after them.
-      z3::solver describer(z);
-      if (options_.query_timeout_ms) {
-        z3::params params(z);
-        params.set("timeout", options_.query_timeout_ms);
-        describer.set(params);
-      }
-      for (const z3::expr& a : solver.assertions()) describer.add(a);
-      describer_ = &describer;
+      // The ranges of a class are asked of a solver of their own, made on first use from these assertions
+      // (incrementally, under push and pop): in the search's solver their extreme models (2^63-1 items) would
+      // bias the witnesses found after them.
+      describer_.reset();
+      describer_base_ = solver.assertions();
       // Witnesses with an empty ledger replay with a plain `edict eval`: ask for one first.
       z3::expr fresh = z.bool_val(true);
       for (const auto& [key, c] : s.consumed()) fresh = fresh && c.amount == 0;
@@ -592,6 +587,15 @@ class Search {
   std::optional<z3::model> ModelOf(const z3::expr& e) {
     ++budget_used_;
     ++result_.queries;
+    if (!describer_) {
+      describer_.emplace(z_);
+      if (options_.query_timeout_ms) {
+        z3::params params(z_);
+        params.set("timeout", options_.query_timeout_ms);
+        describer_->set(params);
+      }
+      for (const z3::expr& a : *describer_base_) describer_->add(a);
+    }
     z3::solver& d = *describer_;
     d.push();
     d.add(e);
@@ -707,9 +711,9 @@ class Search {
   z3::context z_;  // one context for every split: terms are shared, and it is torn down once
   std::string split_;
   std::set<std::string> read_;
-  std::map<std::string, z3::expr> derived_;
-  z3::solver* describer_ = nullptr;  // the split's solver for class ranges  // the split's derived number
-                                     // fields (tpp...), for descriptions
+  std::map<std::string, z3::expr> derived_;  // the split's derived number fields (tpp...), for descriptions
+  std::optional<z3::solver> describer_;      // the split's solver for class ranges, made on first use
+  std::optional<z3::expr_vector> describer_base_;  // what it starts from: the search's assertions
   std::map<std::string, BehaviourClass> classes_;
   std::map<std::string, std::vector<std::string>> gave_up_;  // solver's reason -> split values
   std::vector<std::string> excluded_;                        // points left out after a failed replay
