@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "compiler/diff/describe.h"
 #include "compiler/diff/periods.h"
 #include "compiler/diff/replay.h"
 #include "compiler/diff/symbolic.h"
@@ -32,71 +33,6 @@ std::vector<std::string> SplitFields(const ir::Program& p) {
   }
   return out;
 }
-
-// Input fields some expression reads (directly or through defaults and derived formulas).
-std::set<std::string> ReadFields(const ir::Program& p) {
-  std::set<std::string> out;
-  for (const ir::Expr& e : p.exprs)
-    if (e.op == ir::Op::kField) out.insert(p.fields[e.index].name);
-  return out;
-}
-
-// Members of an enum that no constant of either program tells apart (same membership in every constant set,
-// never named by a constant): any permutation within such a group maps shipments of a class to shipments of
-// the same class, so finding one member of a group finds them all. Table enums are never grouped (their rows
-// differ).
-class MemberGroups {
- public:
-  MemberGroups(const ir::Program& a, const ir::Program& b) {
-    for (const ir::Program* p : {&a, &b}) {
-      // Only what a decision can read: conditions, outcomes, fields, quotas (not unused stdlib declarations).
-      for (const ir::Rule& r : p->rules) {
-        Walk(r.when);
-        Walk(r.outcome.notify);
-      }
-      for (const ir::Field& f : p->fields) Walk(f.value);
-      for (const ir::Quota& q : p->quotas) {
-        Walk(q.measure);
-        for (const ir::Expr* k : q.keys) Walk(k);
-      }
-      for (const ir::Table& t : p->tables)
-        for (const auto& row : t.rows)
-          for (const Value& v : row) {
-            if (v.kind == ValueKind::kEnum) named_.insert(v.i);
-            if (v.kind == ValueKind::kSet) sets_.push_back(v.set);
-          }
-    }
-  }
-  void Walk(const ir::Expr* e) {
-    if (!e || !visited_.insert(e).second) return;
-    if (e->op == ir::Op::kConst && e->constant.kind == ValueKind::kEnum) named_.insert(e->constant.i);
-    if (e->op == ir::Op::kConst && e->constant.kind == ValueKind::kSet) sets_.push_back(e->constant.set);
-    for (const ir::Expr* a : e->args) Walk(a);
-  }
-
-  // group[i]: the members interchangeable with member i (i itself when it has no twin).
-  std::vector<std::vector<int>> Groups(int n, bool groupable) const {
-    std::vector<std::vector<int>> out(n);
-    std::map<std::string, std::vector<int>> by_signature;
-    for (int i = 0; i < n; ++i) {
-      if (!groupable || named_.count(i)) {
-        out[i] = {i};
-        continue;
-      }
-      std::string sig;
-      for (const BitSet* s : sets_) sig += s->Test(i) ? '1' : '0';
-      by_signature[sig].push_back(i);
-    }
-    for (auto& [sig, members] : by_signature)
-      for (int i : members) out[i] = members;
-    return out;
-  }
-
- private:
-  std::vector<const BitSet*> sets_;
-  std::set<int> named_;
-  std::set<const ir::Expr*> visited_;
-};
 
 struct Found {
   int old_code, new_code;
@@ -128,9 +64,9 @@ class Search {
         options_(options),
         result_(result),
         outcomes_(a_, b_),
-        groups_(a_, b_),
         old_decider_(old_decider),
-        new_decider_(new_decider) {}
+        new_decider_(new_decider),
+        describer_(a_, b_, options_, &result_.queries) {}
 
   void Run() {
     std::vector<std::string> split_a = SplitFields(a_), split_b = SplitFields(b_);
@@ -141,8 +77,6 @@ class Search {
     if (split.empty() && !split_a.empty() && b_.FieldIndex(split_a[0]) >= 0) split = split_a[0];
     if (split.empty() && !split_b.empty() && a_.FieldIndex(split_b[0]) >= 0) split = split_b[0];
     split_ = split;
-    read_ = ReadFields(a_);
-    for (const auto& f : ReadFields(b_)) read_.insert(f);
     {
       Bounds bounds;
       result_.assumptions.push_back("every shipment `edict eval` accepts: dates " +
@@ -244,8 +178,6 @@ class Search {
           if (p->fields[i].kind != ir::Field::kDerived) s.VarFor(*p, static_cast<int>(i));
       SymDecision da = EncodeDecision(a_, s, outcomes_, "old.");
       SymDecision db = EncodeDecision(b_, s, outcomes_, "new.");
-      derived_ = da.derived;
-      derived_.insert(db.derived.begin(), db.derived.end());
       z3::solver solver(z);
       if (options_.query_timeout_ms) {
         z3::params params(z);
@@ -256,11 +188,9 @@ class Search {
       for (const auto& d : da.definitions) solver.add(d);
       for (const auto& d : db.definitions) solver.add(d);
       solver.add(Differ(da, db));
-      // The ranges of a class are asked of a solver of their own, made on first use from these assertions
-      // (incrementally, under push and pop): in the search's solver their extreme models (2^63-1 items) would
-      // bias the witnesses found after them.
-      describer_.reset();
-      describer_base_ = solver.assertions();
+      std::map<std::string, z3::expr> derived = da.derived;
+      derived.insert(db.derived.begin(), db.derived.end());
+      describer_.StartSplit(solver.assertions(), std::move(derived));
       // Witnesses with an empty ledger replay with a plain `edict eval`: ask for one first.
       z3::expr fresh = z.bool_val(true);
       for (const auto& [key, c] : s.consumed()) fresh = fresh && c.amount == 0;
@@ -447,205 +377,13 @@ class Search {
     c.old_uses = replay.old_uses;
     c.new_uses = replay.new_uses;
     c.witness = std::move(w);
-    Describe(c, s, cls, solver);
+    describer_.Describe(c, s, cls, solver);
     classes_.emplace(key, std::move(c));
     order_.push_back(key);
     if (classes_before_ + static_cast<int>(order_.size()) >= options_.max_classes) {
       result_.not_covered.push_back("stopped after " + std::to_string(options_.max_classes) + " classes");
       stopped_ = true;
     }
-    return true;
-  }
-
-  // The values of the enum fields (countries, end uses...) the class covers, by enumeration within a budget.
-  void Describe(BehaviourClass& c, Shipment& s, const z3::expr& cls, z3::solver& solver) {
-    for (const auto& [name, var] : s.vars()) {
-      if (var.kind != TypeKind::kEnum || var.fixed || !read_.count(name)) continue;
-      std::vector<std::string> seen;
-      auto groups = groups_.Groups(static_cast<int>(var.members.size()), Groupable(name));
-      solver.push();
-      solver.add(cls);
-      bool complete = false;
-      while (budget_used_ < options_.describe_budget) {
-        ++budget_used_;
-        ++result_.queries;
-        if (solver.check() != z3::sat) {
-          complete = true;
-          break;
-        }
-        z3::model m = solver.get_model();
-        int v = m.eval(var.value, true).get_numeral_int();
-        z3::expr given = m.eval(var.given, true);
-        if (var.has_given && given.is_false()) {
-          solver.add(var.given);  // the default's value is what counts; look at the given values
-          continue;
-        }
-        z3::expr_vector others(s.z());
-        for (int g : groups[v]) {
-          seen.push_back(var.members[g]);
-          others.push_back(var.value == g);
-        }
-        solver.add(!z3::mk_or(others));
-      }
-      solver.pop();
-      std::sort(seen.begin(), seen.end());
-      seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-      if (seen.empty() && !complete) continue;  // the budget was spent before this field: say nothing of it
-      c.values[name] = std::move(seen);
-      c.domains[name] = var.members;
-      c.values_complete[name] = complete;
-    }
-    DescribeDates(c, s, cls, solver);
-    DescribeRanges(c, s, cls);
-  }
-
-  // The range of the item counts (quantity) and of the derived numbers the policies read (tpp), over the
-  // class's shipments from an empty ledger when it has some there. A count is optimised directly; a derived
-  // number is read off the models at the counts' extremes and reported only when one satisfiability query
-  // each way shows nothing in the class lies beyond (true of tpp = quantity x the item's TPP). A number whose
-  // range is its whole input domain is left out: the class does not depend on it.
-  void DescribeRanges(BehaviourClass& c, Shipment& s, const z3::expr& cls) {
-    std::vector<const Shipment::Var*> counts;
-    for (const auto& [name, var] : s.vars())
-      if (var.kind == TypeKind::kNumber && var.integer && !var.fixed && read_.count(name))
-        counts.push_back(&var);
-    if (counts.empty() || budget_used_ + 1 > options_.describe_budget) return;
-    z3::expr fresh = s.z().bool_val(true);
-    for (const auto& [key, consumed] : s.consumed()) fresh = fresh && consumed.amount == 0;
-    bool empty_ledger = s.consumed().empty() || Satisfiable(cls && fresh);
-    z3::expr where = empty_ledger ? cls && fresh : cls;
-    const std::string top = std::to_string(s.bounds().max_count);
-    auto value = [](const z3::model& m, const z3::expr& e) {
-      Rational r;
-      NumeralToRational(m.eval(e, true), &r);
-      return r;
-    };
-    std::vector<z3::model> extremes;
-    bool constrained = false;  // some count's range is narrower than its input domain
-    for (const Shipment::Var* var : counts) {
-      if (budget_used_ + 4 > options_.describe_budget) return;
-      z3::expr in_class = where && var->given;
-      std::optional<z3::model> lo = Extreme(in_class, *var, false, s.bounds().max_count);
-      std::optional<z3::model> hi = lo ? Extreme(in_class, *var, true, s.bounds().max_count) : lo;
-      if (!lo || !hi) continue;
-      extremes.push_back(*lo);
-      extremes.push_back(*hi);
-      Rational min = value(*lo, var->value), max = value(*hi, var->value);
-      bool unbounded = max.ToString() == top;
-      if (unbounded && min.ToString() == "1") continue;
-      constrained = true;
-      c.ranges.push_back({var->name, min.ToString(), max.ToString(), unbounded, empty_ledger});
-    }
-    // Over counts of any size, a derived number says nothing the counts do not (tpp: one item's TPP or more).
-    for (const auto& [name, expr] : derived_) {
-      if (!constrained || budget_used_ + 2 > options_.describe_budget) return;
-      const z3::model *at_min = &extremes[0], *at_max = &extremes[0];
-      for (const z3::model& m : extremes) {
-        if (Compare(value(m, expr), value(*at_min, expr)) < 0) at_min = &m;
-        if (Compare(value(m, expr), value(*at_max, expr)) > 0) at_max = &m;
-      }
-      Rational min = value(*at_min, expr), max = value(*at_max, expr);
-      if (Satisfiable(where && expr < RealOf(s.z(), min)) || Satisfiable(where && expr > RealOf(s.z(), max)))
-        continue;  // not attained at the counts' extremes: not described
-      bool unbounded = false;
-      for (const Shipment::Var* var : counts)
-        unbounded = unbounded || value(*at_max, var->value).ToString() == top;
-      c.ranges.push_back({name, min.ToString(), max.ToString(), unbounded, empty_ledger});
-    }
-  }
-
-  // The model of the class with the smallest (or largest) item count, by bisection on the describer: each
-  // step asks for a count beyond the best so far and jumps to the model's count (at most about 64 steps, each
-  // incremental), where an optimisation query climbs towards 2^63-1 one bound at a time.
-  std::optional<z3::model> Extreme(const z3::expr& in_class, const Shipment::Var& var, bool largest,
-                                   int64_t top) {
-    z3::context& z = in_class.ctx();
-    z3::expr n =
-        var.value.is_app() && var.value.decl().decl_kind() == Z3_OP_TO_REAL ? var.value.arg(0) : var.value;
-    auto count = [&](const z3::model& m) { return m.eval(n, true).get_numeral_int64(); };
-    // Counts are 1..top; start from the end of the range when the class reaches it.
-    std::optional<z3::model> best = ModelOf(in_class && n == z.int_val(largest ? top : 1));
-    if (best) return best;
-    best = ModelOf(in_class);
-    if (!best) return best;
-    int64_t good = count(*best);      // a count of the class
-    int64_t bad = largest ? top : 1;  // no count of the class is at or beyond this one
-    while (largest ? bad - good > 1 : good - bad > 1) {
-      int64_t mid = largest ? good + (bad - good) / 2 : bad + (good - bad) / 2;
-      std::optional<z3::model> m = ModelOf(in_class && (largest ? n >= z.int_val(mid) : n <= z.int_val(mid)));
-      if (m) {
-        best = m;
-        good = count(*m);
-      } else {
-        bad = mid;
-      }
-    }
-    return best;
-  }
-
-  // On the describer (see RunOne), under push and pop.
-  std::optional<z3::model> ModelOf(const z3::expr& e) {
-    ++budget_used_;
-    ++result_.queries;
-    if (!describer_) {
-      describer_.emplace(z_);
-      if (options_.query_timeout_ms) {
-        z3::params params(z_);
-        params.set("timeout", options_.query_timeout_ms);
-        describer_->set(params);
-      }
-      for (const z3::expr& a : *describer_base_) describer_->add(a);
-    }
-    z3::solver& d = *describer_;
-    d.push();
-    d.add(e);
-    std::optional<z3::model> m;
-    if (d.check() == z3::sat) m = d.get_model();
-    d.pop();
-    return m;
-  }
-
-  bool Satisfiable(const z3::expr& e) { return ModelOf(e).has_value(); }
-
-  // The earliest and latest date of the class, by two optimisation queries.
-  void DescribeDates(BehaviourClass& c, Shipment& s, const z3::expr& cls, z3::solver& solver) {
-    auto it = s.vars().find("date");
-    if (it == s.vars().end() || it->second.kind != TypeKind::kDate ||
-        budget_used_ + 2 > options_.describe_budget)
-      return;
-    const z3::expr& date = it->second.value;
-    for (bool earliest : {true, false}) {
-      budget_used_++;
-      ++result_.queries;
-      z3::optimize opt(s.z());
-      if (options_.query_timeout_ms) {
-        z3::params params(s.z());
-        params.set("timeout", options_.query_timeout_ms);
-        opt.set(params);
-      }
-      for (const z3::expr& a : solver.assertions()) opt.add(a);
-      opt.add(cls);
-      if (earliest)
-        opt.minimize(date);
-      else
-        opt.maximize(date);
-      if (opt.check() != z3::sat) return;
-      int day = opt.get_model().eval(date, true).get_numeral_int();
-      (earliest ? c.first_date : c.last_date) = FormatDate(day);
-    }
-  }
-
-  // An enum field whose members both programs number alike and that is not a table key.
-  bool Groupable(const std::string& field) const {
-    int fa = a_.FieldIndex(field), fb = b_.FieldIndex(field);
-    for (auto [p, f] : {std::pair{&a_, fa}, std::pair{&b_, fb}}) {
-      if (f < 0) continue;
-      const ir::Enum& e = p->enums[p->fields[f].enum_index];
-      if (e.is_table) return false;
-    }
-    if (fa >= 0 && fb >= 0 &&
-        a_.enums[a_.fields[fa].enum_index].members != b_.enums[b_.fields[fb].enum_index].members)
-      return false;
     return true;
   }
 
@@ -705,21 +443,16 @@ class Search {
   const BehaviourOptions& options_;
   BehaviourResult& result_;
   OutcomeTable outcomes_;
-  MemberGroups groups_;
   const Decider& old_decider_;
   const Decider& new_decider_;
-  z3::context z_;  // one context for every split: terms are shared, and it is torn down once
+  z3::context z_;             // one context for every split: terms are shared, and it is torn down once
+  ClassDescriber describer_;  // after z_: its solver and terms go before the context does
   std::string split_;
-  std::set<std::string> read_;
-  std::map<std::string, z3::expr> derived_;  // the split's derived number fields (tpp...), for descriptions
-  std::optional<z3::solver> describer_;      // the split's solver for class ranges, made on first use
-  std::optional<z3::expr_vector> describer_base_;  // what it starts from: the search's assertions
   std::map<std::string, BehaviourClass> classes_;
   std::map<std::string, std::vector<std::string>> gave_up_;  // solver's reason -> split values
   std::vector<std::string> excluded_;                        // points left out after a failed replay
   std::vector<std::string> order_;
   bool stopped_ = false;
-  int budget_used_ = 0;
 };
 
 }  // namespace

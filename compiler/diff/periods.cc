@@ -1,5 +1,6 @@
 #include "compiler/diff/periods.h"
 
+#include <climits>
 #include <set>
 
 #include "compiler/diff/replay.h"
@@ -30,7 +31,12 @@ Periods::Periods(const ir::Program& old_program, const ir::Program& new_program,
     if (!period.new_program) period.new_program = NoPolicy(new_program);
     periods_.push_back(period);
   }
-  // One pairing of ledger entries (by ledger id) for all periods, from the periods' own pairings.
+  PairLedgers();
+}
+
+// One pairing of ledger entries (by ledger id) for all periods, from the periods' own pairings (PairQuotas);
+// then each period's uses to compare, and the mismatches.
+void Periods::PairLedgers() {
   std::map<std::string, std::string> old_to_new, new_to_old;
   auto when = [](const Period& period) {
     return "from " + FormatDate(period.from) + " to " + FormatDate(period.to);

@@ -41,7 +41,8 @@ class Periods {
   std::vector<std::string> LedgerMismatches() const { return mismatches_; }
 
  private:
-  const ir::Program* NoPolicy(const ir::Program& like);
+  void PairLedgers();
+  const ir::Program* NoPolicy(const ir::Program& timeline);
 
   std::vector<Period> periods_;
   std::vector<std::unique_ptr<ir::Program>> stand_ins_;
