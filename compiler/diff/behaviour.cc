@@ -79,9 +79,10 @@ class Search {
     split_ = split;
     {
       Bounds bounds;
-      result_.assumptions.push_back("every shipment `edict eval` accepts: dates " +
-                                    FormatDate(bounds.date_from) + " to " + FormatDate(bounds.date_to) +
-                                    ", item counts 1 to 2^63-1, other " + "numbers up to 2^127-1");
+      result_.assumptions.push_back(
+          "every shipment `edict eval` accepts: dates " + FormatDate(bounds.date_from) + " to " +
+          FormatDate(bounds.date_to) +
+          ", item counts 1 to 2^63-1, other integers within 64 bits, other numbers up to 2^127-1");
       result_.assumptions.push_back(
           "any quota usage before the shipment, the same in both versions for quotas they share (by id, or "
           "renamed with the same keys and period); decisions and what each shipment adds to shared quotas "

@@ -46,13 +46,15 @@ struct BehaviourClass {
   // the class need not hold on every day between. Empty when not computed.
   std::string first_date, last_date;
   // The smallest and largest value of each number the policies read (quantity, tpp...) over the class's
-  // shipments, for the same split value as the dates; only numbers the class constrains.
+  // shipments, for the same split value as the dates; only numbers the class constrains. The class need not
+  // hold for every value between.
   struct Range {
     std::string field;
     std::string min, max;    // exact (a decimal, or a fraction)
     bool unbounded = false;  // no largest value short of the input's bounds: "min or more"
-    bool empty_ledger =
-        true;  // over the shipments from an empty ledger; false: the class needs earlier usage
+    // Over the shipments from an empty ledger; false: the class needs earlier usage.
+    bool empty_ledger = true;
+    std::string not_described;  // why min and max are missing ("budget spent"), or ""
   };
   std::vector<Range> ranges;
   std::map<std::string, std::vector<std::string>> domains;  // all members of each described field's enum

@@ -119,16 +119,18 @@ void ClassDescriber::Describe(BehaviourClass& c, Shipment& s, const z3::expr& cl
 }
 
 // The range of the item counts (quantity) and of the derived numbers the policies read (tpp), over the
-// class's shipments from an empty ledger when it has some there. A count's extremes are found by bisection;
-// a derived number is read off the models at the counts' extremes and reported only when one satisfiability
-// query each way shows nothing in the class lies beyond (true of tpp = quantity x the item's TPP). A number
-// whose range is its whole input domain is left out: the class does not depend on it.
+// class's shipments from an empty ledger when it has some there: the smallest and the largest value only (the
+// class need not hold for every count between). A count's extremes are found by galloping and bisection; a
+// derived number is read off the models at the counts' extremes and reported only when one satisfiability
+// query each way shows nothing in the class lies beyond (true of tpp = quantity x the item's TPP). A count
+// whose extremes are 1 and the input's bound gets no line (nor do the derived numbers then), and neither does
+// a derived number that stays the same while the counts vary.
 void ClassDescriber::DescribeRanges(BehaviourClass& c, Shipment& s, const z3::expr& cls) {
   std::vector<const Shipment::Var*> counts;
   for (const auto& [name, var] : s.vars())
-    if (var.kind == TypeKind::kNumber && var.integer && !var.fixed && read_.count(name))
-      counts.push_back(&var);
-  if (counts.empty() || budget_used_ + 1 > options_.describe_budget) return;
+    if (var.kind == TypeKind::kNumber && var.count && !var.fixed && read_.count(name)) counts.push_back(&var);
+  if (counts.empty()) return;
+  interrupted_.clear();
   z3::expr fresh = s.z().bool_val(true);
   for (const auto& [key, consumed] : s.consumed()) fresh = fresh && consumed.amount == 0;
   bool empty_ledger = s.consumed().empty() || Satisfiable(cls && fresh);
@@ -139,43 +141,61 @@ void ClassDescriber::DescribeRanges(BehaviourClass& c, Shipment& s, const z3::ex
     NumeralToRational(m.eval(e, true), &r);
     return r;
   };
+  // A query that could not be answered (budget spent, or the solver gave up) leaves the line out, and says
+  // so.
+  auto interrupted = [&](const std::string& field) {
+    if (interrupted_.empty()) return false;
+    BehaviourClass::Range r;
+    r.field = field;
+    r.empty_ledger = empty_ledger;
+    r.not_described = interrupted_;
+    c.ranges.push_back(r);
+    return true;
+  };
+  if (interrupted(counts[0]->name)) return;
   std::vector<z3::model> extremes;
-  bool constrained = false;  // some count's range is narrower than its input domain
+  bool constrained = false,
+       varies = false;  // some count's range is narrower than its domain; or wider than 1
   for (const Shipment::Var* var : counts) {
-    if (budget_used_ + 4 > options_.describe_budget) return;
     z3::expr in_class = where && var->given;
     std::optional<z3::model> lo = Extreme(in_class, *var, false, s.bounds().max_count);
     std::optional<z3::model> hi = lo ? Extreme(in_class, *var, true, s.bounds().max_count) : lo;
+    if (interrupted(var->name)) return;
     if (!lo || !hi) continue;
     extremes.push_back(*lo);
     extremes.push_back(*hi);
     Rational min = value(*lo, var->value), max = value(*hi, var->value);
     bool unbounded = max.ToString() == top;
+    varies = varies || !(min == max);
     if (unbounded && min.ToString() == "1") continue;
     constrained = true;
-    c.ranges.push_back({var->name, min.ToString(), max.ToString(), unbounded, empty_ledger});
+    c.ranges.push_back({var->name, min.ToString(), max.ToString(), unbounded, empty_ledger, ""});
   }
   // Over counts of any size, a derived number says nothing the counts do not (tpp: one item's TPP or more).
+  if (!constrained) return;
   for (const auto& [name, expr] : derived_) {
-    if (!constrained || budget_used_ + 2 > options_.describe_budget) return;
     const z3::model *at_min = &extremes[0], *at_max = &extremes[0];
     for (const z3::model& m : extremes) {
       if (Compare(value(m, expr), value(*at_min, expr)) < 0) at_min = &m;
       if (Compare(value(m, expr), value(*at_max, expr)) > 0) at_max = &m;
     }
     Rational min = value(*at_min, expr), max = value(*at_max, expr);
-    if (Satisfiable(where && expr < RealOf(s.z(), min)) || Satisfiable(where && expr > RealOf(s.z(), max)))
-      continue;  // not attained at the counts' extremes: not described
+    if (min == max && varies) continue;  // the same for every count (tpp 0 for model weights)
+    bool beyond =
+        Satisfiable(where && expr < RealOf(s.z(), min)) || Satisfiable(where && expr > RealOf(s.z(), max));
+    if (interrupted(name)) return;
+    if (beyond) continue;  // not attained at the counts' extremes: not described
     bool unbounded = false;
     for (const Shipment::Var* var : counts)
       unbounded = unbounded || value(*at_max, var->value).ToString() == top;
-    c.ranges.push_back({name, min.ToString(), max.ToString(), unbounded, empty_ledger});
+    c.ranges.push_back({name, min.ToString(), max.ToString(), unbounded, empty_ledger, ""});
   }
 }
 
-// The model of the class with the smallest (or largest) item count, by bisection on the describer: each
-// step asks for a count beyond the best so far and jumps to the model's count (at most about 64 steps, each
-// incremental), where an optimisation query climbs towards 2^63-1 one bound at a time.
+// The model of the class with the smallest (or largest) item count: from a count of the class, probes at
+// doubling distances until one lies outside the class, then bisects between (about 2 log2 of the count in
+// queries, each incremental on the describer); an optimisation query would climb towards 2^63-1 one bound at
+// a time.
 std::optional<z3::model> ClassDescriber::Extreme(const z3::expr& in_class, const Shipment::Var& var,
                                                  bool largest, int64_t top) {
   z3::context& z = in_class.ctx();
@@ -189,6 +209,27 @@ std::optional<z3::model> ClassDescriber::Extreme(const z3::expr& in_class, const
   if (!best) return best;
   int64_t good = count(*best);      // a count of the class
   int64_t bad = largest ? top : 1;  // no count of the class is at or beyond this one
+  if (largest) {
+    for (int64_t step = 1; step<bad - good; step = step>(top >> 1) ? bad - good : step * 2) {
+      std::optional<z3::model> m = ModelOf(in_class && n >= z.int_val(good + step));
+      if (!m) {
+        bad = good + step;
+        break;
+      }
+      best = m;
+      good = count(*m);
+    }
+  } else {
+    for (int64_t probe = 2; probe<good; probe = probe>(top >> 1) ? good : probe * 2) {
+      std::optional<z3::model> m = ModelOf(in_class && n <= z.int_val(probe));
+      if (m) {
+        best = m;
+        good = count(*m);
+        break;
+      }
+      bad = probe;
+    }
+  }
   while (largest ? bad - good > 1 : good - bad > 1) {
     int64_t mid = largest ? good + (bad - good) / 2 : bad + (good - bad) / 2;
     std::optional<z3::model> m = ModelOf(in_class && (largest ? n >= z.int_val(mid) : n <= z.int_val(mid)));
@@ -202,8 +243,14 @@ std::optional<z3::model> ClassDescriber::Extreme(const z3::expr& in_class, const
   return best;
 }
 
-// On the describer (see RunOne), under push and pop.
+// On the describer (see StartSplit), under push and pop. No model (and `interrupted_` says why) when the
+// budget is spent or the solver gives up.
 std::optional<z3::model> ClassDescriber::ModelOf(const z3::expr& e) {
+  if (!interrupted_.empty()) return std::nullopt;
+  if (budget_used_ >= options_.describe_budget) {
+    interrupted_ = "budget spent";
+    return std::nullopt;
+  }
   ++budget_used_;
   ++*queries_;
   if (!solver_) {
@@ -219,7 +266,9 @@ std::optional<z3::model> ClassDescriber::ModelOf(const z3::expr& e) {
   d.push();
   d.add(e);
   std::optional<z3::model> m;
-  if (d.check() == z3::sat) m = d.get_model();
+  z3::check_result r = d.check();
+  if (r == z3::sat) m = d.get_model();
+  if (r == z3::unknown) interrupted_ = "a solver query gave up";
   d.pop();
   return m;
 }

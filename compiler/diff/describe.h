@@ -66,6 +66,7 @@ class ClassDescriber {
   MemberGroups groups_;
   std::set<std::string> read_;  // input fields either program reads
   int budget_used_ = 0;
+  std::string interrupted_;  // why the last range could not be worked out ("budget spent"), or ""
   // The split's derived number fields, and its solver for the ranges: made on first use from the search's
   // assertions (queries with extreme counts on the search's own solver would bias the witnesses it finds
   // next).

@@ -89,8 +89,11 @@ std::string InForceText(const BehaviourClass& c, const std::string& arrow = " ->
 std::vector<std::string> RangeTexts(const BehaviourClass& c) {
   std::vector<std::string> out;
   for (const auto& r : c.ranges)
-    out.push_back(r.field + ForFirst(c) + ": " + (r.unbounded ? r.min + " or more" : r.min + " to " + r.max) +
-                  (r.empty_ledger ? "" : " (after earlier quota use)"));
+    out.push_back(r.field + ForFirst(c) + ": " +
+                  (!r.not_described.empty() ? "not described (" + r.not_described + ")"
+                   : r.unbounded            ? r.min + " or more"
+                                            : r.min + " to " + r.max) +
+                  (r.empty_ledger || !r.not_described.empty() ? "" : " (after earlier quota use)"));
   return out;
 }
 
@@ -261,7 +264,8 @@ std::string RenderJson(const DiffReport& r) {
       const auto& r = c.ranges[k];
       out += std::string(k ? ", " : "") + "{\"field\": " + Json(r.field) + ", \"min\": " + Json(r.min) +
              ", \"max\": " + (r.unbounded ? std::string("null") : Json(r.max)) +
-             ", \"empty_ledger\": " + (r.empty_ledger ? "true" : "false") + "}";
+             ", \"empty_ledger\": " + (r.empty_ledger ? "true" : "false") +
+             ", \"not_described\": " + Json(r.not_described) + "}";
     }
     out += "]";
     out += ",\n     \"old_policy\": " + Json(c.old_policy) + ", \"new_policy\": " + Json(c.new_policy);

@@ -96,6 +96,7 @@ const Shipment::Var& Shipment::VarFor(const ir::Program& p, int field) {
         f.type ? f.type->kind : TypeKind::kError,
         false,
         false,
+        false,
         z_.bool_val(false),
         z_.bool_val(true),
         {},
@@ -107,9 +108,17 @@ const Shipment::Var& Shipment::VarFor(const ir::Program& p, int field) {
       break;
     case TypeKind::kNumber:
       v.integer = f.count || f.type->integer;
+      v.count = f.count;
       if (v.integer) {
+        // As the reader accepts: an item count 1..2^63-1; another integer any 64-bit value, not negative when
+        // it has a unit.
         z3::expr n = z_.int_const(name.c_str());
-        domain_.push_back(n >= (f.count ? 1 : 0));
+        if (f.count)
+          domain_.push_back(n >= 1);
+        else if (!f.type->dims.empty())
+          domain_.push_back(n >= 0);
+        else
+          domain_.push_back(n >= z_.int_val(INT64_MIN));
         domain_.push_back(n <= z_.int_val(bounds_.max_count));
         v.value = z3::to_real(n);
       } else {

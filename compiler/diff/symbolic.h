@@ -56,6 +56,7 @@ class Shipment {
     std::string name;
     TypeKind kind = TypeKind::kError;
     bool integer = false;
+    bool count = false;      // an item count (1..2^63-1)
     bool has_given = false;  // the field may be omitted (default or optional)
     z3::expr value;
     z3::expr given;

@@ -203,6 +203,34 @@ TEST(DiffKnownChanges, LppThresholdLowered) {
   EXPECT_EQ(r.ExitCode(), 1);
 }
 
+// An integer field without a unit may be negative (the reader accepts any 64-bit integer): the search covers
+// it.
+TEST(DiffKnownChanges, NegativeIntegersAreSearched) {
+  DiffReport r = Fixture("signed_old.edict", "signed_new.edict");
+  EXPECT_TRUE(r.behaviour.proved);
+  ASSERT_EQ(r.behaviour.classes.size(), 1u) << RenderText(r, false);
+  std::string x;
+  for (const auto& [name, v] : r.behaviour.classes[0].witness.fields)
+    if (name == "x") x = v.num.ToString();
+  EXPECT_EQ(x, "-1");
+  ExpectWitnessesReplay(r, kFixtures + "signed_old.edict", kFixtures + "signed_new.edict");
+}
+
+// With the budget spent, a range says it was not described instead of being left out.
+TEST(DiffKnownChanges, RangesSayWhenTheBudgetIsSpent) {
+  BehaviourOptions small;
+  small.describe_budget = 10;
+  DiffReport r = Diff(kFixtures + "base.edict", kFixtures + "lpp_lowered.edict", small);
+  ASSERT_EQ(r.behaviour.classes.size(), 1u);
+  std::string text = RenderText(r, false);
+  EXPECT_NE(text.find("quantity (for item nvidia-a100): not described (budget spent)"), std::string::npos)
+      << text;
+  BehaviourOptions none;
+  none.describe_budget = 0;
+  int search_only = Diff(kFixtures + "base.edict", kFixtures + "lpp_lowered.edict", none).behaviour.queries;
+  EXPECT_LE(r.behaviour.queries, search_only + 10) << text;  // the search's own queries plus the budget
+}
+
 // A class with no largest quantity says so ("or more"), and one that holds for any quantity lists none.
 TEST(DiffKnownChanges, RangesWithoutAnUpperLimitAndWithoutAnyLimit) {
   DiffReport r = Diff(kPolicies + "advanced_computing_2023.edict", kPolicies + "ai_diffusion_2025.edict");

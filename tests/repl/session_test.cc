@@ -99,11 +99,18 @@ TEST(ReplInput, TypedPathsTakeQuotesAndHome) {
     unsetenv("HOME");
 }
 
+TEST(ReplInput, HistoryKeepsATextThatGoesOnToTheNextLineLineByLine) {
+  std::vector<std::string> lines = {"rule r cite \"abc\\", "   def\" then prohibited"};
+  EXPECT_EQ(HistoryEntries(lines), lines);
+}
+
 TEST(ReplInput, DeclaredNames) {
   EXPECT_EQ(DeclaredName("/// doc with rule in it\nrule pilot_cap\n  then prohibited\n"), "pilot_cap");
   EXPECT_EQ(DeclaredName("function triple(c: catalog) -> tpp = c.tpp * 3"), "triple");
   EXPECT_EQ(DeclaredName("exception small to licence"), "small");
-  EXPECT_EQ(DeclaredName("test \"x\" {"), "");
+  EXPECT_EQ(DeclaredName("test \"x\" {"), "\"x\"");
+  EXPECT_EQ(DeclaredName("import ear.groups"), "");
+  EXPECT_EQ(DeclaredName("import policy \"m3\""), "");
   EXPECT_EQ(DeclaredName("withdraw lpp_exception"), "");
 }
 
@@ -130,6 +137,21 @@ TEST_F(ReplSession, CompletesChipIdsCountriesCommandsAndFields) {
   EXPECT_EQ(c.candidates, std::vector<std::string>{"consignee_hq"});
   c = session.Complete("performance_d");
   EXPECT_EQ(c.candidates, std::vector<std::string>{"performance_density"});
+}
+
+// Typed imports add up (none replaces another), and a test typed again replaces the one typed before.
+TEST_F(ReplSession, ImportsAddUpAndTestsAreReplacedByName) {
+  EXPECT_NE(session.Handle("import ear.groups").find("added import"), std::string::npos);
+  EXPECT_NE(session.Handle("import ear.chips").find("added import"), std::string::npos);
+  EXPECT_EQ(session.Handle("d5_and_macau").find("unknown name"), std::string::npos);
+  std::string test =
+      "test \"typed\" {\n  ship 1 nvidia-h100-sxm to IN consignee \"a\" on 2025-03-01\n  expect ";
+  EXPECT_NE(session.Handle(test + "prohibited\n}\n").find("added the test"), std::string::npos);
+  EXPECT_NE(session.Handle(test + "license_exception(LPP, notify: true)\n}\n").find("replaced the test"),
+            std::string::npos);
+  std::string tests = session.Handle(":tests");
+  EXPECT_NE(tests.find("PASS typed"), std::string::npos) << tests;
+  EXPECT_EQ(tests.find("FAIL"), std::string::npos) << tests;
 }
 
 // `:load ~/...` completes and loads from $HOME.

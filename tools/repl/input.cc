@@ -178,7 +178,21 @@ std::string FirstWord(std::string_view input) {
 
 std::string DeclaredName(std::string_view input) {
   auto words = FirstWords(input, 2);
-  if (words.size() < 2 || words[0] == "test" || words[0] == "withdraw") return "";
+  if (words.empty()) return "";
+  if (words[0] == "test") {
+    // A test is named by its text: `test "LPP at the limit" {`.
+    size_t open = input.find('"', input.find("test"));
+    if (open == std::string_view::npos) return "";
+    for (size_t i = open + 1; i < input.size() && input[i] != '\n'; ++i) {
+      if (input[i] == '\\')
+        ++i;
+      else if (input[i] == '"')
+        return std::string(input.substr(open, i - open + 1));
+    }
+    return "";
+  }
+  // Imports and withdrawals declare nothing of their own (`import ear.groups` is not a declaration of "ear").
+  if (words.size() < 2 || words[0] == "import" || words[0] == "withdraw") return "";
   return words[1];
 }
 
@@ -245,8 +259,18 @@ std::vector<std::string> HistoryEntries(const std::vector<std::string>& lines) {
   for (const auto& line : lines)
     if (!Trim(line).empty()) kept.push_back(line);
   if (kept.size() < 2) return kept;
-  for (const auto& line : kept)
+  for (const auto& line : kept) {
     if (line.find('#') != std::string::npos || line.find("///") != std::string::npos) return kept;
+    // A text that goes on to the next line would change if its line break became a space.
+    int quotes = 0;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '\\')
+        ++i;
+      else if (line[i] == '"')
+        ++quotes;
+    }
+    if (quotes % 2) return kept;
+  }
   std::string joined;
   for (const auto& line : kept) joined += (joined.empty() ? "" : " ") + Trim(line);
   return {joined};

@@ -23,7 +23,8 @@ bool StartsCommand(std::string_view line);
 // The first word of the first line that is not a doc comment ("rule", "const", ...).
 std::string FirstWord(std::string_view input);
 
-// The name a declaration declares (`pilot_cap` of `const pilot_cap = ...`); "" for a test or a withdrawal.
+// The name a declaration declares (`pilot_cap` of `const pilot_cap = ...`, `"its text"` of a test); "" for an
+// import or a withdrawal.
 std::string DeclaredName(std::string_view input);
 
 std::string Trim(std::string_view s);
@@ -33,8 +34,8 @@ std::string TypedPath(std::string_view typed);
 
 // What the history keeps of an input typed over several lines: one line, so that Up recalls all of it (a
 // declaration, a query or an expression reads the same with its line breaks as spaces), unless a line holds a
-// `#` or `///` (a comment or doc comment runs to the end of its line, so joining would swallow what follows:
-// such input is kept line by line).
+// `#` or `///` (a comment or doc comment runs to the end of its line, so joining would swallow what follows)
+// or a text goes on to the next line: such input is kept line by line.
 std::vector<std::string> HistoryEntries(const std::vector<std::string>& lines);
 
 }  // namespace edict::repl

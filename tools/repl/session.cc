@@ -257,6 +257,15 @@ std::string Session::DropUnfinished(std::string_view buffer) {
           : "");
 }
 
+namespace {
+
+// "a rule", "an exception".
+std::string Article(const std::string& word) {
+  return (word.find_first_of("aeiou") == 0 ? "an " : "a ") + word;
+}
+
+}  // namespace
+
 std::string Session::Declare(std::string_view input) {
   EnsureSessionPolicy();
   Policy* p = Current();
@@ -279,13 +288,12 @@ std::string Session::Declare(std::string_view input) {
   if (!b.program) {
     had_error_ = true;
     std::string hint;
-    bool typed_other_kind = std::any_of(p->decls.begin(), p->decls.end(),
-                                        [&](const std::string& d) { return DeclaredName(d) == name; });
+    auto other = std::find_if(p->decls.begin(), p->decls.end(),
+                              [&](const std::string& d) { return DeclaredName(d) == name; });
     if (!replaces && !name.empty() && b.messages.find("declared twice") != std::string::npos)
-      hint = typed_other_kind
-                 ? "  hint: a " + name +
-                       " of another kind was typed before; typing a declaration again replaces "
-                       "only one of the same kind\n"
+      hint = other != p->decls.end()
+                 ? "  hint: " + name + " was typed before as " + Article(FirstWord(*other)) + "; typing " +
+                       Article(word) + " replaces only " + Article(word) + "\n"
                  : "  hint: typing a declaration again replaces only one typed in this session; to change a "
                    "declaration of the policy file, edit the file and :reload\n";
     return b.messages + hint + TimelineHint(*p, word);
@@ -304,7 +312,7 @@ std::string Session::Declare(std::string_view input) {
         return out + (replaces ? "replaced " + word + " " + name + ": " : "") +
                FormatConstant(*p->program, c) + "\n";
   }
-  if (word == "test") return out + "added the test; :tests runs it\n";
+  if (word == "test") return out + (replaces ? "replaced" : "added") + " the test; :tests runs it\n";
   return out + (replaces ? "replaced " : "added ") + word + (name.empty() ? "" : " " + name) +
          (replaces ? " in " : " to ") + p->name + " (this session only)\n";
 }
