@@ -102,8 +102,10 @@ class Search {
       std::string which = split_.empty() ? "" : " for " + split_ + " = " + Join(members);
       std::string why = reason;
       if (options_.query_timeout_ms && (reason == "canceled" || reason == "timeout"))
-        why = "a query took longer than the " + std::to_string(options_.query_timeout_ms / 1000) +
-              " s allowed (--timeout)";
+        why = "a query took longer than the " +
+              (options_.query_timeout_ms % 1000 ? std::to_string(options_.query_timeout_ms) + " ms"
+                                                : std::to_string(options_.query_timeout_ms / 1000) + " s") +
+              " allowed (--timeout)";
       result_.not_covered.push_back("the solver gave up" + which + ": " + why);
     }
     // Quotas the two versions treat as one ledger entry although named differently, and those only one has.
