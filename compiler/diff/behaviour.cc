@@ -182,11 +182,7 @@ class Search {
       SymDecision da = EncodeDecision(a_, s, outcomes_, "old.");
       SymDecision db = EncodeDecision(b_, s, outcomes_, "new.");
       z3::solver solver(z);
-      if (options_.query_timeout_ms) {
-        z3::params params(z);
-        params.set("timeout", options_.query_timeout_ms);
-        solver.set(params);
-      }
+      LimitTime(solver, options_.query_timeout_ms);
       for (const auto& d : s.domain()) solver.add(d);
       for (const auto& d : da.definitions) solver.add(d);
       for (const auto& d : db.definitions) solver.add(d);

@@ -255,11 +255,7 @@ std::optional<z3::model> ClassDescriber::ModelOf(const z3::expr& e) {
   ++*queries_;
   if (!solver_) {
     solver_.emplace(e.ctx());
-    if (options_.query_timeout_ms) {
-      z3::params params(e.ctx());
-      params.set("timeout", options_.query_timeout_ms);
-      solver_->set(params);
-    }
+    LimitTime(*solver_, options_.query_timeout_ms);
     for (const z3::expr& a : *base_) solver_->add(a);
   }
   z3::solver& d = *solver_;
@@ -288,11 +284,7 @@ void ClassDescriber::DescribeDates(BehaviourClass& c, Shipment& s, const z3::exp
     budget_used_++;
     ++*queries_;
     z3::optimize opt(s.z());
-    if (options_.query_timeout_ms) {
-      z3::params params(s.z());
-      params.set("timeout", options_.query_timeout_ms);
-      opt.set(params);
-    }
+    LimitTime(opt, options_.query_timeout_ms);
     for (const z3::expr& a : solver.assertions()) opt.add(a);
     opt.add(cls);
     if (earliest)

@@ -5,6 +5,7 @@
 #include "runtime/date.h"
 #include "runtime/interp/decide.h"
 #include "runtime/interp/eval.h"
+#include "runtime/interp/resolve.h"
 
 namespace edict::diff {
 
@@ -48,17 +49,17 @@ interp::Record BuildRecord(const ir::Program& p, const Witness& w) {
 
 const ir::Program* InForce(const ir::Program& p, int date) {
   if (p.timeline.empty()) return &p;
-  const ir::Program* chosen = nullptr;
-  for (const ir::TimelineEntry& e : p.timeline)
-    if (e.from <= date) chosen = e.program.get();
-  return chosen;
+  const ir::TimelineEntry* entry = interp::EntryInForce(p, date);
+  return entry ? entry->program.get() : nullptr;
 }
 
 namespace {
 
-int WitnessDate(const Witness& w) {
+// The witness's value of `p`'s date field (the one a timeline dispatches on).
+int WitnessDate(const ir::Program& p, const Witness& w) {
+  if (p.date_field < 0) return 0;
   for (const auto& [name, v] : w.fields)
-    if (name == "date" && v.kind == TypeKind::kDate) return v.date;
+    if (name == p.fields[p.date_field].name && v.kind == TypeKind::kDate) return v.date;
   return 0;
 }
 
@@ -97,7 +98,7 @@ ReplaySide ReplayOne(const ir::Program& p, bool is_old, const Witness& w, const 
   // A timeline's ledger entries are its policies' (one ledger for all): seed them through the policy in
   // force.
   MemoryLedger ledger;
-  if (const ir::Program* in_force = InForce(p, WitnessDate(w))) SeedLedger(*in_force, is_old, w, ledger);
+  if (const ir::Program* in_force = InForce(p, WitnessDate(p, w))) SeedLedger(*in_force, is_old, w, ledger);
   interp::Record rec = BuildRecord(p, w);
   interp::Decision d = decide ? decide(rec, ledger, options) : interp::Decide(p, rec, ledger, options);
   const ir::Program& decided = d.program ? *d.program : p;  // a timeline's policy in force
@@ -129,9 +130,9 @@ ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_progr
   r.new_rules = b.rules;
   r.differ = a.outcome != b.outcome;
   bool uses_differ = false;
-  int date = WitnessDate(witness);
+  int date = WitnessDate(old_program, witness);
   const ir::Program* old_in_force = InForce(old_program, date);
-  const ir::Program* new_in_force = InForce(new_program, date);
+  const ir::Program* new_in_force = InForce(new_program, WitnessDate(new_program, witness));
   std::vector<std::pair<int, int>> paired;
   if (!uses && (!old_program.timeline.empty() || !new_program.timeline.empty())) {
     // The pairing of a timeline's ledger entries holds across its periods: take the witness's period's.

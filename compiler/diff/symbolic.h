@@ -128,6 +128,15 @@ std::string QuotaLabel(const ir::Quota& q);
 // period when exactly one unpaired quota of each has them (a renamed quota).
 std::vector<std::pair<int, int>> PairQuotas(const ir::Program& old_program, const ir::Program& new_program);
 
+// Limits each query of a solver or an optimiser to `ms` milliseconds; 0 leaves it unlimited.
+template <class Solver>
+void LimitTime(Solver& solver, unsigned ms) {
+  if (!ms) return;
+  z3::params params(solver.ctx());
+  params.set("timeout", ms);
+  solver.set(params);
+}
+
 // A rational as an exact Z3 real numeral.
 z3::expr RealOf(z3::context& z, const Rational& r);
 

@@ -140,9 +140,7 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
   ctx.date = date;
   d.date = date;
   if (!program.timeline.empty()) {
-    const ir::TimelineEntry* entry = nullptr;
-    for (const auto& e : program.timeline)
-      if (e.from <= date) entry = &e;
+    const ir::TimelineEntry* entry = EntryInForce(program, date);
     if (!entry) {
       d.in_force = false;
       return d;
@@ -195,6 +193,13 @@ void ConsumeQuotas(const ir::Program& program, EvalContext& ctx, Ledger& ledger,
       d.quotas.push_back(use);
     }
   }
+}
+
+const ir::TimelineEntry* EntryInForce(const ir::Program& timeline, int date) {
+  const ir::TimelineEntry* entry = nullptr;
+  for (const auto& e : timeline.timeline)
+    if (e.from <= date) entry = &e;
+  return entry;
 }
 
 // Maps a record of a timeline's schema to the schema of the program in force.

@@ -69,16 +69,14 @@ Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger
   if (options.has_as_of) date = options.as_of;
   d.date = date;
   if (!program.timeline.empty()) {
-    int chosen = -1;
-    for (size_t i = 0; i < program.timeline.size(); ++i)
-      if (program.timeline[i].from <= date) chosen = static_cast<int>(i);
-    if (chosen < 0) {
+    const ir::TimelineEntry* entry = interp::EntryInForce(program, date);
+    if (!entry) {
       d.in_force = false;
       return d;
     }
     Record mapped;
-    interp::MapRecord(program.timeline[chosen], record, mapped);
-    return DecideProgram(*cp.timeline[chosen], mapped, ledger, options);
+    interp::MapRecord(*entry, record, mapped);
+    return DecideProgram(*cp.timeline[entry - program.timeline.data()], mapped, ledger, options);
   }
   RuntimeContext ctx;
   ctx.date = date;
