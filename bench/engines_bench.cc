@@ -25,6 +25,7 @@ struct Fixture {
   std::vector<interp::Record> records;
   std::vector<std::vector<int>> unset;  // per record, the slots the engines fill (defaults, derived fields)
   std::vector<HandShipment> shipments;
+  std::unique_ptr<batch::Batch> packed;  // the same records, packed for the compiled decision
   HandTables tables;
   MemoryLedger ledger;
   interp::DecideOptions options;
@@ -157,6 +158,23 @@ Fixture* Build() {
   }
   std::fprintf(stderr, "hand-written vs JIT: %d of %d decisions differ\n", disagree, kBatch);
   if (disagree) std::abort();
+  f->packed = f->jit->NewBatch();
+  for (const auto& r : f->records)
+    if (!batch::Pack(f->jit->layout(), p, r, f->packed.get())) std::abort();
+  jit::BatchDecisions out;
+  f->jit->DecideBatch(*f->packed, f->ledger, f->options, &out, 1);
+  int packed_disagree = 0;
+  for (int i = 0; i < kBatch; ++i) {
+    const jit::Result& r = out.result(i);
+    HandDecision h = HandDecide(t, f->shipments[i]);
+    if ((r.status == jit::Result::kError) != h.conflict ||
+        (!h.conflict &&
+         (r.kind != h.kind || r.symbol != h.symbol || r.review != h.review || r.notify != h.notify)))
+      ++packed_disagree;
+  }
+  std::fprintf(stderr, "hand-written vs packed JIT batch: %d of %d differ; %zu left to the interpreter\n",
+               packed_disagree, kBatch, out.interpreted());
+  if (packed_disagree) std::abort();
   return f;
 }
 
@@ -197,6 +215,17 @@ void BM_JitBatchAllCores(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 
+// The compiled decision as designed: a packed batch in, fixed-size results out, one call.
+void BM_JitPacked(benchmark::State& state) {
+  Fixture& f = Get();
+  jit::BatchDecisions out;
+  for (auto _ : state) {
+    f.jit->DecideBatch(*f.packed, f.ledger, f.options, &out, static_cast<int>(state.range(0)));
+    benchmark::DoNotOptimize(out.result(0).kind);
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
 void BM_HandWritten(benchmark::State& state) {
   Fixture& f = Get();
   for (auto _ : state)
@@ -215,6 +244,8 @@ void BM_JitCompileCold(benchmark::State& state) {
 BENCHMARK(BM_Interpreter)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Jit)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JitBatchAllCores)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_JitPacked)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JitPacked)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_HandWritten)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_JitCompileCold)->Unit(benchmark::kMillisecond);
 

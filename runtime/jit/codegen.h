@@ -1,5 +1,6 @@
-// Lowers an ir::Program (and a timeline's programs) to one LLVM module of functions over the record layout of
-// layout.h. Pure IR building: optimisation, machine code and caching are the engine's (engine.cc).
+// Lowers an ir::Program (and a timeline's programs) to one LLVM module holding `edict_decide` (abi.h) over
+// the packed layout of the program's schema. Pure IR building: optimisation, machine code and caching are the
+// engine's (engine.cc).
 #pragma once
 
 #include <llvm/IR/LLVMContext.h>
@@ -8,11 +9,13 @@
 #include <memory>
 
 #include "compiler/ir/ir.h"
-#include "runtime/jit/layout.h"
+#include "runtime/batch/packed.h"
+#include "runtime/jit/abi.h"
 
 namespace edict::jit {
 
-std::unique_ptr<llvm::Module> GenerateModule(const ir::Program& program, const ValueLayout& layout,
+// Fills `plan`; when the program uses something the generator does not compile, plan->supported is false.
+std::unique_ptr<llvm::Module> GenerateModule(const ir::Program& program, const batch::PackedLayout& layout,
                                              llvm::LLVMContext& context, Plan* plan);
 
 }  // namespace edict::jit

@@ -121,8 +121,9 @@ void WriteCached(const std::string& dir, const std::string& path, llvm::MemoryBu
 
 }  // namespace
 
-std::unique_ptr<Module> BuildModule(const ir::Program& program, const JitOptions& options, Plan* plan,
-                                    CompileStats* stats, std::string* error) {
+std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::PackedLayout& layout,
+                                    const JitOptions& options, Plan* plan, CompileStats* stats,
+                                    std::string* error) {
   InitializeTargets();
   auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!jtmb) {
@@ -138,7 +139,11 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const JitOptions
   }
 
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module = GenerateModule(program, HostValueLayout(), context, plan);
+  std::unique_ptr<llvm::Module> module = GenerateModule(program, layout, context, plan);
+  if (!plan->supported) {
+    *error = "not compiled: " + plan->unsupported;
+    return nullptr;
+  }
   module->setDataLayout((*tm)->createDataLayout());
   module->setTargetTriple((*tm)->getTargetTriple().str());
   std::string verify;

@@ -7,8 +7,9 @@
 #include <string>
 
 #include "compiler/ir/ir.h"
+#include "runtime/batch/packed.h"
+#include "runtime/jit/abi.h"
 #include "runtime/jit/jit.h"
-#include "runtime/jit/layout.h"
 
 namespace edict::jit {
 
@@ -21,7 +22,8 @@ struct Module {
 };
 
 // Null with `error` set on failure. Fills `plan` and the cache flag of `stats`.
-std::unique_ptr<Module> BuildModule(const ir::Program& program, const JitOptions& options, Plan* plan,
-                                    CompileStats* stats, std::string* error);
+std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::PackedLayout& layout,
+                                    const JitOptions& options, Plan* plan, CompileStats* stats,
+                                    std::string* error);
 
 }  // namespace edict::jit

@@ -1,17 +1,21 @@
 // The JIT engine: a policy's decision IR (the same ir::Program the interpreter walks) compiled by LLVM ORC
-// LLJIT into native functions, one per derived-field pass, rule condition and `notify` expression. The
-// decision logic (rules in force, exceptions, conflicts, severity, quotas) runs over those functions exactly
-// as interp::Decide does, so a JIT decision is byte-identical to the interpreter's. No LLVM type appears
-// here.
+// LLJIT into one native function that decides a whole batch of packed shipments (abi.h,
+// runtime/batch/packed.h): fields, the timeline's dispatch, conditions, exceptions, conflicts, severity,
+// determining rules and quotas. A shipment the compiled code cannot decide without error (overflow, a
+// conflict, a member a timeline's policy lacks) is decided by the interpreter, in its place in the batch,
+// so every decision is byte-identical to the interpreter's. No LLVM type appears here.
 #pragma once
 
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "runtime/batch/packed.h"
 #include "runtime/interp/decide.h"
+#include "runtime/jit/abi.h"
 #include "runtime/ledger/ledger.h"
 
 namespace edict::jit {
@@ -24,14 +28,29 @@ struct JitOptions {
 struct CompileStats {
   double compile_ms = 0;  // IR generation + optimisation + machine code (or cache load)
   bool from_cache = false;
-  int native_exprs = 0;  // expressions compiled to machine code
-  int fallback_exprs =
-      0;  // expressions the compiled code hands to the interpreter's evaluator (texts, quotas)
 };
 
 struct Module;  // the loaded machine code (engine.cc)
-struct Plan;    // what the code generator produced (layout.h)
-struct CompiledProgram;
+class CompiledPolicy;
+
+// The decisions of one batch: a fixed-size Result per shipment (what compiled code writes), plus the
+// interpreter's decisions for the shipments it took over and the quota figures, for writers that show them.
+class BatchDecisions {
+ public:
+  size_t size() const { return results_.size(); }
+  const Result& result(size_t i) const { return results_[i]; }
+  // How many shipments the interpreter decided (the compiled code met an error or a conflict).
+  size_t interpreted() const { return interpreted_.size(); }
+  // The decision in the interpreter's form (writers, explain, the REPL): program, outcome, rules, quotas.
+  interp::Decision Decision(size_t i) const;
+
+ private:
+  friend class CompiledPolicy;
+  const CompiledPolicy* policy_ = nullptr;
+  std::vector<Result> results_;
+  std::vector<std::pair<size_t, interp::Decision>> interpreted_;  // by record, ascending
+  std::vector<std::pair<size_t, interp::QuotaUse>> uses_;         // by record, ascending
+};
 
 class CompiledPolicy {
  public:
@@ -40,25 +59,41 @@ class CompiledPolicy {
                                                  const JitOptions& options, std::string* error);
   ~CompiledPolicy();
 
-  // Same contract as interp::Decide (without the trace): fills defaults and derived fields of `record`.
-  interp::Decision Decide(interp::Record& record, Ledger& ledger, const interp::DecideOptions& options) const;
+  // The layout of the records the compiled code reads (the root program's schema).
+  const batch::PackedLayout& layout() const { return layout_; }
+  // An empty batch for this policy: its text table starts with the policy's text constants.
+  std::unique_ptr<batch::Batch> NewBatch() const;
+  // Empties a batch made by NewBatch for reuse.
+  void Reset(batch::Batch* batch) const;
 
-  // Decides a batch. Policies whose rules consume no quota run on up to `threads` threads (0: all cores); a
-  // policy that consumes quotas runs in input order on one thread, each shipment seeing what earlier ones
-  // consumed.
+  // Decides every record of `batch` (made by NewBatch). Policies whose rules consume no quota run on up to
+  // `threads` threads (0: all cores); a policy that consumes quotas runs in input order on one thread, each
+  // shipment seeing what earlier ones consumed. What the batch consumed is added to `ledger` at the end.
+  void DecideBatch(const batch::Batch& batch, Ledger& ledger, const interp::DecideOptions& options,
+                   BatchDecisions* out, int threads = 1) const;
+
+  // One shipment, or many, in the interpreter's record form (tests, the REPL's comparisons, the diff's
+  // witnesses): packed, decided, and returned as interp::Decision.
+  interp::Decision Decide(const interp::Record& record, Ledger& ledger,
+                          const interp::DecideOptions& options) const;
   std::vector<interp::Decision> DecideBatch(std::span<interp::Record> records, Ledger& ledger,
                                             const interp::DecideOptions& options, int threads = 0) const;
 
   bool stateless() const { return stateless_; }
   const CompileStats& stats() const { return stats_; }
   const ir::Program& program() const { return *program_; }
+  const Plan& plan() const { return *plan_; }
 
  private:
   CompiledPolicy() = default;
+  void Run(const batch::Batch& batch, size_t begin, size_t end, Ledger& ledger,
+           const interp::DecideOptions& options, BatchDecisions* out) const;
+
   std::shared_ptr<const ir::Program> program_;
+  batch::PackedLayout layout_;
   std::unique_ptr<Plan> plan_;
   std::unique_ptr<Module> module_;
-  std::unique_ptr<CompiledProgram> root_;
+  DecideFn decide_ = nullptr;
   CompileStats stats_;
   bool stateless_ = false;
 };

@@ -1,140 +1,17 @@
-// The decision over compiled functions. The default logic, the conflicts, the determining rules and the quota
-// bookkeeping are the interpreter's own (runtime/interp/resolve.h), so the first error met and every message
-// are the same; only conditions, `notify` and derived fields run as compiled code.
+// The host side of the compiled decision: batches in, results out, and the interpreter for the records the
+// compiled code hands back (abi.h). Quota totals live in a QuotaState for the length of a batch.
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
 
-#include "runtime/interp/eval.h"
-#include "runtime/interp/resolve.h"
 #include "runtime/jit/engine.h"
 #include "runtime/jit/jit.h"
-#include "runtime/jit/layout.h"
+#include "runtime/jit/quotas.h"
 
 namespace edict::jit {
 
-struct CompiledProgram {
-  const ir::Program* program = nullptr;
-  const Plan* plan = nullptr;
-  CompiledFn fields = nullptr;
-  std::vector<CompiledFn> when, notify;  // per rule; null when the rule has none
-  std::vector<std::unique_ptr<CompiledProgram>> timeline;
-};
-
 namespace {
-
-using interp::Decision;
-using interp::EvalError;
-using interp::Record;
-
-// Calls a compiled function; its error becomes the interpreter's EvalError.
-bool Call(CompiledFn fn, Record& record, RuntimeContext& ctx) {
-  int32_t r = fn(record.values.data(), &ctx);
-  if (r >= 0) return r != 0;
-  if (ctx.error_site >= 0) {
-    const ErrorSite& site = ctx.plan->sites[ctx.error_site];
-    throw EvalError{site.message, site.span};
-  }
-  throw EvalError{ctx.message, ctx.span};
-}
-
-// The JIT's side of the default logic (interp::DefaultLogic): conditions and `notify` are compiled functions.
-class CompiledConditions {
- public:
-  CompiledConditions(const CompiledProgram& cp, Record& record, RuntimeContext& ctx)
-      : cp_(cp), p_(*cp.program), record_(record), ctx_(ctx) {}
-
-  bool Applies(int idx, int /*depth*/) {
-    const ir::Rule& r = p_.rules[idx];
-    bool in_force = ctx_.date >= r.from && ctx_.date <= r.until;
-    return in_force && cp_.when[idx] && Call(cp_.when[idx], record_, ctx_);
-  }
-  bool Notify(int idx) { return cp_.notify[idx] && Call(cp_.notify[idx], record_, ctx_); }
-  void OnResolved(int /*idx*/, const interp::Resolved& /*r*/) {}
-
- private:
-  const CompiledProgram& cp_;
-  const ir::Program& p_;
-  Record& record_;
-  RuntimeContext& ctx_;
-};
-
-Decision DecideProgram(const CompiledProgram& cp, Record& record, Ledger& ledger,
-                       const interp::DecideOptions& options) {
-  const ir::Program& program = *cp.program;
-  Decision d;
-  d.program = &program;
-  int date = program.date_field >= 0 ? record.values[program.date_field].i : 0;
-  if (options.has_as_of) date = options.as_of;
-  d.date = date;
-  if (!program.timeline.empty()) {
-    const ir::TimelineEntry* entry = interp::EntryInForce(program, date);
-    if (!entry) {
-      d.in_force = false;
-      return d;
-    }
-    Record mapped;
-    interp::MapRecord(*entry, record, mapped);
-    return DecideProgram(*cp.timeline[entry - program.timeline.data()], mapped, ledger, options);
-  }
-  RuntimeContext ctx;
-  ctx.date = date;
-  ctx.program = &program;
-  ctx.record = &record;
-  ctx.ledger = &ledger;
-  ctx.plan = cp.plan;
-  try {
-    Call(cp.fields, record, ctx);
-    if (date < program.from || date > program.until) {
-      d.in_force = false;
-      return d;
-    }
-    CompiledConditions conditions(cp, record, ctx);
-    interp::DefaultLogic<CompiledConditions>(program, conditions, interp::ResolveScratch::ForThisThread())
-        .Decide(d);
-    bool consumes = std::any_of(d.rules.begin(), d.rules.end(),
-                                [&](int r) { return !program.rules[r].consumes.empty(); });
-    if (consumes) {  // the rare path: the interpreter's own bookkeeping
-      interp::EvalContext e;
-      e.program = &program;
-      e.fields = record.values.data();
-      e.ledger = &ledger;
-      e.date = ctx.date;
-      e.scratch = ctx.Scratch();
-      interp::ConsumeQuotas(program, e, ledger, options, d);
-    }
-  } catch (const EvalError& e) {
-    interp::SetError(d, e.message, e.span);
-  } catch (const interp::Conflict& c) {
-    interp::SetError(d, c.message, c.span);
-  }
-  return d;
-}
-
-// Binds the functions of plan.programs[*next] (and, pre-order, of its timeline's programs).
-std::unique_ptr<CompiledProgram> Bind(const Module& module, const Plan& plan, size_t* next,
-                                      std::string* error) {
-  const ProgramPlan& pp = plan.programs[(*next)++];
-  auto cp = std::make_unique<CompiledProgram>();
-  cp->program = pp.program;
-  cp->plan = &plan;
-  auto lookup = [&](const std::string& name) -> CompiledFn {
-    if (name.empty()) return nullptr;
-    void* address = module.Lookup(name);
-    if (!address) *error = "internal: compiled function " + name + " not found";
-    return reinterpret_cast<CompiledFn>(address);
-  };
-  cp->fields = lookup(pp.fields_fn);
-  for (const auto& name : pp.when_fns) cp->when.push_back(lookup(name));
-  for (const auto& name : pp.notify_fns) cp->notify.push_back(lookup(name));
-  for (size_t i = 0; i < pp.program->timeline.size(); ++i) {
-    cp->timeline.push_back(Bind(module, plan, next, error));
-    if (!cp->timeline.back()) return nullptr;
-  }
-  if (!error->empty()) return nullptr;
-  return cp;
-}
 
 // Whether deciding can change the ledger: some rule in force somewhere consumes a quota. A policy whose
 // quotas are only consulted (`fits`), or whose consuming rules were all withdrawn, reads a ledger nobody
@@ -156,45 +33,165 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::Compile(std::shared_ptr<const ir
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<CompiledPolicy> policy(new CompiledPolicy);
   policy->program_ = std::move(program);
+  policy->layout_ = batch::PackedLayout::For(*policy->program_);
   policy->plan_ = std::make_unique<Plan>();
   error->clear();
-  policy->module_ = BuildModule(*policy->program_, options, policy->plan_.get(), &policy->stats_, error);
+  policy->module_ =
+      BuildModule(*policy->program_, policy->layout_, options, policy->plan_.get(), &policy->stats_, error);
   if (!policy->module_) return nullptr;
-  size_t next = 0;
-  policy->root_ = Bind(*policy->module_, *policy->plan_, &next, error);
-  if (!policy->root_) return nullptr;
+  policy->decide_ = reinterpret_cast<DecideFn>(policy->module_->Lookup("edict_decide"));
+  if (!policy->decide_) {
+    *error = "internal: compiled function edict_decide not found";
+    return nullptr;
+  }
   policy->stateless_ = !ConsumesQuotas(*policy->program_);
-  policy->stats_.native_exprs = policy->plan_->native_exprs;
-  policy->stats_.fallback_exprs = static_cast<int>(policy->plan_->fallbacks.size());
   policy->stats_.compile_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return policy;
 }
 
-Decision CompiledPolicy::Decide(Record& record, Ledger& ledger, const interp::DecideOptions& options) const {
-  return DecideProgram(*root_, record, ledger, options);
+std::unique_ptr<batch::Batch> CompiledPolicy::NewBatch() const {
+  auto b = std::make_unique<batch::Batch>(layout_);
+  for (const std::string& t : plan_->texts) b->texts().Intern(t);
+  return b;
 }
 
-std::vector<Decision> CompiledPolicy::DecideBatch(std::span<Record> records, Ledger& ledger,
-                                                  const interp::DecideOptions& options, int threads) const {
-  std::vector<Decision> out(records.size());
-  auto run = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) out[i] = DecideProgram(*root_, records[i], ledger, options);
-  };
-  size_t n = threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
-  n = std::min(n, records.size() / 4096 + 1);
-  if (!stateless_ || n <= 1) {
-    run(0, records.size());
-    return out;
+void CompiledPolicy::Reset(batch::Batch* batch) const {
+  batch->Clear(1 + plan_->texts.size());
+}
+
+// Decides records [begin, end): compiled code until a record needs the interpreter, which decides it in its
+// place (after undoing what the compiled code consumed for it), then compiled code again.
+void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Ledger& ledger,
+                         const interp::DecideOptions& options, BatchDecisions* out) const {
+  QuotaState quotas(*plan_, batch.texts(), ledger);
+  Context ctx;
+  ctx.has_as_of = options.has_as_of ? 1 : 0;
+  ctx.as_of = options.as_of;
+  ctx.consume = options.consume ? 1 : 0;
+  ctx.quotas = &quotas;
+  size_t done = begin;
+  while (done < end) {
+    ctx.base = static_cast<int64_t>(done);
+    int64_t k =
+        decide_(batch.record(done), static_cast<int64_t>(end - done), out->results_.data() + done, &ctx);
+    done += static_cast<size_t>(k);
+    if (k <= 0) break;  // cannot happen: each call decides at least one record
+    if (out->results_[done - 1].status != Result::kError) continue;
+    size_t i = done - 1;
+    quotas.Rollback(static_cast<int64_t>(i));
+    interp::Record record;
+    batch::Unpack(layout_, *program_, batch, i, &record);
+    out->interpreted_.emplace_back(i, interp::Decide(*program_, record, quotas.AsLedger(), options));
   }
-  // No quotas: nothing is shared but the read-only program and code, so chunks run in parallel.
+  for (const QuotaState::Use& use : quotas.uses())
+    out->uses_.emplace_back(static_cast<size_t>(use.record), quotas.Explain(use));
+  quotas.Flush();
+}
+
+void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
+                                 const interp::DecideOptions& options, BatchDecisions* out,
+                                 int threads) const {
+  out->policy_ = this;
+  out->results_.assign(batch.size(), Result{});
+  out->interpreted_.clear();
+  out->uses_.clear();
+  size_t n = threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  n = std::min(n, batch.size() / 4096 + 1);
+  if (!stateless_ || n <= 1) {
+    Run(batch, 0, batch.size(), ledger, options, out);
+    return;
+  }
+  // No quota is consumed: shipments are independent, so chunks run in parallel, each with totals of its own
+  // read from the same ledger.
+  std::vector<BatchDecisions> parts(n);  // each worker's interpreted decisions
   std::vector<std::thread> workers;
-  size_t chunk = (records.size() + n - 1) / n;
-  for (size_t t = 1; t < n; ++t)
-    workers.emplace_back(run, std::min(records.size(), t * chunk), std::min(records.size(), (t + 1) * chunk));
-  run(0, std::min(records.size(), chunk));
+  size_t chunk = (batch.size() + n - 1) / n;
+  // Each worker writes its own range of out->results_ through a view that shares the storage.
+  auto work = [&](size_t t) {
+    size_t begin = std::min(batch.size(), t * chunk), end = std::min(batch.size(), (t + 1) * chunk);
+    QuotaState quotas(*plan_, batch.texts(), ledger);
+    Context ctx;
+    ctx.has_as_of = options.has_as_of ? 1 : 0;
+    ctx.as_of = options.as_of;
+    ctx.consume = options.consume ? 1 : 0;
+    ctx.quotas = &quotas;
+    size_t done = begin;
+    while (done < end) {
+      ctx.base = static_cast<int64_t>(done);
+      int64_t k =
+          decide_(batch.record(done), static_cast<int64_t>(end - done), out->results_.data() + done, &ctx);
+      if (k <= 0) break;
+      done += static_cast<size_t>(k);
+      if (out->results_[done - 1].status != Result::kError) continue;
+      interp::Record record;
+      batch::Unpack(layout_, *program_, batch, done - 1, &record);
+      parts[t].interpreted_.emplace_back(done - 1,
+                                         interp::Decide(*program_, record, quotas.AsLedger(), options));
+    }
+  };
+  for (size_t t = 1; t < n; ++t) workers.emplace_back(work, t);
+  work(0);
   for (auto& w : workers) w.join();
-  return out;
+  for (auto& p : parts)
+    for (auto& d : p.interpreted_) out->interpreted_.push_back(std::move(d));
+}
+
+interp::Decision BatchDecisions::Decision(size_t i) const {
+  auto it = std::lower_bound(interpreted_.begin(), interpreted_.end(), i,
+                             [](const auto& e, size_t k) { return e.first < k; });
+  if (it != interpreted_.end() && it->first == i) return it->second;
+  const Result& r = results_[i];
+  const Plan& plan = policy_->plan();
+  const ProgramPlan& pp = plan.programs[r.program];
+  interp::Decision d;
+  d.program = pp.program;
+  d.date = r.date;
+  if (r.status == Result::kNotInForce) {
+    d.in_force = false;
+    return d;
+  }
+  d.kind = static_cast<ir::OutcomeIR::Kind>(r.kind);
+  d.symbol = r.symbol;
+  d.review = r.review;
+  d.notify = r.notify != 0;
+  for (int w = 0; w < kRuleWords; ++w)
+    for (uint64_t bits = r.rules[w]; bits; bits &= bits - 1)
+      d.rules.push_back(pp.rule_order[64 * w + __builtin_ctzll(bits)]);
+  auto u =
+      std::lower_bound(uses_.begin(), uses_.end(), i, [](const auto& e, size_t k) { return e.first < k; });
+  for (; u != uses_.end() && u->first == i; ++u) d.quotas.push_back(u->second);
+  return d;
+}
+
+interp::Decision CompiledPolicy::Decide(const interp::Record& record, Ledger& ledger,
+                                        const interp::DecideOptions& options) const {
+  auto batch = NewBatch();
+  if (!batch::Pack(layout_, *program_, record, batch.get())) {
+    interp::Record copy = record;
+    return interp::Decide(*program_, copy, ledger, options);
+  }
+  BatchDecisions out;
+  DecideBatch(*batch, ledger, options, &out, 1);
+  return out.Decision(0);
+}
+
+std::vector<interp::Decision> CompiledPolicy::DecideBatch(std::span<interp::Record> records, Ledger& ledger,
+                                                          const interp::DecideOptions& options,
+                                                          int threads) const {
+  std::vector<interp::Decision> decisions;
+  auto batch = NewBatch();
+  for (const interp::Record& r : records)
+    if (!batch::Pack(layout_, *program_, r, batch.get())) {
+      // A record the layout cannot hold: decide one by one, in order, so the ledger sees each in turn.
+      for (const interp::Record& each : records) decisions.push_back(Decide(each, ledger, options));
+      return decisions;
+    }
+  BatchDecisions out;
+  DecideBatch(*batch, ledger, options, &out, threads);
+  decisions.reserve(records.size());
+  for (size_t i = 0; i < out.size(); ++i) decisions.push_back(out.Decision(i));
+  return decisions;
 }
 
 std::string DefaultCacheDir() {

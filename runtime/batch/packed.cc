@@ -1,0 +1,250 @@
+#include "runtime/batch/packed.h"
+
+#include <algorithm>
+
+namespace edict::batch {
+
+namespace {
+
+SlotKind KindOf(const ir::Field& f) {
+  if (!f.type) return SlotKind::kNone;
+  switch (f.type->kind) {
+    case TypeKind::kBool:
+      return SlotKind::kBool;
+    case TypeKind::kEnum:
+      return SlotKind::kEnum;
+    case TypeKind::kDate:
+      return SlotKind::kDate;
+    case TypeKind::kNumber:
+      return f.type->integer || f.count ? SlotKind::kInt : SlotKind::kRational;
+    case TypeKind::kText:
+      return SlotKind::kText;
+    default:
+      return SlotKind::kNone;
+  }
+}
+
+size_t SizeOf(SlotKind k) {
+  switch (k) {
+    case SlotKind::kBool:
+      return 1;
+    case SlotKind::kEnum:
+      return 2;
+    case SlotKind::kDate:
+    case SlotKind::kText:
+      return 4;
+    case SlotKind::kInt:
+      return 8;
+    case SlotKind::kRational:
+      return 32;
+    case SlotKind::kNone:
+      return 0;
+  }
+  return 0;
+}
+
+// Root fields some expression reads, directly or through a timeline's field map.
+std::vector<uint8_t> ReadFields(const ir::Program& root) {
+  std::vector<uint8_t> read(root.fields.size(), 0);
+  for (const ir::Expr& e : root.exprs)
+    if (e.op == ir::Op::kField && e.index >= 0) read[e.index] = 1;
+  for (const auto& entry : root.timeline)
+    for (const ir::Expr& e : entry.program->exprs)
+      if (e.op == ir::Op::kField && e.index >= 0 && static_cast<size_t>(e.index) < entry.field_map.size() &&
+          entry.field_map[e.index] >= 0)
+        read[entry.field_map[e.index]] = 1;
+  return read;
+}
+
+template <typename T>
+void Put(uint8_t* at, T v) {
+  std::memcpy(at, &v, sizeof v);
+}
+template <typename T>
+T Get(const uint8_t* at) {
+  T v;
+  std::memcpy(&v, at, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+PackedLayout PackedLayout::For(const ir::Program& program) {
+  PackedLayout layout;
+  size_t n = program.fields.size();
+  layout.fields.resize(n);
+  layout.presence_words = static_cast<uint32_t>(std::max<size_t>(1, (n + 63) / 64));
+  std::vector<uint8_t> read = ReadFields(program);
+  for (size_t i = 0; i < n; ++i) {
+    layout.fields[i].kind = KindOf(program.fields[i]);
+    // A shipment id is unique per line: interning it would only grow the table, unless a rule compares it.
+    layout.fields[i].interned =
+        layout.fields[i].kind == SlotKind::kText && (static_cast<int>(i) != program.id_field || read[i]);
+  }
+  // Widest slots first, so each is aligned to its size.
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return SizeOf(layout.fields[a].kind) > SizeOf(layout.fields[b].kind);
+  });
+  size_t offset = 8 * layout.presence_words;
+  offset = (offset + 15) / 16 * 16;
+  for (size_t i : order) {
+    size_t size = SizeOf(layout.fields[i].kind);
+    if (!size) continue;
+    size_t align = std::min<size_t>(size, 16);
+    offset = (offset + align - 1) / align * align;
+    layout.fields[i].offset = static_cast<uint32_t>(offset);
+    offset += size;
+  }
+  layout.size = static_cast<uint32_t>((offset + 15) / 16 * 16);
+  return layout;
+}
+
+// ---- TextTable ----
+
+std::string_view TextTable::Store(std::string_view s) {
+  constexpr size_t kChunk = 1 << 16;
+  if (s.size() > kChunk / 4) return chunks_.emplace_front(s);  // a long text gets a chunk of its own
+  if (chunks_.empty() || chunk_used_ + s.size() > chunks_.back().size()) {
+    chunks_.emplace_back(kChunk, '\0');
+    chunk_used_ = 0;
+  }
+  char* at = chunks_.back().data() + chunk_used_;
+  std::memcpy(at, s.data(), s.size());
+  chunk_used_ += s.size();
+  return std::string_view(at, s.size());
+}
+
+uint32_t TextTable::Intern(std::string_view s) {
+  auto it = index_.find(s);
+  if (it != index_.end()) return it->second;
+  uint32_t id = Append(s);
+  index_.emplace(texts_[id], id);
+  return id;
+}
+
+uint32_t TextTable::Append(std::string_view s) {
+  texts_.push_back(s.empty() ? std::string_view() : Store(s));
+  return static_cast<uint32_t>(texts_.size() - 1);
+}
+
+void TextTable::Truncate(size_t n) {
+  if (n >= texts_.size()) return;
+  if (n <= 1) {
+    Clear();
+    return;
+  }
+  // Constants come first and are few: rebuild them into fresh storage.
+  std::vector<std::string> keep(texts_.begin() + 1, texts_.begin() + static_cast<std::ptrdiff_t>(n));
+  Clear();
+  for (const auto& s : keep) Intern(s);
+}
+
+void TextTable::Clear() {
+  texts_.assign(1, std::string_view());
+  chunks_.clear();
+  chunk_used_ = 0;
+  index_.clear();
+  index_.emplace(std::string_view(), 0);
+}
+
+// ---- Batch ----
+
+uint8_t* Batch::Add(int line) {
+  size_t words = layout_->size / 16;
+  words_.resize(words_.size() + words, 0);
+  lines_.push_back(line);
+  return record(count_++);
+}
+
+void Batch::Clear(size_t keep_texts) {
+  words_.clear();
+  lines_.clear();
+  count_ = 0;
+  texts_.Truncate(keep_texts);
+}
+
+// ---- conversions ----
+
+bool Pack(const PackedLayout& layout, const ir::Program& program, const interp::Record& record,
+          Batch* batch) {
+  uint8_t* rec = batch->Add(record.line);
+  for (size_t i = 0; i < program.fields.size() && i < record.values.size(); ++i) {
+    const Value& v = record.values[i];
+    if (v.absent()) continue;
+    const PackedField& f = layout.fields[i];
+    uint8_t* at = rec + f.offset;
+    switch (f.kind) {
+      case SlotKind::kBool:
+        if (v.kind != ValueKind::kBool) return false;
+        Put<uint8_t>(at, v.b ? 1 : 0);
+        break;
+      case SlotKind::kEnum:
+        if (v.kind != ValueKind::kEnum || v.i < 0 || v.i > 0xffff) return false;
+        Put<uint16_t>(at, static_cast<uint16_t>(v.i));
+        break;
+      case SlotKind::kDate:
+        if (v.kind != ValueKind::kDate) return false;
+        Put<int32_t>(at, v.i);
+        break;
+      case SlotKind::kInt:
+        if (v.kind != ValueKind::kNumber || !v.num.FitsInt64()) return false;
+        Put<int64_t>(at, v.num.ToInt64());
+        break;
+      case SlotKind::kRational:
+        if (v.kind != ValueKind::kNumber) return false;
+        Put<i128>(at, v.num.num);
+        Put<i128>(at + 16, v.num.den);
+        break;
+      case SlotKind::kText: {
+        if (v.kind != ValueKind::kText) return false;
+        TextTable& t = batch->texts();
+        Put<uint32_t>(at, f.interned ? t.Intern(v.text) : t.Append(v.text));
+        break;
+      }
+      case SlotKind::kNone:
+        return false;
+    }
+    SetPresent(rec, static_cast<int>(i));
+  }
+  return true;
+}
+
+void Unpack(const PackedLayout& layout, const ir::Program& program, const Batch& batch, size_t index,
+            interp::Record* record) {
+  const uint8_t* rec = batch.record(index);
+  record->values.assign(program.fields.size(), Value{});
+  record->strings.clear();
+  record->line = index < batch.lines().size() ? batch.lines()[index] : 0;
+  for (size_t i = 0; i < program.fields.size(); ++i) {
+    if (!Present(rec, static_cast<int>(i))) continue;
+    const PackedField& f = layout.fields[i];
+    const uint8_t* at = rec + f.offset;
+    Value& v = record->values[i];
+    switch (f.kind) {
+      case SlotKind::kBool:
+        v = Value::Bool(Get<uint8_t>(at) != 0);
+        break;
+      case SlotKind::kEnum:
+        v = Value::Enum(Get<uint16_t>(at));
+        break;
+      case SlotKind::kDate:
+        v = Value::Date(Get<int32_t>(at));
+        break;
+      case SlotKind::kInt:
+        v = Value::Number(Rational::Int(Get<int64_t>(at)));
+        break;
+      case SlotKind::kRational:
+        v = Value::Number(Rational{Get<i128>(at), Get<i128>(at + 16)});
+        break;
+      case SlotKind::kText:
+        v = Value::Text(record->Keep(batch.texts().Get(Get<uint32_t>(at))));
+        break;
+      case SlotKind::kNone:
+        break;
+    }
+  }
+}
+
+}  // namespace edict::batch

@@ -1,0 +1,93 @@
+// The contract between compiled code and the C++ around it (no LLVM types).
+//
+// One function per policy, generated from the decision IR of the policy (and of every policy of a timeline):
+//
+//   int64_t edict_decide(const uint8_t* records, int64_t n, Result* out, Context* ctx)
+//
+// `records` are n packed shipments (runtime/batch/packed.h, the layout of the root program's schema). For
+// each it computes defaults and derived fields, dispatches on the date (a timeline), checks the rules in
+// force, evaluates conditions, exceptions and `notify` exactly where the interpreter would, chooses the
+// outcome by severity, finds the determining rules, and consumes quotas, writing out[i]. It returns the
+// number of records processed: n, or fewer when a record met an error (status kError), so that the host can
+// decide that one with the interpreter (whose message and span are the reference) before the next one sees
+// the ledger.
+//
+// Quotas: keys and periods become dense slots (edict_q_slot); running totals live in the host's QuotaState,
+// read by edict_q_fits and updated by edict_q_consume, which also logs each use for the host.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/diag/diagnostics.h"
+#include "compiler/ir/ir.h"
+
+namespace edict::jit {
+
+class QuotaState;
+
+constexpr int kRuleWords = 4;  // determining rules: up to 256 rules per program
+
+struct Result {
+  enum Status : uint8_t { kDecided = 0, kNotInForce = 1, kError = 2 };
+  uint8_t status = kDecided;
+  uint8_t kind = 0;  // ir::OutcomeKind
+  uint8_t notify = 0;
+  uint8_t pad = 0;
+  int16_t symbol = -1, review = -1;
+  int16_t program = 0;  // pre-order index of the program that decided (0: the root)
+  int16_t pad2 = 0;
+  int32_t date = 0;
+  int32_t error_site = -1;  // kError: index in Plan::sites, or -1 (a helper's error, or a conflict)
+  // Bit k of the mask: the rule at position k of the program's depth-first order (Plan::rule_order), which is
+  // the order the interpreter lists determining rules in.
+  uint64_t rules[kRuleWords] = {};
+};
+static_assert(sizeof(Result) == 56);
+
+// Passed to compiled code and helpers; compiled code reads the first three members.
+struct Context {
+  int32_t has_as_of = 0;  // offset 0
+  int32_t as_of = 0;      // offset 4
+  int64_t base = 0;       // offset 8: index of out[0] in the whole batch (for the use log)
+  int32_t consume = 1;    // offset 16: 0 for a what-if that leaves totals unchanged
+  int32_t pad = 0;
+  QuotaState* quotas = nullptr;
+};
+
+struct ErrorSite {
+  std::string message;
+  Span span;
+};
+
+// Everything the code generator decided that the C++ side needs.
+struct ProgramPlan {
+  const ir::Program* program = nullptr;
+  std::vector<int> rule_order;  // depth-first position -> rule index
+  std::vector<int> quota_ids;   // per quota of the program: its index in Plan::quotas
+};
+struct QuotaRef {
+  const ir::Program* program = nullptr;
+  int quota = -1;
+};
+struct Plan {
+  std::vector<ProgramPlan> programs;  // pre-order: the root, then a timeline's programs
+  std::vector<ErrorSite> sites;
+  std::vector<std::string> texts;  // text constants, at TextTable indices 1, 2, ...
+  std::vector<QuotaRef> quotas;
+  bool supported = true;  // false with `unsupported` set: the program cannot be compiled
+  std::string unsupported;
+};
+
+using DecideFn = int64_t (*)(const uint8_t* records, int64_t n, Result* out, Context* ctx);
+
+// The C ABI helpers compiled code calls (helpers.cc); the engine binds them by these names.
+struct HelperSymbol {
+  const char* name;
+  void* address;
+};
+std::vector<HelperSymbol> HelperSymbols();
+
+}  // namespace edict::jit

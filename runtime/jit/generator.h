@@ -1,0 +1,133 @@
+// The code generator's state, shared by its two halves: expressions (gen_expr.cc) and the decision around
+// them (codegen.cc: the loop over the batch, fields, the timeline's dispatch, default logic, quotas).
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/batch/packed.h"
+#include "runtime/jit/abi.h"
+
+namespace edict::jit {
+
+// A compiled value: the parts its kind uses. `present` is null when the value can never be absent.
+struct CV {
+  ValueKind kind = ValueKind::kAbsent;
+  llvm::Value* present = nullptr;  // i1
+  llvm::Value* b = nullptr;        // i1
+  llvm::Value* i = nullptr;        // i32: date, enum member, text index
+  llvm::Value* num = nullptr;      // i128
+  llvm::Value* den = nullptr;      // i128
+};
+
+class Generator {
+ public:
+  Generator(llvm::LLVMContext& c, llvm::Module& m, Plan& plan, const batch::PackedLayout& layout,
+            const ir::Program& root);
+  void Build();
+
+ private:
+  // ---- codegen.cc: the decision ----
+  struct Outcome {  // a resolved outcome: its code (kind, symbol, review, notify), severity, rule mask
+    llvm::Value* code = nullptr;
+    llvm::Value* severity = nullptr;
+    std::vector<llvm::Value*> mask;
+  };
+  void PlanPrograms(const ir::Program& p);
+  void ProgramBody(int index, const ir::TimelineEntry* entry);
+  void Fields(const ir::TimelineEntry* entry);
+  CV LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map);
+  llvm::Value* Applies(int rule);
+  Outcome Resolve(int rule);
+  Outcome Leaf(int rule);
+  Outcome Join(llvm::Value* taken, const Outcome& x, llvm::BasicBlock* xb, const Outcome& y,
+               llvm::BasicBlock* yb);
+  void Consume(const std::vector<llvm::Value*>& mask);
+  void StoreDecision(const Outcome& o, int program);
+  void Finish(uint8_t status, int program);
+  std::vector<llvm::Value*> ZeroMask();
+
+  // ---- gen_expr.cc: expressions ----
+  bool CanGen(const ir::Expr& e);
+  CV Gen(const ir::Expr& e);
+  CV Const(const Value& v);
+  CV RowField(const ir::Expr& e);
+  CV Tabulated(const ir::Expr& e);
+  CV Logic(const ir::Expr& e);
+  CV If(const ir::Expr& e);
+  CV Otherwise(const ir::Expr& e);
+  CV Merge(ValueKind kind, CV x, llvm::BasicBlock* xb, CV y, llvm::BasicBlock* yb);
+  CV Neg(const ir::Expr& e);
+  CV Arith(const ir::Expr& e);
+  void CheckInt64(const ir::Expr& e, const CV& v);
+  CV CompareOp(const ir::Expr& e);
+  CV Equality(const ir::Expr& e);
+  CV Membership(const ir::Expr& e);
+  llvm::Value* InSet(llvm::Value* member, const ir::Expr& set);
+  llvm::Value* YearOf(llvm::Value* days);
+  CV Fits(const ir::Expr& e);
+  bool QuotaKey(const ir::Quota& q, llvm::Value** in_window);  // fills key_buf_; false: unsupported
+  llvm::Value* RationalArg(llvm::Value* buf, const CV& v);
+
+  // ---- helpers shared by both halves ----
+  struct Column {
+    llvm::GlobalVariable *present = nullptr, *a = nullptr, *b = nullptr;
+  };
+  Column MakeColumn(const std::vector<Value>& cells, ValueKind kind);
+  CV ColumnLoad(const Column& col, ValueKind kind, llvm::Value* row);
+  ValueKind ColumnKind(const std::vector<Value>& cells);
+  bool Loadable(ValueKind k) const;
+  llvm::Value* FitsI64(llvm::Value* x);
+  llvm::Value* Bool(const CV& v);
+  llvm::Value* Int(const CV& v);
+  llvm::Value* Num(const CV& v);
+  llvm::Value* Den(const CV& v);
+  CV Number(llvm::Value* num, llvm::Value* den);
+  CV BoolValue(llvm::Value* b);
+  llvm::ConstantInt* I128(i128 x);
+  llvm::BasicBlock* Block(const char* name);
+  void FailIf(llvm::Value* cond, int site);
+  int Site(const ir::Expr& e, std::string message);
+  void Unsupported(const std::string& why);
+  llvm::FunctionCallee Helper(const char* name, llvm::Type* ret, std::vector<llvm::Type*> params);
+  uint32_t TextId(std::string_view text);
+  llvm::Value* LoadAt(llvm::Value* base, size_t offset, llvm::Type* ty, size_t align);
+  void StoreAt(llvm::Value* base, size_t offset, llvm::Value* v, size_t align);
+
+  llvm::LLVMContext& C_;
+  llvm::Module& M_;
+  llvm::IRBuilder<> B_;
+  Plan& plan_;
+  const batch::PackedLayout& layout_;
+  const ir::Program& root_;
+  llvm::Type *i1_, *i8_, *i16_, *i32_, *i64_, *i128_, *ptr_;
+  llvm::MDNode* unlikely_;
+
+  // The function and the record being decided.
+  llvm::Function* fn_ = nullptr;
+  llvm::Value *ctx_ = nullptr, *rec_ = nullptr, *res_ = nullptr, *index_ = nullptr, *date_ = nullptr;
+  llvm::Value *consume_ = nullptr, *base_ = nullptr;
+  llvm::BasicBlock* latch_ = nullptr;  // the next record
+  llvm::BasicBlock* fail_ = nullptr;   // stores the error status and returns
+  llvm::PHINode* fail_site_ = nullptr;
+  llvm::AllocaInst *rat_a_ = nullptr, *rat_b_ = nullptr, *rat_out_ = nullptr, *key_buf_ = nullptr;
+
+  // The program whose body is being generated.
+  const ir::Program* p_ = nullptr;
+  int program_index_ = 0;
+  std::vector<CV> env_;                  // per field of p_
+  std::vector<int> dfs_position_;        // per rule of p_
+  std::vector<llvm::AllocaInst*> memo_;  // per quota of p_: `fits` for this record (-1: not yet)
+
+  std::map<const BitSet*, llvm::GlobalVariable*> sets_;
+  std::map<std::tuple<const ir::Program*, int, int>, Column> columns_;
+  std::map<std::string, uint32_t, std::less<>> text_ids_;
+};
+
+}  // namespace edict::jit
