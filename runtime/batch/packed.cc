@@ -158,6 +158,13 @@ uint8_t* Batch::Add(int line) {
   return record(count_++);
 }
 
+void Batch::PopBack() {
+  if (!count_) return;
+  --count_;
+  words_.resize(count_ * (layout_->size / 16));
+  lines_.pop_back();
+}
+
 void Batch::Clear(size_t keep_texts) {
   words_.clear();
   lines_.clear();

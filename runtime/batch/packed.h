@@ -82,6 +82,8 @@ class Batch {
 
   // A new zeroed record at the end.
   uint8_t* Add(int line);
+  // Drops the last record (a line that turned out invalid).
+  void PopBack();
   // Drops the records (and the texts beyond the first `keep_texts`).
   void Clear(size_t keep_texts);
 

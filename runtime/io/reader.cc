@@ -226,6 +226,31 @@ bool RecordParser::ParseCsv(const std::vector<std::string>& cells, interp::Recor
   return Finish(rec, error);
 }
 
+// For now through the interpreter's record form; then packed.
+bool RecordParser::ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
+                             std::string* id) {
+  if (!ParseJson(line, &scratch_, error, id)) return false;
+  scratch_.line = line_no;
+  if (!batch::Pack(batch->layout(), program_, scratch_, batch)) {
+    batch->PopBack();
+    *error = "a value does not fit the packed layout";
+    return false;
+  }
+  return true;
+}
+
+bool RecordParser::ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no,
+                            std::string* error, std::string* id) {
+  if (!ParseCsv(cells, &scratch_, error, id)) return false;
+  scratch_.line = line_no;
+  if (!batch::Pack(batch->layout(), program_, scratch_, batch)) {
+    batch->PopBack();
+    *error = "a value does not fit the packed layout";
+    return false;
+  }
+  return true;
+}
+
 bool SplitCsv(std::string_view line, std::vector<std::string>* cells) {
   cells->clear();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

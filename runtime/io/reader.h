@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "runtime/batch/packed.h"
 #include "runtime/interp/decide.h"
 #include "runtime/io/name_table.h"
 
@@ -23,6 +24,13 @@ class RecordParser {
   // CSV: the header gives the column names; then each row's cells.
   bool SetCsvHeader(const std::vector<std::string>& columns, std::string* error);
   bool ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error,
+                std::string* id);
+
+  // The same, appending the shipment to a packed batch (laid out for this parser's program) instead; on
+  // failure nothing is appended. `line` is the input line number the batch records.
+  bool ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
+                 std::string* id);
+  bool ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no, std::string* error,
                 std::string* id);
 
   // Converts text to a field's value (dates, countries, catalog ids, numbers, booleans); false with a reason.
@@ -41,6 +49,7 @@ class RecordParser {
   std::vector<int> csv_columns_;
   struct Json;
   std::unique_ptr<Json> json_;
+  interp::Record scratch_;
 };
 
 // Splits one CSV line (RFC 4180 quoting, no embedded newlines). False when a quote is unbalanced.
