@@ -1,0 +1,1 @@
+fmt --check tests/fmt/cases/odd_rules.edict

@@ -1,0 +1,1 @@
+fmt tests/golden/check/E0001_syntax_error.edict
