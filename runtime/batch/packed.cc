@@ -105,12 +105,13 @@ PackedLayout PackedLayout::For(const ir::Program& program) {
 
 std::string_view TextTable::Store(std::string_view s) {
   constexpr size_t kChunk = 1 << 16;
-  if (s.size() > kChunk / 4) return chunks_.emplace_front(s);  // a long text gets a chunk of its own
-  if (chunks_.empty() || chunk_used_ + s.size() > chunks_.back().size()) {
-    chunks_.emplace_back(kChunk, '\0');
+  if (chunks_.empty() || chunk_used_ + s.size() > chunk_size_) {
+    // A long text gets a chunk of its own; the chunks are not zeroed (only written bytes are read).
+    chunk_size_ = std::max(kChunk, s.size());
+    chunks_.emplace_back(new char[chunk_size_]);
     chunk_used_ = 0;
   }
-  char* at = chunks_.back().data() + chunk_used_;
+  char* at = chunks_.back().get() + chunk_used_;
   std::memcpy(at, s.data(), s.size());
   chunk_used_ += s.size();
   return std::string_view(at, s.size());
@@ -144,7 +145,7 @@ void TextTable::Truncate(size_t n) {
 void TextTable::Clear() {
   texts_.assign(1, std::string_view());
   chunks_.clear();
-  chunk_used_ = 0;
+  chunk_used_ = chunk_size_ = 0;
   index_.clear();
   index_.emplace(std::string_view(), 0);
 }

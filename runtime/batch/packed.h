@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,7 +62,8 @@ class TextTable {
  private:
   std::string_view Store(std::string_view s);
   std::vector<std::string_view> texts_;
-  std::deque<std::string> chunks_;  // storage; strings never move
+  std::deque<std::unique_ptr<char[]>> chunks_;  // storage; texts never move
+  size_t chunk_size_ = 0;
   size_t chunk_used_ = 0;
   std::unordered_map<std::string_view, uint32_t> index_;
 };

@@ -132,15 +132,6 @@ void Generator::Build() {
   B_.SetInsertPoint(body);
   rec_ = B_.CreateInBoundsGEP(i8_, records, B_.CreateMul(i, B_.getInt64(layout_.size)));
   res_ = B_.CreateInBoundsGEP(i8_, out, B_.CreateMul(i, B_.getInt64(sizeof(Result))));
-  // The result's defaults: decided, no licence required, no rules.
-  StoreAt(res_, offsetof(Result, status), B_.getInt8(0), 1);
-  StoreAt(res_, offsetof(Result, kind), B_.getInt8(0), 1);
-  StoreAt(res_, offsetof(Result, notify), B_.getInt8(0), 1);
-  StoreAt(res_, offsetof(Result, symbol), B_.getInt16(-1), 2);
-  StoreAt(res_, offsetof(Result, review), B_.getInt16(-1), 2);
-  StoreAt(res_, offsetof(Result, program), B_.getInt16(0), 2);
-  StoreAt(res_, offsetof(Result, error_site), B_.getInt32(-1), 4);
-  for (int w = 0; w < kRuleWords; ++w) StoreAt(res_, offsetof(Result, rules) + 8 * w, B_.getInt64(0), 8);
   auto record_date = [&](const ir::Program& p, const std::vector<int>* field_map) -> llvm::Value* {
     int field = p.date_field;
     if (field >= 0 && field_map) field = (*field_map)[field];
@@ -148,7 +139,6 @@ void Generator::Build() {
     return B_.CreateSelect(has_as_of, as_of, d);
   };
   date_ = record_date(root_, nullptr);
-  StoreAt(res_, offsetof(Result, date), date_, 4);
 
   if (root_.timeline.empty()) {
     memo_ = memos[0];
@@ -167,11 +157,11 @@ void Generator::Build() {
       B_.SetInsertPoint(take);
       if (!entry.program->timeline.empty()) Unsupported("a timeline inside a timeline");
       date_ = record_date(*entry.program, &entry.field_map);
-      StoreAt(res_, offsetof(Result, date), date_, 4);
       memo_ = memos[first_index[k]];
       ProgramBody(first_index[k], &entry);
       B_.SetInsertPoint(next);
     }
+    date_ = dispatch_date;
     Finish(Result::kNotInForce, 0);
   }
 
@@ -259,6 +249,7 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
       env_[j].present = B_.getFalse();
     }
   }
+  CheckKeys();
   // Defaults and derived fields in dependency order, where the record does not give them (input never carries
   // derived fields; a test may fix one), as the interpreter's ComputeFields.
   for (int j : p_->field_order) {
@@ -282,6 +273,44 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
     B_.SetInsertPoint(done);
     env_[j] = Merge(kind, given, before, computed, calc_end);
   }
+}
+
+// Required enum inputs that key a table or a tabulated column are checked once per record, not at every
+// lookup. Valid input always passes (the reader checks members; a timeline's remapping fails earlier), and a
+// record that does not is left to the interpreter, as the lookup itself would leave it.
+void Generator::CheckKeys() {
+  checked_keys_.assign(p_->fields.size(), 0);
+  std::vector<size_t> bound(p_->fields.size(), 0);
+  for (const ir::Expr& e : p_->exprs) {
+    const ir::Expr* key = nullptr;
+    size_t rows = 0;
+    if (e.op == ir::Op::kTabulated && e.index >= 0) {
+      key = e.args[0];
+      rows = p_->columns[e.index].size();
+    } else if (e.op == ir::Op::kRowField && e.table >= 0) {
+      key = e.args[0];
+      rows = p_->tables[e.table].rows.size();
+    }
+    if (!key || key->op != ir::Op::kField) continue;
+    const ir::Field& f = p_->fields[key->index];
+    if (f.kind != ir::Field::kInput || f.value || f.enum_index < 0) continue;
+    size_t members = p_->enums[f.enum_index].members.size();
+    if (rows < members) continue;  // a member without a row: the lookup's own check reports it
+    bound[key->index] = members;
+  }
+  for (size_t j = 0; j < bound.size(); ++j) {
+    if (!bound[j]) continue;
+    const CV& key = env_[j];
+    llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(bound[j])));
+    if (key.present) ok = B_.CreateAnd(ok, key.present);
+    FailIf(B_.CreateNot(ok), -1);
+    checked_keys_[j] = bound[j];
+  }
+}
+
+bool Generator::KeyChecked(const ir::Expr& key, size_t rows) const {
+  return key.op == ir::Op::kField && checked_keys_.size() > static_cast<size_t>(key.index) &&
+         checked_keys_[key.index] && checked_keys_[key.index] <= rows;
 }
 
 CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map) {
@@ -458,24 +487,30 @@ void Generator::Consume(const std::vector<llvm::Value*>& mask) {
   }
 }
 
+// Each path through a record writes its whole result once.
 void Generator::StoreDecision(const Outcome& o, int program) {
+  StoreAt(res_, offsetof(Result, status), B_.getInt8(Result::kDecided), 1);
   StoreAt(res_, offsetof(Result, kind), B_.CreateTrunc(B_.CreateAnd(o.code, B_.getInt32(3)), i8_), 1);
+  StoreAt(res_, offsetof(Result, notify),
+          B_.CreateTrunc(B_.CreateAnd(B_.CreateLShr(o.code, 24), B_.getInt32(1)), i8_), 1);
   auto field = [&](int shift) {
     llvm::Value* v = B_.CreateAnd(B_.CreateLShr(o.code, shift), B_.getInt32(0x7ff));
     return B_.CreateTrunc(B_.CreateSub(v, B_.getInt32(1)), i16_);
   };
   StoreAt(res_, offsetof(Result, symbol), field(2), 2);
   StoreAt(res_, offsetof(Result, review), field(13), 2);
-  StoreAt(res_, offsetof(Result, notify),
-          B_.CreateTrunc(B_.CreateAnd(B_.CreateLShr(o.code, 24), B_.getInt32(1)), i8_), 1);
   StoreAt(res_, offsetof(Result, program), B_.getInt16(static_cast<uint16_t>(program)), 2);
+  StoreAt(res_, offsetof(Result, date), date_, 4);
+  StoreAt(res_, offsetof(Result, error_site), B_.getInt32(-1), 4);
   for (int w = 0; w < kRuleWords; ++w) StoreAt(res_, offsetof(Result, rules) + 8 * w, o.mask[w], 8);
   B_.CreateBr(latch_);
 }
 
 void Generator::Finish(uint8_t status, int program) {
+  Outcome none{B_.getInt32(0), B_.getInt32(0), ZeroMask()};
+  StoreDecision(none, program);  // the defaults: no licence required, no rules
+  B_.GetInsertBlock()->getTerminator()->eraseFromParent();
   StoreAt(res_, offsetof(Result, status), B_.getInt8(status), 1);
-  StoreAt(res_, offsetof(Result, program), B_.getInt16(static_cast<uint16_t>(program)), 2);
   B_.CreateBr(latch_);
 }
 

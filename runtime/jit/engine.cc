@@ -16,6 +16,7 @@
 #include <llvm/TargetParser/Host.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -162,6 +163,12 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
   }
   if (!object) {
     if (options.opt_level > 0) Optimize(*module, **tm);
+    // For whoever tunes the code generator: the optimised module as text.
+    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(dump, ec);
+      if (!ec) module->print(os, nullptr);
+    }
     auto compiled = llvm::orc::SimpleCompiler(**tm)(*module);
     if (!compiled) {
       *error = ToString(compiled.takeError());

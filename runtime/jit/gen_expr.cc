@@ -1,6 +1,8 @@
 // Expressions: the decision IR's operators as LLVM IR over compiled values (CV). Every operator the IR has is
 // compiled; an error (overflow, division by zero, a member outside a table) stores the record's error status
 // and leaves the record to the interpreter.
+#include <algorithm>
+
 #include "runtime/jit/generator.h"
 #include "runtime/jit/quotas.h"
 
@@ -118,9 +120,11 @@ CV Generator::RowField(const ir::Expr& e) {
     if (kind == ValueKind::kSet) Unsupported("a table column of mixed kinds: " + t.name);
     it = columns_.emplace(index, MakeColumn(cells, e.kind)).first;
   }
-  llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(t.rows.size())));
-  if (key.present) ok = B_.CreateAnd(ok, key.present);
-  FailIf(B_.CreateNot(ok), Site(e, "no row for this key in table " + t.name));
+  if (!KeyChecked(*e.args[0], t.rows.size())) {
+    llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(t.rows.size())));
+    if (key.present) ok = B_.CreateAnd(ok, key.present);
+    FailIf(B_.CreateNot(ok), Site(e, "no row for this key in table " + t.name));
+  }
   return ColumnLoad(it->second, e.kind, B_.CreateZExt(Int(key), i64_));
 }
 
@@ -130,9 +134,11 @@ CV Generator::Tabulated(const ir::Expr& e) {
   const std::vector<Value>& cells = p_->columns[e.index];
   if (ColumnKind(cells) == ValueKind::kSet) Unsupported("a tabulated column of mixed kinds");
   CV key = Gen(*e.args[0]);
-  llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(cells.size())));
-  if (key.present) ok = B_.CreateAnd(ok, key.present);
-  FailIf(B_.CreateNot(ok), -1);
+  if (!KeyChecked(*e.args[0], cells.size())) {
+    llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(cells.size())));
+    if (key.present) ok = B_.CreateAnd(ok, key.present);
+    FailIf(B_.CreateNot(ok), -1);
+  }
   auto index = std::make_tuple(p_, -1 - e.index, 0);
   auto it = columns_.find(index);
   if (it == columns_.end()) it = columns_.emplace(index, MakeColumn(cells, e.kind)).first;
@@ -151,8 +157,13 @@ CV Generator::ColumnLoad(const Column& col, ValueKind kind, llvm::Value* row) {
       v.b = B_.CreateICmpNE(at(col.a, i8_), B_.getInt8(0));
       break;
     case ValueKind::kNumber:
-      v.num = at(col.a, i128_);
-      v.den = at(col.b, i128_);
+      if (col.narrow) {
+        v.num = B_.CreateSExt(at(col.a, i64_), i128_);
+        v.den = I128(1);
+      } else {
+        v.num = at(col.a, i128_);
+        v.den = at(col.b, i128_);
+      }
       break;
     default:
       v.i = at(col.a, i32_);
@@ -182,6 +193,14 @@ Generator::Column Generator::MakeColumn(const std::vector<Value>& cells, ValueKi
   if (any_absent) col.present = global(llvm::ConstantDataArray::get(C_, llvm::ArrayRef<uint8_t>(present)));
   if (kind == ValueKind::kBool) {
     col.a = global(llvm::ConstantDataArray::get(C_, llvm::ArrayRef<uint8_t>(bools)));
+  } else if (kind == ValueKind::kNumber && std::all_of(cells.begin(), cells.end(), [](const Value& v) {
+               return v.absent() || v.num.FitsInt64();
+             })) {
+    // Whole 64-bit numbers (TPP, areas, counts): an i64 column, whose values the arithmetic knows are whole.
+    std::vector<int64_t> narrow;
+    for (const Value& v : cells) narrow.push_back(v.absent() ? 0 : v.num.ToInt64());
+    col.narrow = true;
+    col.a = global(llvm::ConstantDataArray::get(C_, llvm::ArrayRef<int64_t>(narrow)));
   } else if (kind == ValueKind::kNumber) {
     auto* type = llvm::ArrayType::get(i128_, cells.size());
     col.a = global(llvm::ConstantArray::get(type, nums));
@@ -433,22 +452,25 @@ llvm::Value* Generator::InSet(llvm::Value* member, const ir::Expr& set) {
       if (set.constant.kind != ValueKind::kSet) break;
       const BitSet& bits = *set.constant.set;
       if (bits.words.empty()) return B_.getFalse();
+      // Every set covers all 65,536 members a packed enum can hold (the words past the members are zero), so
+      // a membership test is a masked load and a shift, with no bounds check.
       auto it = sets_.find(&bits);
       if (it == sets_.end()) {
-        auto* init = llvm::ConstantDataArray::get(C_, llvm::ArrayRef<uint64_t>(bits.words));
+        std::vector<uint64_t> words(kSetWords, 0);
+        for (size_t w = 0; w < bits.words.size() && w < kSetWords; ++w) words[w] = bits.words[w];
+        auto* init = llvm::ConstantDataArray::get(C_, llvm::ArrayRef<uint64_t>(words));
         it = sets_
                  .emplace(&bits, new llvm::GlobalVariable(M_, init->getType(), true,
                                                           llvm::GlobalValue::PrivateLinkage, init, "set"))
                  .first;
       }
       llvm::Value* bit = B_.CreateZExt(member, i64_);
-      llvm::Value* word = B_.CreateLShr(bit, 6);
-      llvm::Value* inside = B_.CreateICmpULT(word, B_.getInt64(bits.words.size()));
-      // Clamped so the load stays inside the array; the result is masked by `inside`.
-      llvm::Value* at = B_.CreateSelect(inside, word, B_.getInt64(0));
-      llvm::Value* w = B_.CreateLoad(i64_, B_.CreateInBoundsGEP(i64_, it->second, at));
+      llvm::Value* word = B_.CreateAnd(B_.CreateLShr(bit, 6), B_.getInt64(kSetWords - 1));
+      llvm::Value* w = B_.CreateLoad(i64_, B_.CreateInBoundsGEP(i64_, it->second, word));
       llvm::Value* in = B_.CreateTrunc(B_.CreateLShr(w, B_.CreateAnd(bit, 63)), i1_);
-      return B_.CreateAnd(inside, in);
+      if (bits.words.size() > kSetWords)  // members beyond what a packed enum holds
+        return B_.CreateAnd(B_.CreateICmpULT(bit, B_.getInt64(64 * kSetWords)), in);
+      return in;
     }
     case Op::kUnion:
       return B_.CreateOr(InSet(member, *set.args[0]), InSet(member, *set.args[1]));

@@ -78,7 +78,11 @@ class Generator {
   // ---- helpers shared by both halves ----
   struct Column {
     llvm::GlobalVariable *present = nullptr, *a = nullptr, *b = nullptr;
+    bool narrow = false;  // numbers: whole 64-bit values in `a` (i64), no denominators
   };
+  static constexpr size_t kSetWords = 1024;  // 65,536 members: every u16 enum value
+  void CheckKeys();
+  bool KeyChecked(const ir::Expr& key, size_t rows) const;
   Column MakeColumn(const std::vector<Value>& cells, ValueKind kind);
   CV ColumnLoad(const Column& col, ValueKind kind, llvm::Value* row);
   ValueKind ColumnKind(const std::vector<Value>& cells);
@@ -124,6 +128,7 @@ class Generator {
   std::vector<CV> env_;                  // per field of p_
   std::vector<int> dfs_position_;        // per rule of p_
   std::vector<llvm::AllocaInst*> memo_;  // per quota of p_: `fits` for this record (-1: not yet)
+  std::vector<size_t> checked_keys_;     // per field of p_: members known to be below this (0: none)
 
   std::map<const BitSet*, llvm::GlobalVariable*> sets_;
   std::map<std::tuple<const ir::Program*, int, int>, Column> columns_;
