@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <cstring>
+
 #include "runtime/date.h"
 
 namespace edict::io {
@@ -16,11 +18,13 @@ RecordParser::RecordParser(const ir::Program& program) : program_(program), json
     const ir::Field& f = program.fields[i];
     field_index_.Add(f.name, static_cast<int>(i));
     if (f.kind == ir::Field::kInput && !f.value) required_.push_back(static_cast<int>(i));
+    if (f.type && f.type->kind == TypeKind::kText) text_fields_.push_back(static_cast<int>(i));
   }
   members_.resize(program.enums.size());
   for (size_t e = 0; e < program.enums.size(); ++e)
     for (size_t m = 0; m < program.enums[e].members.size(); ++m)
       members_[e].Add(program.enums[e].members[m], static_cast<int>(m));
+  texts_.resize(program.fields.size());
 }
 
 RecordParser::~RecordParser() = default;
@@ -33,9 +37,106 @@ std::string Shorten(std::string_view s) {
   return out;
 }
 
+// Where the field conversions put a value: the interpreter's record...
+class RecordSink {
+ public:
+  explicit RecordSink(interp::Record* rec) : rec_(rec) {}
+  void Bool(int field, bool v) { rec_->values[field] = Value::Bool(v); }
+  void Enum(int field, int member) { rec_->values[field] = Value::Enum(member); }
+  void Date(int field, int days) { rec_->values[field] = Value::Date(days); }
+  void Number(int field, const Rational& r) { rec_->values[field] = Value::Number(r); }
+  void Text(int field, std::string_view s) { rec_->values[field] = Value::Text(rec_->Keep(s)); }
+  bool Has(int field) const { return !rec_->values[field].absent(); }
+
+ private:
+  interp::Record* rec_;
+};
+
+// ... or the slots of a packed record, as batch::Pack would write them. A text is only noted (a view of the
+// line or of simdjson's unescaped copy, valid until the next line) and stored in the batch's TextTable by
+// KeepTexts once the whole line has been read, in schema order: an invalid line leaves the table as it was,
+// and the indices are those Pack gives. A value the slot cannot hold (Pack's failure) is remembered and
+// reported after every check of the record path, in the order the record path then Pack would.
+class PackedSink {
+ public:
+  PackedSink(batch::Batch* batch, uint8_t* rec, std::string_view* texts)
+      : layout_(batch->layout()), batch_(batch), rec_(rec), texts_(texts) {}
+
+  void Bool(int field, bool v) {
+    if (uint8_t* at = Slot(field, batch::SlotKind::kBool)) *at = v ? 1 : 0;
+  }
+  void Enum(int field, int member) {
+    uint8_t* at = Slot(field, batch::SlotKind::kEnum);
+    if (!at) return;
+    if (member < 0 || member > 0xffff) {
+      misfit_ = true;
+      return;
+    }
+    Put(at, static_cast<uint16_t>(member));
+  }
+  void Date(int field, int days) {
+    if (uint8_t* at = Slot(field, batch::SlotKind::kDate)) Put(at, static_cast<int32_t>(days));
+  }
+  void Number(int field, const Rational& r) {
+    batch::SetPresent(rec_, field);
+    const batch::PackedField& f = layout_.fields[field];
+    uint8_t* at = rec_ + f.offset;
+    if (f.kind == batch::SlotKind::kInt && r.FitsInt64()) {
+      Put(at, r.ToInt64());
+    } else if (f.kind == batch::SlotKind::kRational) {
+      Put(at, r.num);
+      Put(at + 16, r.den);
+    } else {
+      misfit_ = true;
+    }
+  }
+  void Text(int field, std::string_view s) {
+    if (Slot(field, batch::SlotKind::kText)) texts_[field] = s;
+  }
+  bool Has(int field) const { return batch::Present(rec_, field); }
+
+  // After the line has been read: false when a value did not fit its slot, else stores the texts.
+  bool KeepTexts(const std::vector<int>& text_fields) {
+    if (misfit_) return false;
+    batch::TextTable& table = batch_->texts();
+    for (int field : text_fields) {
+      if (!batch::Present(rec_, field)) continue;
+      const batch::PackedField& f = layout_.fields[field];
+      Put(rec_ + f.offset, f.interned ? table.Intern(texts_[field]) : table.Append(texts_[field]));
+    }
+    return true;
+  }
+
+ private:
+  // Marks the field present (as the record path would have set its value); its slot, or null (remembered)
+  // when the slot is of another kind.
+  uint8_t* Slot(int field, batch::SlotKind kind) {
+    batch::SetPresent(rec_, field);
+    const batch::PackedField& f = layout_.fields[field];
+    if (f.kind != kind) {
+      misfit_ = true;
+      return nullptr;
+    }
+    return rec_ + f.offset;
+  }
+  template <typename T>
+  static void Put(uint8_t* at, T v) {
+    std::memcpy(at, &v, sizeof v);
+  }
+
+  const batch::PackedLayout& layout_;
+  batch::Batch* batch_;
+  uint8_t* rec_;
+  std::string_view* texts_;
+  bool misfit_ = false;
+};
+
+constexpr const char* kMisfit = "a value does not fit the packed layout";
+
 }  // namespace
 
-bool RecordParser::SetNumber(int field, std::string_view token, interp::Record* rec, std::string* error) {
+template <typename Sink>
+bool RecordParser::ConvertNumber(int field, std::string_view token, Sink& sink, std::string* error) {
   const ir::Field& f = program_.fields[field];
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r'))
     token.remove_suffix(1);
@@ -56,11 +157,12 @@ bool RecordParser::SetNumber(int field, std::string_view token, interp::Record* 
     *error = "field '" + f.name + "' cannot be negative, got " + Shorten(token);
     return false;
   }
-  rec->values[field] = Value::Number(*r);
+  sink.Number(field, *r);
   return true;
 }
 
-bool RecordParser::FromText(int field, std::string_view text, interp::Record* rec, std::string* error) {
+template <typename Sink>
+bool RecordParser::ConvertText(int field, std::string_view text, Sink& sink, std::string* error) {
   const ir::Field& f = program_.fields[field];
   if (f.kind == ir::Field::kDerived) {
     *error = "field '" + f.name + "' is computed by the policy and cannot be given";
@@ -68,7 +170,7 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
   }
   switch (f.type ? f.type->kind : TypeKind::kError) {
     case TypeKind::kText:
-      rec->values[field] = Value::Text(rec->Keep(text));
+      sink.Text(field, text);
       return true;
     case TypeKind::kDate: {
       auto d = ParseDate(text);
@@ -76,18 +178,18 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
         *error = "field '" + f.name + "': '" + Shorten(text) + "' is not a date (YYYY-MM-DD)";
         return false;
       }
-      rec->values[field] = Value::Date(*d);
+      sink.Date(field, *d);
       return true;
     }
     case TypeKind::kBool:
       if (text == "true" || text == "false") {
-        rec->values[field] = Value::Bool(text == "true");
+        sink.Bool(field, text == "true");
         return true;
       }
       *error = "field '" + f.name + "': '" + Shorten(text) + "' is not true or false";
       return false;
     case TypeKind::kNumber:
-      return SetNumber(field, text, rec, error);
+      return ConvertNumber(field, text, sink, error);
     case TypeKind::kEnum: {
       const NameTable& m = members_[f.enum_index];
       int member = m.Find(text);
@@ -100,7 +202,7 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
         if (upper != text && m.Find(upper) >= 0) *error += " (codes are upper case: '" + upper + "')";
         return false;
       }
-      rec->values[field] = Value::Enum(member);
+      sink.Enum(field, member);
       return true;
     }
     default:
@@ -109,20 +211,24 @@ bool RecordParser::FromText(int field, std::string_view text, interp::Record* re
   }
 }
 
-bool RecordParser::Finish(interp::Record* rec, std::string* error) {
+bool RecordParser::FromText(int field, std::string_view text, interp::Record* rec, std::string* error) {
+  RecordSink sink(rec);
+  return ConvertText(field, text, sink, error);
+}
+
+template <typename Sink>
+bool RecordParser::Finish(const Sink& sink, std::string* error) {
   for (int i : required_)
-    if (rec->values[i].absent()) {
+    if (!sink.Has(i)) {
       *error = "missing required field '" + program_.fields[i].name + "'";
       return false;
     }
   return true;
 }
 
-bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::string* error,
-                             std::string* id) {
+template <typename Sink>
+bool RecordParser::ParseJsonInto(std::string_view line, Sink& sink, std::string* error, std::string* id) {
   using namespace simdjson;
-  rec->values.assign(program_.fields.size(), Value{});
-  rec->strings.clear();
   json_->buffer.assign(line.data(), line.size());
   json_->buffer.append(SIMDJSON_PADDING, ' ');
   ondemand::document doc;
@@ -164,19 +270,19 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
         std::string_view s;
         if (value.get_string().get(s))
           return fail("invalid string in '" + f.name + "' (bad escape or UTF-8)");
-        if (field == program_.id_field) *id = std::string(s);
+        if (field == program_.id_field) id->assign(s);
         if (f.type && f.type->kind == TypeKind::kNumber)
           return fail("field '" + f.name + "' must be a JSON number, not a string");
         if (f.type && f.type->kind == TypeKind::kBool)
           return fail("field '" + f.name + "' must be true or false");
-        if (!FromText(field, s, rec, error)) return false;
+        if (!ConvertText(field, s, sink, error)) return false;
         break;
       }
       case ondemand::json_type::number: {
         if (!f.type || f.type->kind != TypeKind::kNumber)
           return fail("field '" + f.name + "' must not be a number");
         std::string_view token = value.raw_json_token();
-        if (!SetNumber(field, token, rec, error)) return false;
+        if (!ConvertNumber(field, token, sink, error)) return false;
         break;
       }
       case ondemand::json_type::boolean: {
@@ -184,7 +290,7 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
         if (value.get_bool().get(b)) return fail("not valid JSON (boolean)");
         if (!f.type || f.type->kind != TypeKind::kBool)
           return fail("field '" + f.name + "' must not be true/false");
-        rec->values[field] = Value::Bool(b);
+        sink.Bool(field, b);
         break;
       }
       default:
@@ -193,7 +299,7 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
   }
   const char* rest = nullptr;
   if (doc.current_location().get(rest) == SUCCESS) return fail("not valid JSON (text after the object)");
-  return Finish(rec, error);
+  return Finish(sink, error);
 }
 
 bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::string* error) {
@@ -209,31 +315,48 @@ bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::st
   return true;
 }
 
-bool RecordParser::ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error,
-                            std::string* id) {
-  rec->values.assign(program_.fields.size(), Value{});
-  rec->strings.clear();
+template <typename Sink>
+bool RecordParser::ParseCsvInto(const std::vector<std::string>& cells, Sink& sink, std::string* error,
+                                std::string* id) {
   if (cells.size() != csv_columns_.size()) {
     *error =
         "expected " + std::to_string(csv_columns_.size()) + " cells, found " + std::to_string(cells.size());
     return false;
   }
   for (size_t i = 0; i < cells.size(); ++i) {
-    if (csv_columns_[i] == program_.id_field) *id = cells[i];
+    if (csv_columns_[i] == program_.id_field) id->assign(cells[i]);
     if (cells[i].empty()) continue;  // an empty cell is an absent value
-    if (!FromText(csv_columns_[i], cells[i], rec, error)) return false;
+    if (!ConvertText(csv_columns_[i], cells[i], sink, error)) return false;
   }
-  return Finish(rec, error);
+  return Finish(sink, error);
 }
 
-// For now through the interpreter's record form; then packed.
+bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::string* error,
+                             std::string* id) {
+  rec->values.assign(program_.fields.size(), Value{});
+  rec->strings.clear();
+  RecordSink sink(rec);
+  return ParseJsonInto(line, sink, error, id);
+}
+
+bool RecordParser::ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error,
+                            std::string* id) {
+  rec->values.assign(program_.fields.size(), Value{});
+  rec->strings.clear();
+  RecordSink sink(rec);
+  return ParseCsvInto(cells, sink, error, id);
+}
+
 bool RecordParser::ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
                              std::string* id) {
-  if (!ParseJson(line, &scratch_, error, id)) return false;
-  scratch_.line = line_no;
-  if (!batch::Pack(batch->layout(), program_, scratch_, batch)) {
+  PackedSink sink(batch, batch->Add(line_no), texts_.data());
+  if (!ParseJsonInto(line, sink, error, id)) {
     batch->PopBack();
-    *error = "a value does not fit the packed layout";
+    return false;
+  }
+  if (!sink.KeepTexts(text_fields_)) {
+    batch->PopBack();
+    *error = kMisfit;
     return false;
   }
   return true;
@@ -241,11 +364,14 @@ bool RecordParser::ParseJson(std::string_view line, batch::Batch* batch, int lin
 
 bool RecordParser::ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no,
                             std::string* error, std::string* id) {
-  if (!ParseCsv(cells, &scratch_, error, id)) return false;
-  scratch_.line = line_no;
-  if (!batch::Pack(batch->layout(), program_, scratch_, batch)) {
+  PackedSink sink(batch, batch->Add(line_no), texts_.data());
+  if (!ParseCsvInto(cells, sink, error, id)) {
     batch->PopBack();
-    *error = "a value does not fit the packed layout";
+    return false;
+  }
+  if (!sink.KeepTexts(text_fields_)) {
+    batch->PopBack();
+    *error = kMisfit;
     return false;
   }
   return true;

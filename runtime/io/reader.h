@@ -27,7 +27,10 @@ class RecordParser {
                 std::string* id);
 
   // The same, appending the shipment to a packed batch (laid out for this parser's program) instead; on
-  // failure nothing is appended. `line` is the input line number the batch records.
+  // failure nothing is appended. `line_no` is the input line number the batch records. The slots are written
+  // directly (no interp::Record, no Value, no allocation per line once the batch has room); texts go to the
+  // batch's TextTable (interned where the layout says so) once the line has proved valid. Same checks and
+  // messages as the record overloads, and the same bytes as those followed by batch::Pack.
   bool ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
                  std::string* id);
   bool ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no, std::string* error,
@@ -37,8 +40,18 @@ class RecordParser {
   bool FromText(int field, std::string_view text, interp::Record* rec, std::string* error);
 
  private:
-  bool Finish(interp::Record* rec, std::string* error);
-  bool SetNumber(int field, std::string_view token, interp::Record* rec, std::string* error);
+  // The conversion of one line, shared by the record and packed paths so that they cannot drift apart: the
+  // `Sink` (reader.cc) either sets the record's Values or writes the packed record's slots.
+  template <typename Sink>
+  bool ParseJsonInto(std::string_view line, Sink& sink, std::string* error, std::string* id);
+  template <typename Sink>
+  bool ParseCsvInto(const std::vector<std::string>& cells, Sink& sink, std::string* error, std::string* id);
+  template <typename Sink>
+  bool ConvertText(int field, std::string_view text, Sink& sink, std::string* error);
+  template <typename Sink>
+  bool ConvertNumber(int field, std::string_view token, Sink& sink, std::string* error);
+  template <typename Sink>
+  bool Finish(const Sink& sink, std::string* error);
 
   const ir::Program& program_;
   // Keys are views of the program's own names, so lookups of input text allocate nothing.
@@ -49,7 +62,8 @@ class RecordParser {
   std::vector<int> csv_columns_;
   struct Json;
   std::unique_ptr<Json> json_;
-  interp::Record scratch_;
+  std::vector<int> text_fields_;         // fields of type text, in schema order
+  std::vector<std::string_view> texts_;  // per field: a text read for the packed record, until it is kept
 };
 
 // Splits one CSV line (RFC 4180 quoting, no embedded newlines). False when a quote is unbalanced.
