@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ struct Record {
   Record() = default;
   Record(Record&&) = default;
   Record& operator=(Record&&) = default;
-  // A copy owns its texts: views into the source's storage would dangle once the source is reused or destroyed.
+  // A copy owns its texts: views into the source's storage would dangle once the source is reused or
+  // destroyed.
   Record(const Record& other) { *this = other; }
   Record& operator=(const Record& other) {
     if (this == &other) return *this;
@@ -54,6 +56,22 @@ struct Decision {
   std::vector<QuotaUse> quotas;
   bool in_force = true;
   int date = 0;
+};
+
+// What a decision says, without owning it: the view writers read, whichever engine decided (an
+// interp::Decision, or a JIT result whose rules were unpacked into a caller's buffer).
+struct DecisionView {
+  const ir::Program* program = nullptr;
+  bool error = false;
+  ir::OutcomeIR::Kind kind = ir::OutcomeIR::kNoLicenseRequired;
+  int symbol = -1, review = -1;
+  bool notify = false, in_force = true;
+  int date = 0;
+  std::span<const int> rules;
+  std::span<const QuotaUse> quotas;
+  static DecisionView Of(const Decision& d) {
+    return {d.program, d.error, d.kind, d.symbol, d.review, d.notify, d.in_force, d.date, d.rules, d.quotas};
+  }
 };
 
 // What `edict explain` and `:why` show: every rule considered, its condition's parts and their values.

@@ -87,9 +87,15 @@ std::string RuleIds(const interp::Decision& d) {
 }
 
 std::string DecisionJson(const interp::Decision& d, std::string_view id, bool explain, bool timeline) {
-  const ir::Program& p = *d.program;
   std::string out;
   out.reserve(256);
+  AppendDecisionJson(out, interp::DecisionView::Of(d), id, explain, timeline);
+  return out;
+}
+
+void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::string_view id, bool explain,
+                        bool timeline) {
+  const ir::Program& p = *d.program;
   out += "{\"id\":";
   AppendJsonString(out, id);
   out += ",\"decision\":\"";
@@ -133,7 +139,6 @@ std::string DecisionJson(const interp::Decision& d, std::string_view id, bool ex
     if (!d.in_force) out += ",\"note\":\"the policy is not in force on " + FormatDate(d.date) + "\"";
   }
   out.push_back('}');
-  return out;
 }
 
 std::string ErrorJson(std::string_view id, int line, std::string_view message) {
@@ -146,6 +151,12 @@ std::string CsvHeader() {
 }
 
 std::string DecisionCsv(const interp::Decision& d, std::string_view id) {
+  std::string out;
+  AppendDecisionCsv(out, interp::DecisionView::Of(d), id);
+  return out;
+}
+
+void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id) {
   const ir::Program& p = *d.program;
   std::string exc = d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0
                         ? p.enums[p.symbol_enum].members[d.symbol]
@@ -153,10 +164,13 @@ std::string DecisionCsv(const interp::Decision& d, std::string_view id) {
   std::string rev = d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0
                         ? p.enums[p.review_enum].members[d.review]
                         : "";
-  std::string cites;
-  for (int r : d.rules) cites += (cites.empty() ? "" : "; ") + p.rules[r].cite;
-  return CsvCell(id) + "," + interp::DecisionName(d.kind) + "," + exc + "," + rev + "," +
-         (d.notify ? "true" : "false") + "," + CsvCell(RuleIds(d)) + "," + CsvCell(cites) + ",";
+  std::string cites, ids;
+  for (int r : d.rules) {
+    cites += (cites.empty() ? "" : "; ") + p.rules[r].cite;
+    ids += (ids.empty() ? "" : " ") + p.rules[r].id;
+  }
+  out += CsvCell(id) + "," + interp::DecisionName(d.kind) + "," + exc + "," + rev + "," +
+         (d.notify ? "true" : "false") + "," + CsvCell(ids) + "," + CsvCell(cites) + ",";
 }
 
 std::string ErrorCsv(std::string_view id, int line, std::string_view message) {

@@ -15,10 +15,13 @@ std::string JsonEscape(std::string_view s);
 // {"id":..., "decision":..., "exception":..., "review_policy":..., "notify":..., "rules":[...],
 // "citations":[...]} plus "quotas" with `explain`, and "policy" when a timeline chose the policy.
 std::string DecisionJson(const interp::Decision& d, std::string_view id, bool explain, bool timeline);
+void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::string_view id, bool explain,
+                        bool timeline);
 std::string ErrorJson(std::string_view id, int line, std::string_view message);
 
 std::string CsvHeader();
 std::string DecisionCsv(const interp::Decision& d, std::string_view id);
+void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id);
 std::string ErrorCsv(std::string_view id, int line, std::string_view message);
 
 // Table rows are collected and aligned at the end.

@@ -43,13 +43,16 @@ class BatchDecisions {
   size_t interpreted() const { return interpreted_.size(); }
   // The decision in the interpreter's form (writers, explain, the REPL): program, outcome, rules, quotas.
   interp::Decision Decision(size_t i) const;
+  // The same without copying: what writers read. `rules` receives the determining rules.
+  interp::DecisionView View(size_t i, std::vector<int>* rules) const;
 
  private:
   friend class CompiledPolicy;
   const CompiledPolicy* policy_ = nullptr;
   std::vector<Result> results_;
   std::vector<std::pair<size_t, interp::Decision>> interpreted_;  // by record, ascending
-  std::vector<std::pair<size_t, interp::QuotaUse>> uses_;         // by record, ascending
+  std::vector<size_t> use_records_;                               // by record, ascending
+  std::vector<interp::QuotaUse> uses_;                            // parallel to use_records_
 };
 
 class CompiledPolicy {

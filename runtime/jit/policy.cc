@@ -84,8 +84,10 @@ void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Le
     batch::Unpack(layout_, *program_, batch, i, &record);
     out->interpreted_.emplace_back(i, interp::Decide(*program_, record, quotas.AsLedger(), options));
   }
-  for (const QuotaState::Use& use : quotas.uses())
-    out->uses_.emplace_back(static_cast<size_t>(use.record), quotas.Explain(use));
+  for (const QuotaState::Use& use : quotas.uses()) {
+    out->use_records_.push_back(static_cast<size_t>(use.record));
+    out->uses_.push_back(quotas.Explain(use));
+  }
   quotas.Flush();
 }
 
@@ -96,6 +98,7 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
   out->results_.assign(batch.size(), Result{});
   out->interpreted_.clear();
   out->uses_.clear();
+  out->use_records_.clear();
   size_t n = threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
   n = std::min(n, batch.size() / 4096 + 1);
   if (!stateless_ || n <= 1) {
@@ -137,14 +140,13 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
     for (auto& d : p.interpreted_) out->interpreted_.push_back(std::move(d));
 }
 
-interp::Decision BatchDecisions::Decision(size_t i) const {
+interp::DecisionView BatchDecisions::View(size_t i, std::vector<int>* rules) const {
   auto it = std::lower_bound(interpreted_.begin(), interpreted_.end(), i,
                              [](const auto& e, size_t k) { return e.first < k; });
-  if (it != interpreted_.end() && it->first == i) return it->second;
+  if (it != interpreted_.end() && it->first == i) return interp::DecisionView::Of(it->second);
   const Result& r = results_[i];
-  const Plan& plan = policy_->plan();
-  const ProgramPlan& pp = plan.programs[r.program];
-  interp::Decision d;
+  const ProgramPlan& pp = policy_->plan().programs[r.program];
+  interp::DecisionView d;
   d.program = pp.program;
   d.date = r.date;
   if (r.status == Result::kNotInForce) {
@@ -155,12 +157,34 @@ interp::Decision BatchDecisions::Decision(size_t i) const {
   d.symbol = r.symbol;
   d.review = r.review;
   d.notify = r.notify != 0;
+  rules->clear();
   for (int w = 0; w < kRuleWords; ++w)
     for (uint64_t bits = r.rules[w]; bits; bits &= bits - 1)
-      d.rules.push_back(pp.rule_order[64 * w + __builtin_ctzll(bits)]);
-  auto u =
-      std::lower_bound(uses_.begin(), uses_.end(), i, [](const auto& e, size_t k) { return e.first < k; });
-  for (; u != uses_.end() && u->first == i; ++u) d.quotas.push_back(u->second);
+      rules->push_back(pp.rule_order[64 * w + __builtin_ctzll(bits)]);
+  d.rules = *rules;
+  auto first = std::lower_bound(use_records_.begin(), use_records_.end(), i);
+  auto last = std::upper_bound(first, use_records_.end(), i);
+  d.quotas = std::span<const interp::QuotaUse>(uses_.data() + (first - use_records_.begin()),
+                                               static_cast<size_t>(last - first));
+  return d;
+}
+
+interp::Decision BatchDecisions::Decision(size_t i) const {
+  std::vector<int> rules;
+  interp::DecisionView v = View(i, &rules);
+  auto it = std::lower_bound(interpreted_.begin(), interpreted_.end(), i,
+                             [](const auto& e, size_t k) { return e.first < k; });
+  if (it != interpreted_.end() && it->first == i) return it->second;
+  interp::Decision d;
+  d.program = v.program;
+  d.kind = v.kind;
+  d.symbol = v.symbol;
+  d.review = v.review;
+  d.notify = v.notify;
+  d.in_force = v.in_force;
+  d.date = v.date;
+  d.rules.assign(v.rules.begin(), v.rules.end());
+  d.quotas.assign(v.quotas.begin(), v.quotas.end());
   return d;
 }
 

@@ -13,6 +13,7 @@
 #include "runtime/io/writer.h"
 #include "runtime/jit/jit.h"
 #include "tools/edict/commands.h"
+#include "tools/edict/eval_batches.h"
 
 namespace edict::cli {
 
@@ -88,7 +89,29 @@ int RunEval(const EvalArgs& args, const Common& common) {
   std::vector<std::string> cells;
   int line_no = 0;
   bool header_done = false;
-  while (std::getline(*in, line)) {
+  // The JIT decides packed batches (eval_batches.cc); the table, which keeps every row, and the interpreter
+  // go line by line.
+  bool batched = compiled && format != io::Format::kTable;
+  if (batched) {
+    BatchedEval eval;
+    eval.policy = compiled.get();
+    eval.options = options;
+    eval.format = format;
+    eval.csv_input = csv_in;
+    eval.explain = args.explain;
+    eval.progress = progress;
+    eval.input_name = args.input;
+    EvalCounts c;
+    if (!RunBatchedEval(eval, *in, out, ledger, &c)) {
+      std::fprintf(stderr, "edict eval: %s\n", c.error.c_str());
+      return 2;
+    }
+    total = c.total;
+    invalid = c.invalid;
+    failed = c.failed;
+    for (const auto& [k, v] : c.outcomes) counts[k] += v;
+  }
+  while (!batched && std::getline(*in, line)) {
     ++line_no;
     if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::string error, id;
