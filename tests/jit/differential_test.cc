@@ -85,6 +85,47 @@ TEST_P(PolicyDifferential, ExampleBatchAgrees) {
 
 // Of two operands that both fail, the left one's error is the decision's, in both engines (the interpreter
 // once evaluated comparison operands in the compiler's argument order, which GCC runs right to left).
+// The example batch as `edict eval` decides it: read straight into one packed batch, decided in one call.
+// The compiled code must decide every shipment itself (none handed to the interpreter: they are all valid
+// and conflict-free) and agree with the interpreter, quotas included.
+TEST_P(PolicyDifferential, PackedBatchIsDecidedByCompiledCode) {
+  Loaded l = Load(GetParam());
+  ASSERT_TRUE(l.compilation.ok());
+  const ir::Program& p = *l.program;
+  auto o2 = Jit(l.program, 2);
+  ASSERT_TRUE(o2);
+  io::RecordParser parser(p);
+  auto batch = o2->NewBatch();
+  std::vector<interp::Record> records;
+  std::vector<std::string> ids;
+  std::ifstream in(std::string(EDICT_SOURCE_DIR) + "/examples/shipments.jsonl");
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty()) continue;
+    std::string error, id;
+    ASSERT_TRUE(parser.ParseJson(line, batch.get(), line_no, &error, &id)) << error;
+    interp::Record rec;
+    ASSERT_TRUE(parser.ParseJson(line, &rec, &error, &id)) << error;
+    records.push_back(std::move(rec));
+    ids.push_back(id);
+  }
+  MemoryLedger jit_ledger, interp_ledger;
+  interp::DecideOptions options;
+  jit::BatchDecisions out;
+  o2->DecideBatch(*batch, jit_ledger, options, &out);
+  ASSERT_EQ(out.size(), records.size());
+  size_t errors = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    interp::Decision want = interp::Decide(p, records[i], interp_ledger, options);
+    errors += want.error;
+    EXPECT_EQ(Render(out.Decision(i), ids[i]), Render(want, ids[i]));
+  }
+  EXPECT_EQ(out.interpreted(), errors) << "shipments the compiled code handed to the interpreter";
+  EXPECT_EQ(jit_ledger.entries(), interp_ledger.entries());
+}
+
 TEST(OperandOrder, TheLeftOperandsErrorIsReportedByBothEngines) {
   const std::string zero = "(item.tpp - 15_832 tpp)";  // zero for the H100 SXM alone
   for (const std::string op : {"<", "=", "+"}) {
