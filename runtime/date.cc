@@ -47,6 +47,20 @@ std::optional<int> ParseDate(std::string_view t) {
   return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
 }
 
+bool DateOutOfRange(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (t[i] < '0' || t[i] > '9') return false;
+  int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+  return y < 1900 || y > 2199;
+}
+
+std::string DateError(std::string_view text) {
+  if (ParseDate(text)) return "";
+  if (DateOutOfRange(text)) return "is outside the dates edict handles (1900-01-01 to 2199-12-31)";
+  return "is not a date (YYYY-MM-DD)";
+}
+
 std::string FormatDate(int days) {
   int y;
   unsigned m, d;

@@ -68,6 +68,26 @@ std::string Padding(std::string_view line, int cols) {
   return pad;
 }
 
+// Control characters of the source or a message (a NUL, an escape sequence) shown as their Unicode pictures
+// (U+2400...): one column each, so the caret still lines up, and nothing the terminal would act on, nor a NUL
+// that would cut the rest of the output. Tabs stay (Padding keeps them).
+std::string Visible(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+      unsigned cp = c == 0x7f ? 0x2421 : 0x2400 + c;
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Render(const Diagnostic& d, bool color) {
@@ -78,19 +98,19 @@ std::string Render(const Diagnostic& d, bool color) {
   const char* off = color ? "\033[0m" : "";
   std::string out = std::string(bold) + Where(d.span) + ": " + off + on + sev;
   if (!d.code.empty()) out += "[" + d.code + "]";
-  out += std::string(off) + ": " + d.message + "\n";
+  out += std::string(off) + ": " + Visible(d.message) + "\n";
   if (d.span.valid()) {
     std::string_view line = d.span.file->Line(d.span.line);
     std::string num = std::to_string(d.span.line);
-    out += " " + num + " | " + std::string(line) + "\n";
+    out += " " + num + " | " + Visible(line) + "\n";
     int width = 1;
     if (d.span.end_line == d.span.line && d.span.end_col > d.span.col) width = d.span.end_col - d.span.col;
     if (d.span.end_line > d.span.line) width = std::max(1, static_cast<int>(line.size()) - d.span.col);
     out += " " + std::string(num.size(), ' ') + " | " + Padding(line, d.span.col) + on + "^" +
            std::string(width - 1, '~') + off + "\n";
   }
-  if (!d.hint.empty()) out += std::string(" = hint: ") + d.hint + "\n";
-  for (const auto& [span, text] : d.notes) out += " = note: " + Where(span) + ": " + text + "\n";
+  if (!d.hint.empty()) out += std::string(" = hint: ") + Visible(d.hint) + "\n";
+  for (const auto& [span, text] : d.notes) out += " = note: " + Where(span) + ": " + Visible(text) + "\n";
   return out;
 }
 

@@ -460,6 +460,11 @@ BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program&
                               const BehaviourOptions& options, const Decider& old_decider,
                               const Decider& new_decider) {
   BehaviourResult result;
+  // No search at all proves nothing (a limit of 0 classes once printed "proved" after 0 queries).
+  if (options.max_classes < 1) {
+    result.not_covered.push_back("no search: the limit on classes is " + std::to_string(options.max_classes));
+    return result;
+  }
   result.proved = true;
   const Bounds bounds;
   Periods periods(old_program, new_program, bounds.date_from, bounds.date_to);

@@ -71,7 +71,7 @@ struct BehaviourClass {
 using Decider = std::function<interp::Decision(interp::Record&, Ledger&, const interp::DecideOptions&)>;
 
 struct BehaviourOptions {
-  int max_classes = 200;          // stop (and say so) beyond this many classes
+  int max_classes = 200;  // stop (and say so) beyond this many classes; below 1 nothing is searched or proved
   unsigned query_timeout_ms = 0;  // per solver query; 0: none (tests never use a wall clock)
   int describe_budget = 4000;     // solver queries spent enumerating countries etc. for the descriptions
   // Makes the second engine for a version (null, or returning null: the interpreter only).

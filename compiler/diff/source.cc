@@ -4,32 +4,18 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "compiler/driver/process.h"
+
 namespace fs = std::filesystem;
 
 namespace edict::diff {
 
 namespace {
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
-// Runs a shell command and returns its standard output (trailing newline removed); false on failure.
-bool Capture(const std::string& command, std::string* out) {
-  FILE* f = popen((command + " 2>/dev/null").c_str(), "r");
-  if (!f) return false;
-  char buf[4096];
-  out->clear();
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
-  int status = pclose(f);
+// Runs a program (no shell: see compiler/driver/process.h) and returns its standard output, trailing newline
+// removed; false unless it exits 0.
+bool Capture(const std::vector<std::string>& argv, std::string* out) {
+  int status = driver::RunProgram(argv, driver::RunOptions{out, false});
   while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
   return status == 0;
 }
@@ -41,7 +27,7 @@ std::string WorkTreeStdlib(const std::string& file) {
   std::error_code ec;
   fs::path dir = fs::absolute(file, ec).parent_path();
   std::string top;
-  if (ec || !Capture("git -C " + Quote(dir.string()) + " rev-parse --show-toplevel", &top)) return "";
+  if (ec || !Capture({"git", "-C", dir.string(), "rev-parse", "--show-toplevel"}, &top)) return "";
   fs::path stdlib = fs::path(top) / "stdlib";
   return fs::is_directory(stdlib, ec) ? stdlib.string() : "";
 }
@@ -67,7 +53,8 @@ bool Workspace::Resolve(const std::string& spec, const std::string& stdlib_dir, 
   }
   std::string rev = spec.substr(0, colon), path = spec.substr(colon + 1);
   std::string top, prefix;
-  if (!Capture("git rev-parse --show-toplevel", &top) || !Capture("git rev-parse --show-prefix", &prefix)) {
+  if (!Capture({"git", "rev-parse", "--show-toplevel"}, &top) ||
+      !Capture({"git", "rev-parse", "--show-prefix"}, &prefix)) {
     *error = "'" + spec + "': not inside a git repository";
     return false;
   }
@@ -76,7 +63,9 @@ bool Workspace::Resolve(const std::string& spec, const std::string& stdlib_dir, 
       (path.rfind("./", 0) == 0 || path.rfind("../", 0) == 0) ? fs::path(prefix) / path : fs::path(path);
   rel = rel.lexically_normal();
   std::string commit;
-  if (!Capture("git rev-parse --verify --quiet " + Quote(rev + "^{commit}"), &commit)) {
+  // A revision that starts with '-' would be read by git as an option.
+  if (rev.empty() || rev[0] == '-' ||
+      !Capture({"git", "rev-parse", "--verify", "--quiet", rev + "^{commit}"}, &commit)) {
     *error = "'" + rev + "' is not a revision of this repository";
     return false;
   }
@@ -89,10 +78,13 @@ bool Workspace::Resolve(const std::string& spec, const std::string& stdlib_dir, 
     return false;
   }
   dirs_.push_back(tmpl);
-  std::string ignored;
-  if (!Capture(
-          "git -C " + Quote(top) + " archive --format=tar " + Quote(commit) + " | tar -x -C " + Quote(tmpl),
-          &ignored)) {
+  // git archive to a file in the temporary directory, then tar extracts it there: two programs, no pipe
+  // through a shell.
+  std::string tar = (fs::path(tmpl) / ".edict-revision.tar").string(), ignored;
+  bool extracted = Capture({"git", "-C", top, "archive", "--format=tar", "-o", tar, commit}, &ignored) &&
+                   Capture({"tar", "-x", "-f", tar, "-C", tmpl}, &ignored);
+  fs::remove(tar, ec);
+  if (!extracted) {
     *error = "cannot extract revision '" + rev + "' (git archive)";
     return false;
   }
@@ -114,7 +106,7 @@ bool Workspace::ResolveRevision(const std::string& rev, const std::string& path,
   if (p.rfind("./", 0) != 0 && p.rfind("../", 0) != 0 && p.rfind('/', 0) != 0) p = "./" + p;
   if (p.rfind('/', 0) == 0) {
     std::string top;
-    if (!Capture("git rev-parse --show-toplevel", &top)) {
+    if (!Capture({"git", "rev-parse", "--show-toplevel"}, &top)) {
       *error = "not inside a git repository";
       return false;
     }

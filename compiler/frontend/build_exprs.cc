@@ -47,7 +47,8 @@ int AstBuilder::Date(antlr4::tree::TerminalNode* node) {
   auto d = ParseDate(node->getText());
   if (!d) {
     diags_.Error("E0003", SpanOf(node), "invalid date '" + node->getText() + "'",
-                 "dates are YYYY-MM-DD with a real month and day");
+                 DateOutOfRange(node->getText()) ? "edict handles dates from 1900-01-01 to 2199-12-31"
+                                                 : "dates are YYYY-MM-DD with a real month and day");
     return 0;
   }
   return *d;

@@ -78,6 +78,8 @@ class Loader {
       }
       return nullptr;
     }
+    // A UTF-8 byte-order mark (some Windows editors write one) is not part of the policy.
+    if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) content.erase(0, 3);
     const SourceFile* file = sources_.Add(display, std::move(content));
     size_t before = diags_.size();
     auto module = frontend::ParseModule(*file, diags_);

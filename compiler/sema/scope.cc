@@ -30,6 +30,8 @@ bool InSpaces(const ast::Decl* d, unsigned spaces) {
   }
 }
 
+constexpr size_t kMaxSuggestedName = 256;
+
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -45,9 +47,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string Checker::Suggest(const std::string& name, const std::vector<std::string>& candidates) const {
+  // No suggestion for a name no one would have meant to type (a 2 MB identifier once spent 18 s here).
+  if (name.size() > kMaxSuggestedName) return "";
   std::string best;
   size_t best_d = name.size() / 3 + 1;
   for (const auto& c : candidates) {
+    // The distance is at least the difference in length: skip what cannot beat the best so far.
+    size_t gap = c.size() > name.size() ? c.size() - name.size() : name.size() - c.size();
+    if (gap > best_d) continue;
     size_t d = EditDistance(name, c);
     if (d < best_d || (d == best_d && !best.empty() && c < best)) {
       if (d < best_d || best.empty()) best = c;

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime/date.h"
@@ -36,6 +37,33 @@ std::string Shorten(std::string_view s) {
   if (s.size() > 40) out += "...";
   return out;
 }
+
+// Just past the closing brace of the JSON object that `s` starts with (after blanks), or npos when there is
+// no such object. Only looks at brackets and strings: the parser says whether the object is valid.
+size_t ObjectEnd(std::string_view s) {
+  size_t i = s.find_first_not_of(" \t\r");
+  if (i == std::string_view::npos || s[i] != '{') return std::string_view::npos;
+  int depth = 0;
+  bool in_string = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+constexpr const char* kTextAfter = "unexpected text after the object";
 
 // Where the field conversions put a value: the interpreter's record...
 class RecordSink {
@@ -175,7 +203,7 @@ bool RecordParser::ConvertText(int field, std::string_view text, Sink& sink, std
     case TypeKind::kDate: {
       auto d = ParseDate(text);
       if (!d) {
-        *error = "field '" + f.name + "': '" + Shorten(text) + "' is not a date (YYYY-MM-DD)";
+        *error = "field '" + f.name + "': '" + Shorten(text) + "' " + DateError(text);
         return false;
       }
       sink.Date(field, *d);
@@ -237,6 +265,15 @@ bool RecordParser::ParseJsonInto(std::string_view line, Sink& sink, std::string*
     return false;
   };
   auto json_error = [&](error_code err) {
+    // simdjson may report text after a complete object as an object that "ended early": when the object
+    // alone reads, the trouble is what follows it.
+    size_t end = ObjectEnd(line);
+    if (end != std::string_view::npos && line.find_first_not_of(" \t\r", end) != std::string_view::npos) {
+      std::string prefix_error;
+      if (ParseJsonInto(line.substr(0, end), sink, &prefix_error, id) || prefix_error == kTextAfter)
+        return fail(kTextAfter);
+      return fail(prefix_error);
+    }
     if (err == UTF8_ERROR) return fail("invalid UTF-8");
     if (err == INCORRECT_TYPE) return fail("each line must be a JSON object {...}");
     return fail(std::string("not valid JSON (") + error_message(err) + ")");
@@ -298,7 +335,7 @@ bool RecordParser::ParseJsonInto(std::string_view line, Sink& sink, std::string*
     }
   }
   const char* rest = nullptr;
-  if (doc.current_location().get(rest) == SUCCESS) return fail("not valid JSON (text after the object)");
+  if (doc.current_location().get(rest) == SUCCESS) return fail(kTextAfter);
   return Finish(sink, error);
 }
 
@@ -308,6 +345,11 @@ bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::st
     int field = field_index_.Find(c);
     if (field < 0) {
       *error = "unknown column '" + Shorten(c) + "'";
+      return false;
+    }
+    // As a JSON object may not give a key twice: which cell would win is a guess.
+    if (std::find(csv_columns_.begin(), csv_columns_.end(), field) != csv_columns_.end()) {
+      *error = "column '" + Shorten(c) + "' is given twice";
       return false;
     }
     csv_columns_.push_back(field);

@@ -57,7 +57,7 @@ std::string JsonNumber(const Rational& r) {
 }
 
 std::string CsvCell(std::string_view s) {
-  if (s.find_first_of(",\"\n") == std::string_view::npos) return std::string(s);
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
   for (char c : s) {
     if (c == '"')
@@ -177,6 +177,28 @@ std::string ErrorCsv(std::string_view id, int line, std::string_view message) {
   return CsvCell(id) + ",error,,,,,," + CsvCell("line " + std::to_string(line) + ": " + std::string(message));
 }
 
+namespace {
+
+// A table is read on a terminal: control characters of the input (a NUL, an escape, a newline in an id) are
+// shown as \xNN, so a row is one line and nothing is cut or acted on.
+std::string TableCell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static const char* const kHex = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void TableWriter::Add(const interp::Decision& d, std::string_view id, const interp::Record& rec,
                       const ir::Program& top) {
   auto field = [&](const char* name) -> std::string {
@@ -187,14 +209,15 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
   std::string item = field("item"), qty = field("quantity");
   if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
   timeline_ = timeline_ || !top.timeline.empty();
-  rows_.push_back({std::string(id), field("date"), field("destination"), item, qty,
-                   d.error ? "error: " + d.error_message : ShortOutcome(d), d.error ? "" : RuleIds(d),
+  rows_.push_back({TableCell(id), field("date"), field("destination"), TableCell(item), qty,
+                   d.error ? "error: " + TableCell(d.error_message) : ShortOutcome(d),
+                   d.error ? "" : RuleIds(d),
                    d.program && d.program != &top ? d.program->name : (d.in_force ? "" : "(none in force)")});
 }
 
 void TableWriter::AddError(std::string_view id, int line, std::string_view message) {
-  rows_.push_back({std::string(id), "", "", "", "",
-                   "invalid (line " + std::to_string(line) + "): " + std::string(message), "", ""});
+  rows_.push_back({TableCell(id), "", "", "", "",
+                   "invalid (line " + std::to_string(line) + "): " + TableCell(message), "", ""});
 }
 
 std::string TableWriter::Render() const {

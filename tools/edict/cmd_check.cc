@@ -1,6 +1,7 @@
 // `edict check FILE...`: parse and type-check; diagnostics in the house format; exit 1 on any error.
 #include <cstdio>
 
+#include "compiler/driver/files.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/ir/dump.h"
 #include "compiler/sema/check.h"
@@ -13,7 +14,8 @@ std::shared_ptr<const ir::Program> CompileForCommand(const std::string& path, co
   options.stdlib_dir = common.stdlib_dir;
   driver::Compilation c = driver::CompileFile(path, options);
   c.diags.Sort();
-  std::fputs(RenderAll(c.diags, common.UseColor(2)).c_str(), stderr);
+  std::string text = RenderAll(c.diags, common.UseColor(2));
+  std::fwrite(text.data(), 1, text.size(), stderr);
   return c.ok() ? c.program : nullptr;
 }
 
@@ -28,9 +30,10 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("files", files, "Policy or module files")->check(CLI::ExistingFile);
   cmd->add_flag("--explain-codes", explain_codes, "List every diagnostic code");
   cmd->callback([&] {
+    auto& out = driver::Output::Stdout();
     if (explain_codes) {
       for (const auto& [code, text] : sema::DiagnosticCodes())
-        std::printf("%s  %s\n", code.c_str(), text.c_str());
+        out.Print("%s  %s\n", code.c_str(), text.c_str());
       return;
     }
     if (files.empty()) {
@@ -44,11 +47,11 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
         exit_code = 1;
         continue;
       }
-      if (dump_ir) std::fputs(ir::DumpProgram(*program).c_str(), stdout);
+      if (dump_ir) out.Write(ir::DumpProgram(*program));
       size_t rules = 0;
       for (const auto& r : program->rules) rules += r.withdrawn ? 0 : 1;
-      std::printf("%s: ok (%zu rules, %zu quotas, %zu tests%s)\n", f.c_str(), rules, program->quotas.size(),
-                  program->tests.size(), program->timeline.empty() ? "" : ", timeline");
+      out.Print("%s: ok (%zu rules, %zu quotas, %zu tests%s)\n", f.c_str(), rules, program->quotas.size(),
+                program->tests.size(), program->timeline.empty() ? "" : ", timeline");
     }
   });
 }

@@ -2,12 +2,16 @@
 // replayed witness shipment for every class of shipments decided differently. Exit 0 equivalent, 1 differ, 2
 // error.
 #include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "compiler/diff/diff.h"
+#include "compiler/driver/files.h"
+#include "compiler/driver/process.h"
 #include "runtime/jit/jit.h"
 #include "tools/edict/commands.h"
 
@@ -42,6 +46,32 @@ bool IsPolicy(const std::string& text) {
   return false;
 }
 
+// A path as git shows it in a diff header: in double quotes with C escapes when it holds a control character,
+// a quote or a backslash, so that a file name with a newline cannot forge lines of the diff.
+std::string GitQuotedPath(const std::string& path) {
+  bool plain = true;
+  for (unsigned char c : path) plain = plain && c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+  if (plain) return path;
+  std::string out = "\"";
+  for (unsigned char c : path) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\%03o", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
 bool ReadAll(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -49,6 +79,24 @@ bool ReadAll(const std::string& path, std::string* out) {
   ss << in.rdbuf();
   *out = ss.str();
   return true;
+}
+
+// --timeout: 0 (no limit), or a finite number of seconds from 1 ms to 1,000,000 s (which fits the solver's
+// unsigned milliseconds). nan, inf, negative numbers and 1e9 once overflowed the conversion to unsigned, and
+// 0.0001 became 0 ms, which is "no limit".
+CLI::Validator TimeoutSeconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE || !std::isfinite(v))
+          return "must be a number of seconds, not '" + text + "'";
+        if (v != 0 && (v < 0.001 || v > 1e6))
+          return "must be 0 (no limit) or from 0.001 to 1000000 seconds, not " + text;
+        return std::string();
+      },
+      "SECONDS");
 }
 
 // Resolves the two sides from the arguments; false with `error` set.
@@ -99,16 +147,20 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_flag("--git-driver", args.git_driver, "Run as git's external diff (diff.edict.command)");
   cmd->add_option("--format", args.format, "Output format")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
-  cmd->add_option("--max-classes", args.max_classes, "Stop after this many classes of differences");
+  cmd->add_option("--max-classes", args.max_classes,
+                  "Stop after this many classes of differences (at least 1)")
+      ->check(CLI::Range(1, 1000000));
   cmd->add_option("--describe-budget", args.describe_budget,
-                  "Solver queries spent listing the countries, end uses... of each class (0: none)");
+                  "Solver queries spent listing the countries, end uses... of each class (0: none)")
+      ->check(CLI::Range(0, 100000000));
   cmd->add_option("inputs", args.inputs, "OLD NEW (each a file or REV:path); with --git: REV1 [REV2]");
   // CLI11 hands what follows `--` to the first positional still wanting a value: this one.
   cmd->add_option("path", args.path, "with --git: the policy's path, after --");
   cmd->add_option(
-      "--timeout", args.timeout_seconds,
-      "Seconds one solver query may take before its part of the search is reported as not covered "
-      "(0: no limit)");
+         "--timeout", args.timeout_seconds,
+         "Seconds one solver query may take before its part of the search is reported as not covered "
+         "(0: no limit; else 0.001 to 1000000)")
+      ->check(TimeoutSeconds());
   cmd->callback([&] {
     if (!args.path.empty()) args.inputs.push_back(args.path);
     diff::Workspace ws;
@@ -117,16 +169,21 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     // As git's driver, anything that is not a semantic diff of two policies falls back to git's own textual
     // diff, and the driver exits 0 (git stops at an external diff that fails).
     auto textual = [&](const std::string& why) {
-      std::printf("edict diff: %s; textual diff instead:\n", why.c_str());
-      std::fflush(stdout);
+      driver::Output::Stdout().Print("edict diff: %s; textual diff instead:\n", why.c_str());
+      driver::Output::Stdout().Flush();
       const auto& in = args.inputs;
       if (in.size() >= 5) {
         // diffutils' diff (essential on Debian), labelled with the repository paths, not git's temporary
-        // files.
+        // files. Run with an argument vector, never through a shell: the names come from the repository.
         const std::string& new_path = in.size() == 9 ? in[7] : in[0];
-        std::string cmd =
-            "diff -u --label 'a/" + in[0] + "' --label 'b/" + new_path + "' '" + in[1] + "' '" + in[4] + "'";
-        if (std::system(cmd.c_str()) == -1) std::printf("(diff could not be run)\n");
+        std::string run_error;
+        int status = driver::RunProgram({"diff", "-u", "--label", GitQuotedPath("a/" + in[0]), "--label",
+                                         GitQuotedPath("b/" + new_path), "--", in[1], in[4]},
+                                        driver::RunOptions{nullptr, true}, &run_error);
+        // diff exits 0 (same) or 1 (different); 2 and above is trouble.
+        if (status < 0 || status > 1)
+          driver::Output::Stdout().Print("(diff could not be run%s)\n",
+                                         run_error.empty() ? "" : (": " + run_error).c_str());
       }
       exit_code = 0;
     };
@@ -145,7 +202,8 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     diff::BehaviourOptions options;
     options.max_classes = args.max_classes;
     options.describe_budget = args.describe_budget;
-    options.query_timeout_ms = static_cast<unsigned>(args.timeout_seconds * 1000);
+    // In range (TimeoutSeconds), so the conversion is defined; a positive timeout is at least 1 ms.
+    options.query_timeout_ms = static_cast<unsigned>(std::llround(args.timeout_seconds * 1000));
     // Witnesses are replayed through the JIT as well as the interpreter (without the object cache: the
     // policies compared are often temporary copies).
     options.second_engine = [](std::shared_ptr<const ir::Program> p) -> diff::Decider {
@@ -173,7 +231,7 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     std::string out = args.format == "json"       ? diff::RenderJson(report)
                       : args.format == "markdown" ? diff::RenderMarkdown(report)
                                                   : diff::RenderText(report, common.UseColor(1));
-    std::fputs(out.c_str(), stdout);
+    driver::Output::Stdout().Write(out);
     // git stops at an external diff that exits non-zero, so the driver always succeeds.
     exit_code = args.git_driver ? 0 : report.ExitCode();
   });

@@ -1,8 +1,8 @@
 // `edict doc POLICY [--output FILE]`: a human-readable Markdown summary of a policy (see
 // compiler/driver/policy_doc.h).
 #include <cstdio>
-#include <fstream>
 
+#include "compiler/driver/files.h"
 #include "compiler/driver/policy_doc.h"
 #include "compiler/sema/load.h"
 #include "tools/edict/commands.h"
@@ -18,6 +18,12 @@ void AddDoc(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("policy", policy, "Policy file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--output,-o", output, "Write to this file instead of standard output");
   cmd->callback([&] {
+    if (!output.empty() && driver::SameFile(output, policy)) {
+      std::fprintf(stderr, "edict doc: the output '%s' is the policy file itself; not overwriting it\n",
+                   output.c_str());
+      exit_code = 2;
+      return;
+    }
     auto program = CompileForCommand(policy, common);
     if (!program) {
       exit_code = 1;
@@ -33,14 +39,13 @@ void AddDoc(CLI::App& app, Common& common, int& exit_code) {
     bool have_ast = sema::LoadProgram(policy, nullptr, sources, load, diags, &loaded);
     std::string markdown = driver::PolicyDocMarkdown(*program, have_ast ? &loaded : nullptr);
     if (output.empty()) {
-      std::fputs(markdown.c_str(), stdout);
+      driver::Output::Stdout().Write(markdown);
       return;
     }
-    std::ofstream out(output, std::ios::binary);
-    out << markdown;
-    out.close();
-    if (!out) {
-      std::fprintf(stderr, "edict doc: cannot write '%s'\n", output.c_str());
+    driver::Output out;
+    std::string error;
+    if (!out.Open(output, &error) || !out.Write(markdown) || !out.Close(&error)) {
+      std::fprintf(stderr, "edict doc: %s\n", (error.empty() ? out.Error() : error).c_str());
       exit_code = 2;
     }
   });

@@ -2,12 +2,14 @@
 // order. Memory stays flat (a line at a time) except for `--format table`, which aligns columns at the end.
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
 
+#include "compiler/driver/files.h"
 #include "runtime/date.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/writer.h"
@@ -45,11 +47,21 @@ int RunEval(const EvalArgs& args, const Common& common) {
   if (!args.as_of.empty()) {
     auto d = ParseDate(args.as_of);
     if (!d) {
-      std::fprintf(stderr, "edict eval: --as-of '%s' is not a date (YYYY-MM-DD)\n", args.as_of.c_str());
+      std::fprintf(stderr, "edict eval: --as-of '%s' %s\n", args.as_of.c_str(),
+                   DateError(args.as_of).c_str());
       return 2;
     }
     options.has_as_of = true;
     options.as_of = *d;
+  }
+  // Lines for the interpreter and the table (a read error is an error, not the end of the input); the
+  // batched JIT path reads the same file as a stream. Either way a directory or an unreadable file is refused
+  // here with the OS reason.
+  std::string io_error;
+  driver::InputLines lines;
+  if (!lines.Open(args.input, &io_error)) {
+    std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
+    return 2;
   }
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -61,16 +73,35 @@ int RunEval(const EvalArgs& args, const Common& common) {
     }
     in = &file;
   }
-  FILE* out = stdout;
+  driver::Output output_file;
+  driver::Output* out = &driver::Output::Stdout();
   if (!args.output.empty()) {
-    out = std::fopen(args.output.c_str(), "wb");
-    if (!out) {
-      std::fprintf(stderr, "edict eval: cannot write '%s'\n", args.output.c_str());
+    // Opening the output truncates it: never when it is the input (read as empty, "0 shipments") or the
+    // policy. Compared by device and inode, so another name for the same file is caught too.
+    const std::string input_path = args.input == "-" ? "/dev/stdin" : args.input;
+    bool is_policy = driver::SameFile(args.output, args.policy);
+    if (is_policy || driver::SameFile(args.output, input_path)) {
+      std::fprintf(stderr, "edict eval: the output '%s' is the %s; not overwriting it\n", args.output.c_str(),
+                   is_policy ? "policy file" : "input");
       return 2;
     }
+    if (!output_file.Open(args.output, &io_error)) {
+      std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
+      return 2;
+    }
+    out = &output_file;
   }
+  // A write that fails ends the command with the file's name and the OS reason (docs/exit-status.md): a file
+  // here, standard output in main().
+  auto write_failed = [&] {
+    if (out == &output_file) {
+      output_file.Close(&io_error);
+      std::fprintf(stderr, "edict eval: %s\n", output_file.Error().c_str());
+    }
+    return 2;
+  };
   static char buffer[1 << 16];
-  std::setvbuf(out, buffer, _IOFBF, sizeof buffer);
+  std::setvbuf(out->file(), buffer, _IOFBF, sizeof buffer);
   bool csv_in = args.input_format == "csv" || (args.input_format == "auto" && EndsWith(args.input, ".csv"));
   io::Format format = args.format == "csv"     ? io::Format::kCsv
                       : args.format == "table" ? io::Format::kTable
@@ -84,7 +115,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   long invalid = 0, failed = 0, total = 0;
   bool progress = isatty(2);
   auto start = std::chrono::steady_clock::now();
-  if (format == io::Format::kCsv) std::fprintf(out, "%s\n", io::CsvHeader().c_str());
+  if (format == io::Format::kCsv) out->Write(io::CsvHeader() + "\n");
   std::string line;
   std::vector<std::string> cells;
   int line_no = 0;
@@ -102,7 +133,23 @@ int RunEval(const EvalArgs& args, const Common& common) {
     eval.progress = progress;
     eval.input_name = args.input;
     EvalCounts c;
-    if (!RunBatchedEval(eval, *in, out, ledger, &c)) {
+    // The first line may start with a UTF-8 byte-order mark: skipped, as InputLines does.
+    if (in->peek() == 0xEF) {
+      char bom[3] = {};
+      in->read(bom, 3);
+      if (std::string_view(bom, static_cast<size_t>(in->gcount())) != "\xEF\xBB\xBF") {
+        std::fprintf(stderr, "edict eval: %s: the first line starts with an incomplete byte-order mark\n",
+                     args.input.c_str());
+        return 2;
+      }
+    }
+    errno = 0;
+    if (!RunBatchedEval(eval, *in, out->file(), ledger, &c)) {
+      int err = errno;
+      if (std::ferror(out->file())) {
+        out->MarkFailed(err);
+        return write_failed();
+      }
       std::fprintf(stderr, "edict eval: %s\n", c.error.c_str());
       return 2;
     }
@@ -111,7 +158,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
     failed = c.failed;
     for (const auto& [k, v] : c.outcomes) counts[k] += v;
   }
-  while (!batched && std::getline(*in, line)) {
+  // A write that fails ends the run: the rest would be lost too.
+  while (!batched && out->ok() && lines.Next(&line)) {
     ++line_no;
     if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::string error, id;
@@ -139,9 +187,9 @@ int RunEval(const EvalArgs& args, const Common& common) {
     if (!ok) {
       ++invalid;
       if (format == io::Format::kJsonl)
-        std::fprintf(out, "%s\n", io::ErrorJson(id, line_no, error).c_str());
+        out->Write(io::ErrorJson(id, line_no, error) + "\n");
       else if (format == io::Format::kCsv)
-        std::fprintf(out, "%s\n", io::ErrorCsv(id, line_no, error).c_str());
+        out->Write(io::ErrorCsv(id, line_no, error) + "\n");
       else
         table.AddError(id, line_no, error);
       continue;
@@ -152,9 +200,9 @@ int RunEval(const EvalArgs& args, const Common& common) {
       ++failed;
       std::string msg = d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
       if (format == io::Format::kJsonl)
-        std::fprintf(out, "%s\n", io::ErrorJson(id, line_no, msg).c_str());
+        out->Write(io::ErrorJson(id, line_no, msg) + "\n");
       else if (format == io::Format::kCsv)
-        std::fprintf(out, "%s\n", io::ErrorCsv(id, line_no, msg).c_str());
+        out->Write(io::ErrorCsv(id, line_no, msg) + "\n");
       else
         table.Add(d, id, rec, *program);
       continue;
@@ -162,19 +210,27 @@ int RunEval(const EvalArgs& args, const Common& common) {
     counts[interp::DecisionName(d.kind)]++;
     if (format == io::Format::kJsonl) {
       std::string json = io::DecisionJson(d, id, args.explain, timeline);
-      std::fwrite(json.data(), 1, json.size(), out);
-      std::fputc('\n', out);
+      json += '\n';
+      out->Write(json);
     } else if (format == io::Format::kCsv) {
-      std::fprintf(out, "%s\n", io::DecisionCsv(d, id).c_str());
+      out->Write(io::DecisionCsv(d, id) + "\n");
     } else {
       table.Add(d, id, rec, *program);
     }
     if (progress && total % 100000 == 0) std::fprintf(stderr, "\r%ld shipments...", total);
   }
   if (progress && total >= 100000) std::fputs("\r", stderr);
-  if (format == io::Format::kTable) std::fputs(table.Render().c_str(), out);
-  std::fflush(out);
-  if (out != stdout) std::fclose(out);
+  if (!batched && lines.Failed(&io_error)) {
+    std::fprintf(stderr, "edict eval: %s (after %d lines)\n", io_error.c_str(), line_no);
+    return 2;
+  }
+  if (format == io::Format::kTable) out->Write(table.Render());
+  // A file is closed and checked here; standard output by main(), which also reports its failure.
+  if (!out->Flush()) return write_failed();
+  if (out == &output_file && !output_file.Close(&io_error)) {
+    std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
+    return 2;
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string summary = std::to_string(total) + " shipments:";
   for (const auto& [name, n] : counts) summary += " " + std::to_string(n) + " " + name + ",";

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "compiler/driver/explain.h"
+#include "compiler/driver/files.h"
 #include "runtime/date.h"
 #include "runtime/io/reader.h"
 #include "tools/edict/commands.h"
@@ -27,7 +28,7 @@ void AddExplain(CLI::App& app, Common& common, int& exit_code) {
     if (!as_of.empty()) {
       auto d = ParseDate(as_of);
       if (!d) {
-        std::fprintf(stderr, "edict explain: --as-of '%s' is not a date (YYYY-MM-DD)\n", as_of.c_str());
+        std::fprintf(stderr, "edict explain: --as-of '%s' %s\n", as_of.c_str(), DateError(as_of).c_str());
         exit_code = 2;
         return;
       }
@@ -45,7 +46,7 @@ void AddExplain(CLI::App& app, Common& common, int& exit_code) {
     MemoryLedger ledger;
     interp::Trace trace;
     interp::Decision d = interp::Decide(*program, rec, ledger, options, &trace);
-    std::fputs(driver::ExplainText(*program, rec, d, trace).c_str(), stdout);
+    driver::Output::Stdout().Write(driver::ExplainText(*program, rec, d, trace));
     if (d.error) exit_code = 2;
   });
 }

@@ -1,6 +1,7 @@
 // `edict test FILE... [--coverage]`: runs the tests written in policies; ends with "N passed, N failed".
 #include <cstdio>
 
+#include "compiler/driver/files.h"
 #include "compiler/driver/test_runner.h"
 #include "tools/edict/commands.h"
 
@@ -15,12 +16,13 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("files", files, "Policy files")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--coverage", coverage, "Report which rules no test decided by");
   cmd->callback([&] {
+    auto& out = driver::Output::Stdout();
     int passed = 0, failed = 0, broken = 0;
     for (const auto& f : files) {
       auto program = CompileForCommand(f, common);
       if (!program) {
         ++broken;
-        std::printf("%s: does not compile\n", f.c_str());
+        out.Print("%s: does not compile\n", f.c_str());
         continue;
       }
       driver::TestReport report = driver::RunTests(*program);
@@ -31,9 +33,9 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
       }
       for (const auto& r : report.results) {
         if (r.passed)
-          std::printf("PASS %s: %s\n", f.c_str(), r.name.c_str());
+          out.Print("PASS %s: %s\n", f.c_str(), r.name.c_str());
         else
-          std::printf("FAIL %s: %s\n     %s\n", f.c_str(), r.name.c_str(), r.message.c_str());
+          out.Print("FAIL %s: %s\n     %s\n", f.c_str(), r.name.c_str(), r.message.c_str());
       }
       passed += report.passed;
       failed += report.failed;
@@ -48,13 +50,13 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
             missing += "  no test makes this rule apply: " + label + "\n";
         }
         if (rules.empty())
-          std::printf("coverage %s: no rules (the tests are assertions only)\n", f.c_str());
+          out.Print("coverage %s: no rules (the tests are assertions only)\n", f.c_str());
         else
-          std::printf("coverage %s: %zu/%zu rules applied in at least one test\n%s", f.c_str(), hit,
-                      rules.size(), missing.c_str());
+          out.Print("coverage %s: %zu/%zu rules applied in at least one test\n%s", f.c_str(), hit,
+                    rules.size(), missing.c_str());
       }
     }
-    std::printf("%d passed, %d failed\n", passed, failed + broken);
+    out.Print("%d passed, %d failed\n", passed, failed + broken);
     if (failed + broken > 0) exit_code = 1;
   });
 }

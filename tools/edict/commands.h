@@ -26,6 +26,9 @@ struct Registrar {
 };
 void AddRegisteredCommands(CLI::App& app, Common& common, int& exit_code);
 
+// argv, with a `--` put after `--git-driver` when git's seven (or nine) external-diff arguments follow it.
+std::vector<char*> GitDriverArguments(int argc, char** argv);
+
 // Compiles a policy for a command, printing diagnostics (warnings too) to stderr. Null on errors.
 std::shared_ptr<const ir::Program> CompileForCommand(const std::string& path, const Common& common);
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "compiler/driver/files.h"
 #include "compiler/sema/load.h"
 #include "tools/edict/commands.h"
 
@@ -36,6 +37,37 @@ void AddRegisteredCommands(CLI::App& app, Common& common, int& exit_code) {
   for (auto& [order, add] : registry) add(app, common, exit_code);
 }
 
+namespace {
+
+bool GitMode(const std::string& s) {  // "100644", or "." for the /dev/null side
+  return s == "." || (s.size() == 6 && s.find_first_not_of("01234567") == std::string::npos);
+}
+
+bool GitHex(const std::string& s) {
+  return s == "." || (!s.empty() && s.find_first_not_of("0123456789abcdef") == std::string::npos);
+}
+
+}  // namespace
+
+// git runs an external diff as `COMMAND PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE [NEW-PATH
+// RENAME-NOTE]`, and a repository path may start with '-'. When the arguments after --git-driver are exactly
+// that, a `--` is put before them, so that no file name is ever read as an option (`-rf.edict`,
+// `--label=x.edict`).
+std::vector<char*> GitDriverArguments(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) != "--git-driver") continue;
+    int rest = argc - i - 1;
+    if ((rest == 7 || rest == 9) && GitHex(argv[i + 3]) && GitMode(argv[i + 4]) && GitHex(argv[i + 6]) &&
+        GitMode(argv[i + 7])) {
+      static char separator[] = "--";
+      args.insert(args.begin() + i + 1, separator);
+    }
+    break;
+  }
+  return args;
+}
+
 }  // namespace edict::cli
 
 int main(int argc, char** argv) {
@@ -49,17 +81,27 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   edict::cli::AddRegisteredCommands(app, common, exit_code);
   app.add_subcommand("version", "Print the edict version and where the stdlib is found")->callback([&common] {
-    std::printf("edict %s\n", EDICT_VERSION);
+    auto& out = edict::driver::Output::Stdout();
+    out.Print("edict %s\n", EDICT_VERSION);
     for (const auto& dir : edict::sema::DefaultStdlibDirs(common.stdlib_dir))
       if (std::filesystem::exists(std::filesystem::path(dir) / "ear" / "shipment.edict")) {
-        std::printf("stdlib: %s\n", dir.c_str());
+        out.Print("stdlib: %s\n", dir.c_str());
         break;
       }
   });
+  std::vector<char*> args = edict::cli::GitDriverArguments(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    exit_code = app.exit(e) == 0 ? 0 : 2;
+  }
+  // Everything written to standard output reaches it, or the command fails (docs/exit-status.md): a full
+  // disk or a closed pipe (SIGPIPE ignored) once exited 0 with the output cut short. (std::cout, which CLI11
+  // prints help with, writes through stdout: it is synchronised with stdio.)
+  std::string error;
+  if (!edict::driver::Output::Stdout().Close(&error)) {
+    std::fprintf(stderr, "edict: %s\n", error.c_str());
+    return 2;
   }
   return exit_code;
 }

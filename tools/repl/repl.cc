@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "compiler/driver/files.h"
 #include "tools/repl/input.h"
 #include "tools/repl/line_editor.h"
 #include "tools/repl/session.h"
@@ -16,9 +17,16 @@ namespace edict::repl {
 
 namespace {
 
+// Every answer reaches standard output or the session ends: a failed write (a full disk, a closed pipe) stops
+// reading input, and main() reports it with a non-zero exit status.
 void Print(const std::string& s) {
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fflush(stdout);
+  auto& out = driver::Output::Stdout();
+  out.Write(s);
+  out.Flush();
+}
+
+bool OutputOk() {
+  return driver::Output::Stdout().ok();
 }
 
 std::string Continuation(const std::string& prompt) {
@@ -72,7 +80,7 @@ int Columns() {
 
 int Scripted(Session& session, bool echo) {
   std::string buffer, line, prompt;
-  while (!session.done() && std::getline(std::cin, line)) {
+  while (!session.done() && OutputOk() && std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (buffer.empty()) prompt = session.Prompt();
     if (echo) Print((buffer.empty() ? prompt : Continuation(prompt)) + line + "\n");
@@ -86,7 +94,7 @@ int Scripted(Session& session, bool echo) {
     Print(session.Handle(buffer));
     buffer.clear();
   }
-  if (!buffer.empty() && !session.done()) {
+  if (!buffer.empty() && !session.done() && OutputOk()) {
     session.set_columns(Columns());
     Print(session.Handle(buffer));
   }
@@ -101,7 +109,7 @@ int Interactive(Session& session) {
   // The lines of the input being typed: remembered in the history once it is handled, not when it is
   // cancelled (Ctrl-C, Ctrl-D, or a command that drops it).
   std::vector<std::string> typed;
-  while (!session.done()) {
+  while (!session.done() && OutputOk()) {
     if (buffer.empty()) prompt = session.Prompt();
     LineEditor::Status status = editor.Read(buffer.empty() ? prompt : Continuation(prompt), &line);
     if (status == LineEditor::kEof) {

@@ -184,8 +184,9 @@ std::string Session::AsOf(const std::string& arg, const std::string& line) {
       if (c == '\t') c = ' ';
     size_t at = line.find(arg, line.find_first_of(" \t"));
     if (at == std::string::npos) at = 0;
-    return Diagnose(shown, static_cast<int>(at), static_cast<int>(at + arg.size()), "not a date",
-                    "write YYYY-MM-DD");
+    return Diagnose(
+        shown, static_cast<int>(at), static_cast<int>(at + arg.size()), "not a date",
+        DateOutOfRange(arg) ? "edict handles dates from 1900-01-01 to 2199-12-31" : "write YYYY-MM-DD");
   }
   has_as_of_ = true;
   as_of_ = *d;
