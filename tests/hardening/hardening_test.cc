@@ -289,10 +289,15 @@ TEST(NumericOptions, TimeoutIsValidated) {
     EXPECT_EQ(r.status, 2) << t << ": " << r.out << r.err;
     EXPECT_TRUE(Contains(r.err, "--timeout")) << t << ": " << r.err;
   }
-  for (const char* t : {"0", "0.001", "30", "1000000"}) {
+  for (const char* t : {"0", "30", "1000000"}) {
     Result r = Edict({"diff", "--timeout", t, a, b});
     EXPECT_EQ(r.status, 0) << t << ": " << r.out << r.err;
   }
+  // 1 ms is accepted; on a busy machine a query may run out of it (status 2, "not covered"), never "proved"
+  // without a search.
+  Result r = Edict({"diff", "--timeout", "0.001", a, b});
+  EXPECT_TRUE(r.status == 0 || r.status == 2) << r.out << r.err;
+  EXPECT_FALSE(Contains(r.err, "--timeout")) << r.err;
   for (const char* n : {"-1", "abc"}) {
     Result r = Edict({"diff", "--describe-budget", n, a, b});
     EXPECT_EQ(r.status, 2) << n << ": " << r.out << r.err;
