@@ -149,6 +149,13 @@ void Generator::Build() {
     std::vector<int> first_index;
     for (size_t k = 0; k < root_.timeline.size(); ++k) first_index.push_back(static_cast<int>(k) + 1);
     llvm::Value* dispatch_date = date_;
+    // A policy's function stored the record's error: back to the host with the count so far.
+    llvm::BasicBlock* sub_failed = Block("policyfailed");
+    {
+      llvm::IRBuilderBase::InsertPointGuard guard(B_);
+      B_.SetInsertPoint(sub_failed);
+      B_.CreateRet(B_.CreateAdd(i, B_.getInt64(1)));
+    }
     for (size_t k = root_.timeline.size(); k-- > 0;) {
       const ir::TimelineEntry& entry = root_.timeline[k];
       llvm::BasicBlock* take = Block("policy");
@@ -156,9 +163,11 @@ void Generator::Build() {
       B_.CreateCondBr(B_.CreateICmpSGE(dispatch_date, B_.getInt32(entry.from)), take, next);
       B_.SetInsertPoint(take);
       if (!entry.program->timeline.empty()) Unsupported("a timeline inside a timeline");
-      date_ = record_date(*entry.program, &entry.field_map);
-      memo_ = memos[first_index[k]];
-      ProgramBody(first_index[k], &entry);
+      // Each policy of a timeline is a function of its own: LLVM optimises several mid-sized functions
+      // much faster than one that holds every policy.
+      llvm::Function* sub = ProgramFunction(first_index[k], entry, records, n);
+      llvm::Value* failed = B_.CreateCall(sub, {rec_, res_, ctx_, B_.CreateAdd(base_, index_)});
+      B_.CreateCondBr(B_.CreateICmpNE(failed, B_.getInt32(0)), sub_failed, latch_, unlikely_);
       B_.SetInsertPoint(next);
     }
     date_ = dispatch_date;
@@ -171,6 +180,65 @@ void Generator::Build() {
   B_.CreateBr(header);
   B_.SetInsertPoint(exit);
   B_.CreateRet(n);
+}
+
+// i32 p<k>_decide(record, result, ctx, record index): one policy of a timeline deciding one record; 0, or 1
+// after storing the record's error status (the caller returns to the host).
+llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& entry, llvm::Value*,
+                                           llvm::Value*) {
+  // The loop's state, restored when the function is done.
+  auto saved = std::make_tuple(fn_, rec_, res_, index_, date_, base_, latch_, fail_, fail_site_, rat_a_,
+                               rat_b_, rat_out_, key_buf_, memo_, consume_);
+  llvm::IRBuilderBase::InsertPoint where = B_.saveIP();
+  auto* type = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_}, false);
+  fn_ = llvm::Function::Create(type, llvm::Function::InternalLinkage, "p" + std::to_string(index) + "_decide",
+                               M_);
+  fn_->addFnAttr(llvm::Attribute::NoUnwind);
+  fn_->addFnAttr(llvm::Attribute::NoInline);
+  for (unsigned a : {0u, 1u, 2u}) fn_->addParamAttr(a, llvm::Attribute::NoAlias);
+  llvm::Value* ctx = fn_->getArg(2);
+  B_.SetInsertPoint(Block("entry"));
+  auto* pair = llvm::ArrayType::get(i128_, 2);
+  rat_a_ = B_.CreateAlloca(pair);
+  rat_b_ = B_.CreateAlloca(pair);
+  rat_out_ = B_.CreateAlloca(pair);
+  for (auto* a : {rat_a_, rat_b_, rat_out_}) a->setAlignment(llvm::Align(16));
+  key_buf_ = B_.CreateAlloca(llvm::ArrayType::get(i64_, sizeof(QuotaKeyParts) / 8));
+  key_buf_->setAlignment(llvm::Align(8));
+  memo_.clear();
+  for (size_t q = 0; q < entry.program->quotas.size(); ++q) memo_.push_back(B_.CreateAlloca(i8_));
+  rec_ = fn_->getArg(0);
+  res_ = fn_->getArg(1);
+  index_ = fn_->getArg(3);
+  base_ = B_.getInt64(0);
+  llvm::Value* has_as_of =
+      B_.CreateICmpNE(LoadAt(ctx, offsetof(Context, has_as_of), i32_, 4), B_.getInt32(0));
+  llvm::Value* as_of = LoadAt(ctx, offsetof(Context, as_of), i32_, 4);
+  consume_ = LoadAt(ctx, offsetof(Context, consume), i32_, 4);
+  int field = entry.program->date_field >= 0 ? entry.field_map[entry.program->date_field] : -1;
+  llvm::Value* d = field >= 0 ? LoadAt(rec_, layout_.fields[field].offset, i32_, 4) : B_.getInt32(0);
+  date_ = B_.CreateSelect(has_as_of, as_of, d);
+  llvm::BasicBlock* body = Block("body");
+  latch_ = Block("decided");
+  fail_ = Block("fail");
+  B_.CreateBr(body);
+  B_.SetInsertPoint(latch_);
+  B_.CreateRet(B_.getInt32(0));
+  B_.SetInsertPoint(fail_);
+  fail_site_ = B_.CreatePHI(i32_, 4);
+  StoreAt(res_, offsetof(Result, status), B_.getInt8(Result::kError), 1);
+  StoreAt(res_, offsetof(Result, error_site), fail_site_, 4);
+  B_.CreateRet(B_.getInt32(1));
+  B_.SetInsertPoint(body);
+  llvm::Value* saved_ctx = ctx_;
+  ctx_ = ctx;
+  ProgramBody(index, &entry);
+  ctx_ = saved_ctx;
+  llvm::Function* out = fn_;
+  std::tie(fn_, rec_, res_, index_, date_, base_, latch_, fail_, fail_site_, rat_a_, rat_b_, rat_out_,
+           key_buf_, memo_, consume_) = saved;
+  B_.restoreIP(where);
+  return out;
 }
 
 void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {

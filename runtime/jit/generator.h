@@ -41,6 +41,8 @@ class Generator {
   };
   void PlanPrograms(const ir::Program& p);
   void ProgramBody(int index, const ir::TimelineEntry* entry);
+  llvm::Function* ProgramFunction(int index, const ir::TimelineEntry& entry, llvm::Value* records,
+                                  llvm::Value* n);
   void Fields(const ir::TimelineEntry* entry);
   CV LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map);
   llvm::Value* Applies(int rule);
