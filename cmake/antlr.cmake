@@ -4,6 +4,18 @@ find_program(ANTLR4_TOOL antlr4 REQUIRED)
 find_path(ANTLR4_INCLUDE_DIR antlr4-runtime.h PATH_SUFFIXES antlr4-runtime REQUIRED)
 find_library(ANTLR4_RUNTIME_LIB antlr4-runtime REQUIRED)
 
+# clang rejects one header of Debian's 4.9 runtime (misc/InterpreterDataReader.h: a user-written default
+# constructor of a struct whose member cannot be default-constructed; GCC lets it be until it is called, and it
+# never is). A clang build (the fuzzers, tests/fuzz) uses a copy of the headers with that constructor defaulted.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(EDICT_ANTLR_HEADERS ${CMAKE_BINARY_DIR}/antlr4-runtime-headers)
+  file(COPY ${ANTLR4_INCLUDE_DIR}/ DESTINATION ${EDICT_ANTLR_HEADERS})
+  file(READ ${EDICT_ANTLR_HEADERS}/misc/InterpreterDataReader.h header)
+  string(REPLACE "InterpreterData() {};" "InterpreterData() = default;" header "${header}")
+  file(WRITE ${EDICT_ANTLR_HEADERS}/misc/InterpreterDataReader.h "${header}")
+  set(ANTLR4_INCLUDE_DIR ${EDICT_ANTLR_HEADERS})
+endif()
+
 set(EDICT_GRAMMAR ${CMAKE_SOURCE_DIR}/grammar/Edict.g4)
 set(EDICT_GEN_DIR ${CMAKE_BINARY_DIR}/generated/grammar)
 set(EDICT_GEN_SOURCES

@@ -1,0 +1,25 @@
+// Shared by the libFuzzer harnesses (tests/fuzz/README.md): where the stdlib and the shipped policies are,
+// and a check that aborts (a crash for libFuzzer) with a message.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace edict::fuzz {
+
+inline const std::string kSourceDir = EDICT_SOURCE_DIR;
+inline const std::string kStdlib = kSourceDir + "/stdlib";
+
+[[noreturn]] inline void Fail(const std::string& what) {
+  std::fprintf(stderr, "fuzz check failed: %s\n", what.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+inline std::string_view AsText(const uint8_t* data, size_t size) {
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+}  // namespace edict::fuzz

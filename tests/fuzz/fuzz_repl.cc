@@ -1,0 +1,43 @@
+// REPL input: each fuzz input is a script of lines for a fresh session (no policy loaded), handled as the
+// scripted REPL does (lines gathered until an input is complete). Commands that read files (:load, :reload)
+// are left out: the fuzzer would otherwise read whatever the machine has.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "tests/fuzz/fuzz_common.h"
+#include "tools/repl/input.h"
+#include "tools/repl/session.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace edict;
+  if (size > 16 * 1024) return -1;
+  repl::SessionOptions options;
+  options.stdlib_dir = fuzz::kStdlib;
+  repl::Session session(options);
+  std::string_view text = fuzz::AsText(data, size);
+  std::string buffer;
+  size_t start = 0;
+  int handled = 0;
+  while (start < text.size() && !session.done() && handled < 32) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string line(text.substr(start, nl - start));
+    start = nl + 1;
+    std::string trimmed = repl::Trim(line);
+    if (trimmed.rfind(":load", 0) == 0 || trimmed.rfind(":reload", 0) == 0 || trimmed.rfind(":l ", 0) == 0)
+      continue;
+    if (!buffer.empty() && repl::StartsCommand(line)) {
+      (void)session.DropUnfinished(buffer);
+      buffer.clear();
+    }
+    buffer += line + "\n";
+    if (repl::NeedsMore(buffer)) continue;
+    (void)session.Handle(buffer);
+    (void)session.Complete(line);
+    buffer.clear();
+    ++handled;
+  }
+  if (!buffer.empty() && !session.done()) (void)session.Handle(buffer);
+  return 0;
+}
