@@ -17,7 +17,9 @@
 #include <llvm/TargetParser/Host.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -103,10 +105,30 @@ std::string CacheKey(const llvm::Module& module, const llvm::TargetMachine& tm, 
   return key;
 }
 
+// A cached object is stored behind a header: a magic line, then the SHA-256 of the object. A file whose
+// header or digest does not match (damaged in place, truncated, written by an older edict) is never handed to
+// the linker, which trusts what it loads: it is removed, and the policy is compiled again.
+constexpr char kCacheMagic[8] = {'e', 'd', 'i', 'c', 't', 'o', '1', '\n'};
+constexpr size_t kCacheHeader = sizeof kCacheMagic + 32;
+
+std::array<uint8_t, 32> Digest(llvm::StringRef bytes) {
+  return llvm::SHA256::hash(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
+
 std::unique_ptr<llvm::MemoryBuffer> ReadCached(const std::string& path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!buffer) return nullptr;
-  return std::move(*buffer);
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.size() > kCacheHeader && bytes.starts_with(llvm::StringRef(kCacheMagic, sizeof kCacheMagic))) {
+    llvm::StringRef object = bytes.drop_front(kCacheHeader);
+    std::array<uint8_t, 32> digest = Digest(object);
+    if (std::memcmp(digest.data(), bytes.data() + sizeof kCacheMagic, digest.size()) == 0)
+      return llvm::MemoryBuffer::getMemBufferCopy(object, path);  // a copy: aligned for the object reader
+  }
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return nullptr;
 }
 
 // Written to a temporary file and renamed, so a concurrent reader never sees half an object.
@@ -116,8 +138,12 @@ void WriteCached(const std::string& dir, const std::string& path, llvm::MemoryBu
   if (ec) return;
   std::string tmp = path + ".tmp" + std::to_string(getpid());
   {
+    std::array<uint8_t, 32> digest = Digest(object.getBuffer());
     std::ofstream out(tmp, std::ios::binary);
+    out.write(kCacheMagic, sizeof kCacheMagic);
+    out.write(reinterpret_cast<const char*>(digest.data()), static_cast<std::streamsize>(digest.size()));
     out.write(object.getBufferStart(), static_cast<std::streamsize>(object.getBufferSize()));
+    out.close();
     if (!out) {
       std::filesystem::remove(tmp, ec);
       return;

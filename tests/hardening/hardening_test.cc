@@ -305,6 +305,50 @@ TEST(NumericOptions, TimeoutIsValidated) {
 }
 #endif
 
+// ---- 4. a damaged JIT object cache ----
+
+TEST(ObjectCache, ADamagedFileIsDiscardedAndRecompiled) {
+  TempDir dir("cache");
+  const std::string cache = (dir / "cache").string();
+  std::vector<std::string> args = {"eval", kPolicy, "--input", kShipments, "--cache-dir", cache};
+  Result cold = Edict(args);
+  ASSERT_EQ(cold.status, 0) << cold.err;
+  std::vector<fs::path> objects;
+  for (const auto& e : fs::directory_iterator(cache)) objects.push_back(e.path());
+  ASSERT_FALSE(objects.empty());
+  // Damage each way in turn, in place: bytes flipped in the middle (the size kept), code bytes changed near
+  // the end, the file cut short, the file emptied.
+  const std::vector<std::string> damages = {"middle", "tail", "truncate", "empty"};
+  for (const auto& damage : damages) {
+    SCOPED_TRACE(damage);
+    for (const auto& object : objects) {
+      std::string bytes = Slurp(object);
+      ASSERT_GT(bytes.size(), 256u);
+      if (damage == "middle") {
+        for (size_t i = bytes.size() / 4; i < bytes.size() * 3 / 4; ++i)
+          bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
+      } else if (damage == "tail") {
+        for (size_t i = bytes.size() - 64; i < bytes.size() - 32; ++i)
+          bytes[i] = static_cast<char>(~bytes[i]);
+      } else if (damage == "truncate") {
+        bytes.resize(bytes.size() / 2);
+      } else {
+        bytes.clear();
+      }
+      std::ofstream(object, std::ios::binary | std::ios::trunc) << bytes;
+    }
+    Result warm = Edict(args);
+    EXPECT_EQ(warm.status, 0) << warm.err;
+    EXPECT_EQ(warm.out, cold.out);
+    EXPECT_FALSE(Contains(warm.err, "JIT unavailable")) << warm.err;
+    // Recompiled and written again: the next run loads it.
+    for (const auto& object : objects) EXPECT_TRUE(fs::exists(object)) << object;
+    Result again = Edict(args);
+    EXPECT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(again.out, cold.out);
+  }
+}
+
 // ---- 5. odd bytes and odd values in the data ----
 
 std::string ExampleLine(int n = 0) {
