@@ -318,16 +318,17 @@ ast::TestStep AstBuilder::BuildStep(EdictParser::TestStepContext* ctx) {
 ast::ShipmentLiteral AstBuilder::BuildShipment(EdictParser::ShipmentContext* ctx) {
   ast::ShipmentLiteral s;
   s.span = SpanOf(ctx);
-  s.quantity = ctx->NUMBER()->getText();
-  auto* item = ctx->itemRef();
-  s.item = item->name() ? item->name()->getText() : Unquote(item->STRING()->getText());
-  s.item_span = SpanOf(item);
-  auto number = std::make_unique<ast::Expr>();
-  number->kind = ast::ExprKind::kNumber;
-  number->text = s.quantity;
-  number->span = SpanOf(ctx->NUMBER());
-  s.fields.emplace_back("quantity", std::move(number));
-  s.fields.emplace_back("item", NameExpr(s.item, s.item_span));
+  if (auto* item = ctx->itemRef()) {
+    s.quantity = ctx->NUMBER()->getText();
+    s.item = item->name() ? item->name()->getText() : Unquote(item->STRING()->getText());
+    s.item_span = SpanOf(item);
+    auto number = std::make_unique<ast::Expr>();
+    number->kind = ast::ExprKind::kNumber;
+    number->text = s.quantity;
+    number->span = SpanOf(ctx->NUMBER());
+    s.fields.emplace_back("quantity", std::move(number));
+    s.fields.emplace_back("item", NameExpr(s.item, s.item_span));
+  }
   auto text = [&](antlr4::tree::TerminalNode* node) {
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::kString;

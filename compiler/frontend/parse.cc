@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "EdictLexer.h"
 #include "EdictParser.h"
@@ -12,6 +13,30 @@
 namespace edict::frontend {
 
 namespace {
+
+// The outcome keyword a misspelt word stands for ("licence_required", the spelling of the prose, or a typo
+// one or two letters away), or "" when it is not close to one.
+std::string OutcomeKeywordFor(const std::string& word) {
+  static const char* kKeywords[] = {"license_required", "license_exception", "no_license_required",
+                                    "prohibited"};
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  for (const char* k : kKeywords)
+    if (word != k && word.size() > 6 && distance(word, k) <= 2) return k;
+  return "";
+}
 
 // Routes ANTLR's syntax errors into the diagnostic list, in the house format, with hints for common slips.
 class ErrorCollector : public antlr4::BaseErrorListener {
@@ -34,6 +59,9 @@ class ErrorCollector : public antlr4::BaseErrorListener {
       if (text == "=" || text == "==")
         hint = "equality is written `=` or `is`; a declaration needs `const NAME = ...`";
       if (bad->getType() == EdictLexer::ANY) hint = "this character is not part of the language";
+      if (std::string keyword = OutcomeKeywordFor(text); !keyword.empty())
+        hint =
+            "did you mean `" + keyword + "`? The outcome keywords use the US spelling of the EAR (license)";
     }
     if (msg.find("missing 'then'") != std::string::npos || msg.find("expecting 'then'") != std::string::npos)
       hint = "a rule reads `when CONDITION` then `then OUTCOME`";

@@ -219,6 +219,16 @@ void Checker::CheckRuleDecl(ast::Decl* d) {
     diags_.Error("E0403", d->span, "the rule's in-force period ends before it starts");
 }
 
+namespace {
+// A field to show in a hint about writing a shipment field by field: the first one the options do not cover.
+std::string FieldToShow(const std::vector<ast::FieldDecl>& fields) {
+  for (const auto& f : fields)
+    if (f.kind == ast::FieldDecl::kPlain && f.name != "id" && f.name != "date" && f.name != "destination")
+      return f.name;
+  return "FIELD";
+}
+}  // namespace
+
 void Checker::CheckTest(ast::Decl* d) {
   auto& t = d->as<ast::TestDecl>();
   if (!out_->schema) {
@@ -242,7 +252,12 @@ void Checker::CheckTest(ast::Decl* d) {
         if (it == fields.end()) {
           std::vector<std::string> names;
           for (const auto& f : fields) names.push_back(f.name);
-          diags_.Error("E0303", value->span, "a shipment has no field '" + name + "'", Suggest(name, names));
+          std::string hint = Suggest(name, names);
+          if ((name == "item" || name == "quantity") && !step.shipment.item.empty())
+            hint = "this schema has no `" + name + "` field: write the shipment's fields as options, `" +
+                   (step.kind == ast::TestStep::kShip ? "ship" : "given shipped") + " with " +
+                   FieldToShow(fields) + " = ...`";
+          diags_.Error("E0303", value->span, "a shipment has no field '" + name + "'", hint);
           continue;
         }
         given[static_cast<size_t>(it - fields.begin())] = true;

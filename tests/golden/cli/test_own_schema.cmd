@@ -1,0 +1,1 @@
+test tests/golden/inputs/own_schema.edict
