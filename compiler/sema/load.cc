@@ -81,6 +81,7 @@ class Loader {
     // A UTF-8 byte-order mark (some Windows editors write one) is not part of the policy.
     if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) content.erase(0, 3);
     const SourceFile* file = sources_.Add(display, std::move(content));
+    out_->paths[file] = path;
     size_t before = diags_.size();
     auto module = frontend::ParseModule(*file, diags_);
     bool parsed = diags_.size() == before;

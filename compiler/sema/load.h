@@ -1,6 +1,7 @@
 // Loading: a root file and, transitively, the stdlib modules and policies it imports, in dependency order.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@ struct LoadOptions {
 struct LoadedProgram {
   std::vector<std::unique_ptr<ast::Module>> modules;  // every module once, dependencies before dependants
   ast::Module* root = nullptr;
+  std::map<const SourceFile*, std::string>
+      paths;  // where each file was read (stdlib files display as stdlib/...)
 };
 
 // Loads `path` (or `text` when given, reported under `path`). Errors: E0101 file not found, E0102 import
