@@ -1,0 +1,2 @@
+" edict policy files
+autocmd BufRead,BufNewFile *.edict setfiletype edict
