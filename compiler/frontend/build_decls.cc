@@ -318,7 +318,10 @@ ast::TestStep AstBuilder::BuildStep(EdictParser::TestStepContext* ctx) {
 ast::ShipmentLiteral AstBuilder::BuildShipment(EdictParser::ShipmentContext* ctx) {
   ast::ShipmentLiteral s;
   s.span = SpanOf(ctx);
-  if (auto* item = ctx->itemRef()) {
+  // After a syntax error the parser may have recovered with a partial `NUMBER itemRef`: build nothing from
+  // it.
+  auto* item = ctx->itemRef();
+  if (item && ctx->NUMBER() && (item->name() || item->STRING())) {
     s.quantity = ctx->NUMBER()->getText();
     s.item = item->name() ? item->name()->getText() : Unquote(item->STRING()->getText());
     s.item_span = SpanOf(item);
