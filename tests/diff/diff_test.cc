@@ -309,7 +309,7 @@ TEST(DiffShippedPolicies, AiDiffusionAgainstDraftAndAgainst2023) {
     classes_only.describe_budget = 0;
     DiffReport r = Diff(kPolicies + a, kPolicies + b, classes_only);
     EXPECT_TRUE(r.behaviour.proved) << RenderText(r, false);
-    EXPECT_EQ(r.behaviour.classes.size(), std::string(a) == "ai_diffusion_2025.edict" ? 26u : 22u);
+    EXPECT_EQ(r.behaviour.classes.size(), std::string(a) == "ai_diffusion_2025.edict" ? 63u : 59u);
     EXPECT_EQ(r.behaviour.unconfirmed, 0);
     ExpectWitnessesReplay(r, kPolicies + a, kPolicies + b);
   }

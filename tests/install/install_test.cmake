@@ -12,8 +12,9 @@ execute_process(COMMAND ${PREFIX}/bin/edict version OUTPUT_VARIABLE out RESULT_V
 if(NOT rc EQUAL 0 OR NOT out MATCHES "stdlib: ${PREFIX}/share/edict/stdlib")
   message(FATAL_ERROR "the installed edict does not use its installed stdlib:\n${out}")
 endif()
-# A policy copied outside the source tree checks and tests against the installed stdlib.
-file(COPY ${SOURCE_DIR}/policies/licensing_regime_draft.edict DESTINATION ${PREFIX}/work)
+# A policy copied outside the source tree (with the policy it imports) checks and tests against the installed stdlib.
+file(COPY ${SOURCE_DIR}/policies/licensing_regime_draft.edict ${SOURCE_DIR}/policies/embargoes_746.edict
+     DESTINATION ${PREFIX}/work)
 execute_process(COMMAND ${PREFIX}/bin/edict test ${PREFIX}/work/licensing_regime_draft.edict
                 OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT out MATCHES " passed, 0 failed")

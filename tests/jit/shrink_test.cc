@@ -134,7 +134,8 @@ TEST_F(ShrinkTest, EveryFieldReachesItsSimplestWhenAnythingFails) {
   EXPECT_EQ(
       Show(p(), s.record),
       "{\"id\": \"S-1\", \"date\": 2025-01-01, \"exporter\": (missing), \"exporter_country\": (missing), "
-      "\"destination\": AD, \"consignee\": \"\", \"consignee_hq\": (missing), \"end_user\": (missing), "
+      "\"destination\": AD, \"destination_region\": (missing), \"consignee\": \"\", "
+      "\"consignee_hq\": (missing), \"end_user\": (missing), "
       "\"end_use\": (missing), \"item\": " +
           p().enums[p().fields[Field("item")].enum_index].members[0] +
           ", \"quantity\": 1 units, \"veu\": (missing), \"training_ops\": (missing), \"open_weights\": "
