@@ -90,7 +90,7 @@ class CompiledPolicy {
  private:
   CompiledPolicy() = default;
   void Run(const batch::Batch& batch, size_t begin, size_t end, Ledger& ledger,
-           const interp::DecideOptions& options, BatchDecisions* out) const;
+           const interp::DecideOptions& options, Result* results, BatchDecisions* out) const;
 
   std::shared_ptr<const ir::Program> program_;
   batch::PackedLayout layout_;

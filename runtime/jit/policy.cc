@@ -62,8 +62,10 @@ void CompiledPolicy::Reset(batch::Batch* batch) const {
 
 // Decides records [begin, end): compiled code until a record needs the interpreter, which decides it in its
 // place (after undoing what the compiled code consumed for it), then compiled code again.
+// Results go to `results` (indexed like the batch); interpreted decisions and quota figures to `out`, so that
+// workers deciding parts of one batch in parallel each have their own.
 void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Ledger& ledger,
-                         const interp::DecideOptions& options, BatchDecisions* out) const {
+                         const interp::DecideOptions& options, Result* results, BatchDecisions* out) const {
   QuotaState quotas(*plan_, batch.texts(), ledger);
   Context ctx;
   ctx.has_as_of = options.has_as_of ? 1 : 0;
@@ -73,11 +75,10 @@ void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Le
   size_t done = begin;
   while (done < end) {
     ctx.base = static_cast<int64_t>(done);
-    int64_t k =
-        decide_(batch.record(done), static_cast<int64_t>(end - done), out->results_.data() + done, &ctx);
-    done += static_cast<size_t>(k);
+    int64_t k = decide_(batch.record(done), static_cast<int64_t>(end - done), results + done, &ctx);
     if (k <= 0) break;  // cannot happen: each call decides at least one record
-    if (out->results_[done - 1].status != Result::kError) continue;
+    done += static_cast<size_t>(k);
+    if (results[done - 1].status != Result::kError) continue;
     size_t i = done - 1;
     quotas.Rollback(static_cast<int64_t>(i));
     interp::Record record;
@@ -102,7 +103,7 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
   size_t n = threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
   n = std::min(n, batch.size() / 4096 + 1);
   if (!stateless_ || n <= 1) {
-    Run(batch, 0, batch.size(), ledger, options, out);
+    Run(batch, 0, batch.size(), ledger, options, out->results_.data(), out);
     return;
   }
   // No quota is consumed: shipments are independent, so chunks run in parallel, each with totals of its own
@@ -110,34 +111,18 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
   std::vector<BatchDecisions> parts(n);  // each worker's interpreted decisions
   std::vector<std::thread> workers;
   size_t chunk = (batch.size() + n - 1) / n;
-  // Each worker writes its own range of out->results_ through a view that shares the storage.
   auto work = [&](size_t t) {
-    size_t begin = std::min(batch.size(), t * chunk), end = std::min(batch.size(), (t + 1) * chunk);
-    QuotaState quotas(*plan_, batch.texts(), ledger);
-    Context ctx;
-    ctx.has_as_of = options.has_as_of ? 1 : 0;
-    ctx.as_of = options.as_of;
-    ctx.consume = options.consume ? 1 : 0;
-    ctx.quotas = &quotas;
-    size_t done = begin;
-    while (done < end) {
-      ctx.base = static_cast<int64_t>(done);
-      int64_t k =
-          decide_(batch.record(done), static_cast<int64_t>(end - done), out->results_.data() + done, &ctx);
-      if (k <= 0) break;
-      done += static_cast<size_t>(k);
-      if (out->results_[done - 1].status != Result::kError) continue;
-      interp::Record record;
-      batch::Unpack(layout_, *program_, batch, done - 1, &record);
-      parts[t].interpreted_.emplace_back(done - 1,
-                                         interp::Decide(*program_, record, quotas.AsLedger(), options));
-    }
+    Run(batch, std::min(batch.size(), t * chunk), std::min(batch.size(), (t + 1) * chunk), ledger, options,
+        out->results_.data(), &parts[t]);
   };
   for (size_t t = 1; t < n; ++t) workers.emplace_back(work, t);
   work(0);
   for (auto& w : workers) w.join();
-  for (auto& p : parts)
+  for (auto& p : parts) {
     for (auto& d : p.interpreted_) out->interpreted_.push_back(std::move(d));
+    out->use_records_.insert(out->use_records_.end(), p.use_records_.begin(), p.use_records_.end());
+    out->uses_.insert(out->uses_.end(), p.uses_.begin(), p.uses_.end());
+  }
 }
 
 interp::DecisionView BatchDecisions::View(size_t i, std::vector<int>* rules) const {
