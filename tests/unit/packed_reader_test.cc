@@ -20,7 +20,11 @@ std::atomic<bool> g_counting{false};
 std::atomic<size_t> g_allocations{0};
 }  // namespace
 
-// Counts allocations while g_counting is set (the test for "no allocation per line" below).
+// Counts allocations while g_counting is set (the test for "no allocation per line" below). Not under
+// AddressSanitizer, which owns the global operator new and delete: replacing some of their forms there frees
+// with free() what its own nothrow form allocated.
+#ifndef __SANITIZE_ADDRESS__
+#define EDICT_COUNTS_ALLOCATIONS 1
 [[gnu::noinline]] void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1)) return p;
@@ -33,6 +37,7 @@ std::atomic<size_t> g_allocations{0};
 [[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
   std::free(p);
 }
+#endif
 
 namespace edict {
 namespace {
@@ -501,8 +506,11 @@ TEST_F(PackedReader, NoAllocationPerLineOnceTheBatchHasGrown) {
   g_counting = true;
   read(1000, 1200);
   g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0u) << "allocations while reading 200 lines";
   EXPECT_EQ(batch.size(), 1200u);
+#ifndef EDICT_COUNTS_ALLOCATIONS
+  GTEST_SKIP() << "allocations are counted in the build without AddressSanitizer (which runs this test too)";
+#endif
+  EXPECT_EQ(g_allocations.load(), 0u) << "allocations while reading 200 lines";
   // The record path, for comparison, allocates for its texts.
   interp::Record rec;
   ASSERT_TRUE(record_parser_->ParseJson(lines[0], &rec, &error, &id));
