@@ -165,7 +165,7 @@ void Generator::Build() {
       if (!entry.program->timeline.empty()) Unsupported("a timeline inside a timeline");
       // Each policy of a timeline is a function of its own: LLVM optimises several mid-sized functions
       // much faster than one that holds every policy.
-      llvm::Function* sub = ProgramFunction(first_index[k], entry, records, n);
+      llvm::Function* sub = ProgramFunction(first_index[k], entry);
       llvm::Value* failed = B_.CreateCall(sub, {rec_, res_, ctx_, B_.CreateAdd(base_, index_)});
       B_.CreateCondBr(B_.CreateICmpNE(failed, B_.getInt32(0)), sub_failed, latch_, unlikely_);
       B_.SetInsertPoint(next);
@@ -184,8 +184,7 @@ void Generator::Build() {
 
 // i32 p<k>_decide(record, result, ctx, record index): one policy of a timeline deciding one record; 0, or 1
 // after storing the record's error status (the caller returns to the host).
-llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& entry, llvm::Value*,
-                                           llvm::Value*) {
+llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& entry) {
   // The loop's state, restored when the function is done.
   auto saved = std::make_tuple(fn_, rec_, res_, index_, date_, base_, latch_, fail_, fail_site_, rat_a_,
                                rat_b_, rat_out_, key_buf_, memo_, consume_);
@@ -279,7 +278,7 @@ void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
     applied->addIncoming(B_.getFalse(), before);
     applied->addIncoming(B_.getTrue(), then_end);
     // Join expects the insert point in the join block.
-    roots.emplace_back(applied, Join(nullptr, x, then_end, none, before));
+    roots.emplace_back(applied, Join(x, then_end, none, before));
   }
   // The most severe outcome (the first root giving it), a conflict between equally severe different ones, and
   // the determining rules: the leaves of every root giving the winning outcome.
@@ -473,7 +472,7 @@ Generator::Outcome Generator::Leaf(int rule) {
 }
 
 // Phis in the current block joining `x` (from xb) and `y` (from yb).
-Generator::Outcome Generator::Join(llvm::Value*, const Outcome& x, llvm::BasicBlock* xb, const Outcome& y,
+Generator::Outcome Generator::Join(const Outcome& x, llvm::BasicBlock* xb, const Outcome& y,
                                    llvm::BasicBlock* yb) {
   auto phi = [&](llvm::Value* a, llvm::Value* b) -> llvm::Value* {
     if (a == b) return a;
@@ -513,7 +512,7 @@ Generator::Outcome Generator::Resolve(int rule) {
     phi->addIncoming(have, before);
     phi->addIncoming(B_.getTrue(), then_end);
     have = phi;
-    acc = Join(nullptr, acc, before, x, then_end);
+    acc = Join(acc, before, x, then_end);
   }
   llvm::BasicBlock* before = B_.GetInsertBlock();
   llvm::BasicBlock* leaf = Block("leaf");
@@ -524,7 +523,7 @@ Generator::Outcome Generator::Resolve(int rule) {
   llvm::BasicBlock* leaf_end = B_.GetInsertBlock();
   B_.CreateBr(done);
   B_.SetInsertPoint(done);
-  return Join(nullptr, acc, before, own, leaf_end);
+  return Join(acc, before, own, leaf_end);
 }
 
 // Only the determining rules consume their quotas, after the decision, in the order of the rules

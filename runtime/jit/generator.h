@@ -41,15 +41,13 @@ class Generator {
   };
   void PlanPrograms(const ir::Program& p);
   void ProgramBody(int index, const ir::TimelineEntry* entry);
-  llvm::Function* ProgramFunction(int index, const ir::TimelineEntry& entry, llvm::Value* records,
-                                  llvm::Value* n);
+  llvm::Function* ProgramFunction(int index, const ir::TimelineEntry& entry);
   void Fields(const ir::TimelineEntry* entry);
   CV LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map);
   llvm::Value* Applies(int rule);
   Outcome Resolve(int rule);
   Outcome Leaf(int rule);
-  Outcome Join(llvm::Value* taken, const Outcome& x, llvm::BasicBlock* xb, const Outcome& y,
-               llvm::BasicBlock* yb);
+  Outcome Join(const Outcome& x, llvm::BasicBlock* xb, const Outcome& y, llvm::BasicBlock* yb);
   void Consume(const std::vector<llvm::Value*>& mask);
   void StoreDecision(const Outcome& o, int program);
   void Finish(uint8_t status, int program);
