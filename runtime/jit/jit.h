@@ -48,6 +48,8 @@ class BatchDecisions {
 
  private:
   friend class CompiledPolicy;
+  // The interpreter's decision for shipment i, when it decided it; else null.
+  const interp::Decision* Interpreted(size_t i) const;
   const CompiledPolicy* policy_ = nullptr;
   std::vector<Result> results_;
   std::vector<std::pair<size_t, interp::Decision>> interpreted_;  // by record, ascending

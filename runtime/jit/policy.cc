@@ -125,10 +125,14 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
   }
 }
 
-interp::DecisionView BatchDecisions::View(size_t i, std::vector<int>* rules) const {
+const interp::Decision* BatchDecisions::Interpreted(size_t i) const {
   auto it = std::lower_bound(interpreted_.begin(), interpreted_.end(), i,
                              [](const auto& e, size_t k) { return e.first < k; });
-  if (it != interpreted_.end() && it->first == i) return interp::DecisionView::Of(it->second);
+  return it != interpreted_.end() && it->first == i ? &it->second : nullptr;
+}
+
+interp::DecisionView BatchDecisions::View(size_t i, std::vector<int>* rules) const {
+  if (const interp::Decision* d = Interpreted(i)) return interp::DecisionView::Of(*d);
   const Result& r = results_[i];
   const ProgramPlan& pp = policy_->plan().programs[r.program];
   interp::DecisionView d;
@@ -155,11 +159,9 @@ interp::DecisionView BatchDecisions::View(size_t i, std::vector<int>* rules) con
 }
 
 interp::Decision BatchDecisions::Decision(size_t i) const {
+  if (const interp::Decision* d = Interpreted(i)) return *d;
   std::vector<int> rules;
   interp::DecisionView v = View(i, &rules);
-  auto it = std::lower_bound(interpreted_.begin(), interpreted_.end(), i,
-                             [](const auto& e, size_t k) { return e.first < k; });
-  if (it != interpreted_.end() && it->first == i) return it->second;
   interp::Decision d;
   d.program = v.program;
   d.kind = v.kind;
