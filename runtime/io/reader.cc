@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "runtime/date.h"
+#include "runtime/io/flat_json.h"
 
 namespace edict::io {
 
@@ -339,6 +341,43 @@ bool RecordParser::ParseJsonInto(std::string_view line, Sink& sink, std::string*
   return Finish(sink, error);
 }
 
+template <typename Sink>
+bool RecordParser::FastJsonInto(std::string_view line, Sink& sink, std::string* id) {
+  if (!fast_json_ || program_.fields.size() > 64) return false;
+  uint64_t seen = 0;
+  std::optional<std::string_view> given_id;  // set only when the whole line reads
+  bool read = ScanFlatJson(line, [&](std::string_view key, FlatKind kind, std::string_view text) {
+    // The checks of ParseJsonInto, in its order; any failure declines.
+    int field = field_index_.Find(key);
+    if (field < 0) return false;
+    uint64_t bit = uint64_t{1} << field;
+    if (seen & bit) return false;
+    seen |= bit;
+    const ir::Field& f = program_.fields[field];
+    if (f.kind == ir::Field::kDerived) return false;
+    TypeKind type = f.type ? f.type->kind : TypeKind::kError;
+    switch (kind) {
+      case FlatKind::kNull:
+        return !(f.kind == ir::Field::kInput && !f.value);
+      case FlatKind::kString:
+        if (field == program_.id_field) given_id = text;
+        if (type == TypeKind::kNumber || type == TypeKind::kBool) return false;
+        return ConvertText(field, text, sink, &fast_error_);
+      case FlatKind::kNumber:
+        return type == TypeKind::kNumber && ConvertNumber(field, text, sink, &fast_error_);
+      case FlatKind::kTrue:
+      case FlatKind::kFalse:
+        if (type != TypeKind::kBool) return false;
+        sink.Bool(field, kind == FlatKind::kTrue);
+        return true;
+    }
+    return false;
+  });
+  if (!read || !Finish(sink, &fast_error_)) return false;
+  if (given_id) id->assign(*given_id);
+  return true;
+}
+
 bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::string* error) {
   csv_columns_.clear();
   for (const auto& c : columns) {
@@ -378,6 +417,9 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
   rec->values.assign(program_.fields.size(), Value{});
   rec->strings.clear();
   RecordSink sink(rec);
+  if (FastJsonInto(line, sink, id)) return true;
+  rec->values.assign(program_.fields.size(), Value{});
+  rec->strings.clear();
   return ParseJsonInto(line, sink, error, id);
 }
 
@@ -391,6 +433,11 @@ bool RecordParser::ParseCsv(const std::vector<std::string>& cells, interp::Recor
 
 bool RecordParser::ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
                              std::string* id) {
+  {
+    PackedSink fast(batch, batch->Add(line_no), texts_.data());
+    if (FastJsonInto(line, fast, id) && fast.KeepTexts(text_fields_)) return true;
+    batch->PopBack();
+  }
   PackedSink sink(batch, batch->Add(line_no), texts_.data());
   if (!ParseJsonInto(line, sink, error, id)) {
     batch->PopBack();

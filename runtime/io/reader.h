@@ -36,6 +36,10 @@ class RecordParser {
   bool ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no, std::string* error,
                 std::string* id);
 
+  // Whether the flat-line scanner (flat_json.h) may read a JSON line before simdjson does; on by default.
+  // Off, every line goes through simdjson: tests and the fuzzer compare the two.
+  void set_fast_json(bool on) { fast_json_ = on; }
+
   // Converts text to a field's value (dates, countries, catalog ids, numbers, booleans); false with a reason.
   bool FromText(int field, std::string_view text, interp::Record* rec, std::string* error);
 
@@ -44,6 +48,10 @@ class RecordParser {
   // `Sink` (reader.cc) either sets the record's Values or writes the packed record's slots.
   template <typename Sink>
   bool ParseJsonInto(std::string_view line, Sink& sink, std::string* error, std::string* id);
+  // The common flat line without simdjson (flat_json.h): true when read; false when the scanner declined or
+  // the line has an error, after which the caller reads it again with ParseJsonInto on a clean sink.
+  template <typename Sink>
+  bool FastJsonInto(std::string_view line, Sink& sink, std::string* id);
   template <typename Sink>
   bool ParseCsvInto(const std::vector<std::string>& cells, Sink& sink, std::string* error, std::string* id);
   template <typename Sink>
@@ -64,6 +72,8 @@ class RecordParser {
   std::unique_ptr<Json> json_;
   std::vector<int> text_fields_;         // fields of type text, in schema order
   std::vector<std::string_view> texts_;  // per field: a text read for the packed record, until it is kept
+  bool fast_json_ = true;
+  std::string fast_error_;  // FastJsonInto's messages, discarded (ParseJsonInto gives them)
 };
 
 // Splits one CSV line (RFC 4180 quoting, no embedded newlines). False when a quote is unbalanced.

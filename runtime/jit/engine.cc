@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -172,8 +174,19 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     return nullptr;
   }
 
+  // EDICT_JIT_TIMING=1: where compile time goes, on stderr (for whoever tunes the code generator).
+  const bool timing = std::getenv("EDICT_JIT_TIMING") != nullptr;
+  auto last = std::chrono::steady_clock::now();
+  auto phase = [&](const char* name) {
+    if (!timing) return;
+    auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "jit %-9s %8.2f ms\n", name,
+                 std::chrono::duration<double, std::milli>(now - last).count());
+    last = now;
+  };
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module = GenerateModule(program, layout, context, plan);
+  phase("generate");
   if (!plan->supported) {
     *error = "not compiled: " + plan->unsupported;
     return nullptr;
@@ -186,6 +199,7 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     cache_path = options.cache_dir + "/" + CacheKey(*module, **tm, options.opt_level) + ".o";
     object = ReadCached(cache_path);
     stats->from_cache = object != nullptr;
+    phase("cache");
   }
   if (!object) {
     // Verified before it is compiled (a cached object was verified when it was made).
@@ -195,7 +209,9 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
       *error = "internal: invalid generated code: " + verify_os.str();
       return nullptr;
     }
+    phase("verify");
     if (options.opt_level > 0) Optimize(*module, **tm);
+    phase("optimize");
     // For whoever tunes the code generator: the optimised module as text.
     if (const char* dump = std::getenv("EDICT_JIT_DUMP")) {
       std::error_code ec;
@@ -208,6 +224,7 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
       return nullptr;
     }
     object = std::move(*compiled);
+    phase("codegen");
     if (!cache_path.empty()) WriteCached(options.cache_dir, cache_path, object->getMemBufferRef());
   }
 
@@ -238,6 +255,7 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     *error = ToString(std::move(err));
     return nullptr;
   }
+  phase("link");
   auto out = std::make_unique<Module>();
   out->impl = std::make_unique<Module::Impl>();
   out->impl->jit = std::move(*jit);

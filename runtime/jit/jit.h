@@ -37,7 +37,7 @@ class CompiledPolicy;
 // interpreter's decisions for the shipments it took over and the quota figures, for writers that show them.
 class BatchDecisions {
  public:
-  size_t size() const { return results_.size(); }
+  size_t size() const { return size_; }
   const Result& result(size_t i) const { return results_[i]; }
   // How many shipments the interpreter decided (the compiled code met an error or a conflict).
   size_t interpreted() const { return interpreted_.size(); }
@@ -51,10 +51,12 @@ class BatchDecisions {
   // The interpreter's decision for shipment i, when it decided it; else null.
   const interp::Decision* Interpreted(size_t i) const;
   const CompiledPolicy* policy_ = nullptr;
-  std::vector<Result> results_;
+  std::vector<Result> results_;  // the first size_ are this batch's; storage is reused
+  size_t size_ = 0;
   std::vector<std::pair<size_t, interp::Decision>> interpreted_;  // by record, ascending
   std::vector<size_t> use_records_;                               // by record, ascending
   std::vector<interp::QuotaUse> uses_;                            // parallel to use_records_
+  std::vector<BatchDecisions> parts_;  // the workers' shares of a parallel batch, reused
 };
 
 class CompiledPolicy {

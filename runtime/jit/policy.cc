@@ -8,6 +8,7 @@
 #include "runtime/jit/engine.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/quotas.h"
+#include "runtime/parallel/pool.h"
 
 namespace edict::jit {
 
@@ -96,7 +97,9 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
                                  const interp::DecideOptions& options, BatchDecisions* out,
                                  int threads) const {
   out->policy_ = this;
-  out->results_.assign(batch.size(), Result{});
+  // Compiled code writes every field of each result (abi.h), so reused storage is not cleared first.
+  if (out->results_.size() < batch.size()) out->results_.resize(batch.size());
+  out->size_ = batch.size();
   out->interpreted_.clear();
   out->uses_.clear();
   out->use_records_.clear();
@@ -106,19 +109,20 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
     Run(batch, 0, batch.size(), ledger, options, out->results_.data(), out);
     return;
   }
-  // No quota is consumed: shipments are independent, so chunks run in parallel, each with totals of its own
-  // read from the same ledger.
-  std::vector<BatchDecisions> parts(n);  // each worker's interpreted decisions
-  std::vector<std::thread> workers;
+  // No quota is consumed: shipments are independent, so chunks run in parallel on the shared pool, each with
+  // totals of its own read from the same ledger.
+  if (out->parts_.size() < n) out->parts_.resize(n);
   size_t chunk = (batch.size() + n - 1) / n;
-  auto work = [&](size_t t) {
+  ParallelFor(n, [&](size_t t) {
+    BatchDecisions& part = out->parts_[t];
+    part.interpreted_.clear();
+    part.uses_.clear();
+    part.use_records_.clear();
     Run(batch, std::min(batch.size(), t * chunk), std::min(batch.size(), (t + 1) * chunk), ledger, options,
-        out->results_.data(), &parts[t]);
-  };
-  for (size_t t = 1; t < n; ++t) workers.emplace_back(work, t);
-  work(0);
-  for (auto& w : workers) w.join();
-  for (auto& p : parts) {
+        out->results_.data(), &part);
+  });
+  for (size_t t = 0; t < n; ++t) {
+    BatchDecisions& p = out->parts_[t];
     for (auto& d : p.interpreted_) out->interpreted_.push_back(std::move(d));
     out->use_records_.insert(out->use_records_.end(), p.use_records_.begin(), p.use_records_.end());
     out->uses_.insert(out->uses_.end(), p.uses_.begin(), p.uses_.end());

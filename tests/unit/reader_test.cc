@@ -77,5 +77,96 @@ TEST(NameTable, FindsEveryNameAddedAndNothingElse) {
   EXPECT_EQ(io::NameTable{}.Find("US"), -1);
 }
 
+// The flat-line scanner (flat_json.h) and simdjson read every line alike: the same verdict, message, id,
+// values and packed bytes. Lines are valid shipments mutated at random (characters deleted, inserted or
+// doubled), so both the scanner's declines and its successes are exercised.
+std::string Describe(const interp::Record& rec) {
+  std::string out;
+  for (const Value& v : rec.values) {
+    out += std::to_string(static_cast<int>(v.kind)) + ":" + std::to_string(v.b) + "," + std::to_string(v.i) +
+           "," + v.num.ToString() + "," + std::string(v.text) + ";";
+  }
+  return out;
+}
+
+// The line with control and non-ASCII bytes shown as \xNN, for failure messages.
+std::string Visible(const std::string& line) {
+  std::string out;
+  for (unsigned char c : line) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+std::string DescribePacked(const batch::Batch& b) {
+  if (b.size() == 0) return "empty";
+  std::string out(reinterpret_cast<const char*>(b.record(0)), b.layout().size);
+  for (size_t t = 0; t < b.texts().size(); ++t) out += "|" + std::string(b.texts().Get(t));
+  return out;
+}
+
+TEST_F(Reader, FlatScannerAndSimdjsonAgree) {
+  const std::vector<std::string> bases = {
+      R"({"id":"s1","date":"2025-03-03","destination":"IN","consignee":"Indus Compute","item":"nvidia-h100-sxm","quantity":1500,"end_use":"datacenter","veu":"none"})",
+      R"( { "id" : "w" , "date" : "2025-03-03" , "destination" : "AE" , "consignee" : "A" , "item" : "model-weights" , "quantity" : 1 , "training_ops" : 1.5e26 , "open_weights" : false } )",
+      R"({"id":"n","date":"2025-06-01","destination":"CN","consignee":"B","consignee_hq":null,"item":"nvidia-h20","quantity":-0,"open_weights":true})",
+      R"({"id":"x","date":"2025-01-15","destination":"US","consignee":"C","item":"amd-mi300x","quantity":12.0E+1})",
+  };
+  const std::string noise = "\"{}[],:\\ 0123456789eE.-+tfnul\t\r\x01\xc3\xa9x";
+  uint64_t seed = 42;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(seed >> 33);
+  };
+  io::RecordParser slow(*c_.program);
+  slow.set_fast_json(false);
+  batch::PackedLayout layout = batch::PackedLayout::For(*c_.program);
+  int accepted = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string line = bases[next() % bases.size()];
+    for (size_t m = next() % 3; m > 0; --m) {
+      size_t at = next() % (line.size() + 1);
+      switch (next() % 3) {
+        case 0:
+          if (at < line.size()) line.erase(at, 1);
+          break;
+        case 1:
+          line.insert(at, 1, noise[next() % noise.size()]);
+          break;
+        default:
+          if (at < line.size()) line.insert(at, 1, line[at]);
+      }
+    }
+    interp::Record a, b;
+    std::string ea, eb, ia, ib;
+    bool oka = parser_->ParseJson(line, &a, &ea, &ia);
+    bool okb = slow.ParseJson(line, &b, &eb, &ib);
+    ASSERT_EQ(oka, okb) << Visible(line);
+    ASSERT_EQ(ea, eb) << Visible(line);
+    ASSERT_EQ(ia, ib) << Visible(line);
+    if (oka) {
+      ASSERT_EQ(Describe(a), Describe(b)) << Visible(line);
+    }
+    accepted += oka;
+    batch::Batch pa(layout), pb(layout);
+    ea.clear(), eb.clear(), ia.clear(), ib.clear();
+    oka = parser_->ParseJson(line, &pa, 7, &ea, &ia);
+    okb = slow.ParseJson(line, &pb, 7, &eb, &ib);
+    ASSERT_EQ(oka, okb) << Visible(line);
+    ASSERT_EQ(ea, eb) << Visible(line);
+    ASSERT_EQ(ia, ib) << Visible(line);
+    ASSERT_EQ(DescribePacked(pa), DescribePacked(pb)) << Visible(line);
+  }
+  // Both kinds of line occur: some survive their mutations, many do not.
+  EXPECT_GT(accepted, 2000);
+  EXPECT_LT(accepted, 19000);
+}
+
 }  // namespace
 }  // namespace edict

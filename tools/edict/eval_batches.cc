@@ -6,6 +6,7 @@
 
 #include "compiler/diag/diagnostics.h"
 #include "runtime/io/reader.h"
+#include "runtime/parallel/pool.h"
 
 namespace edict::cli {
 
@@ -96,15 +97,6 @@ void Format(const BatchedEval& eval, Worker& w) {
   }
 }
 
-// Runs f(0..n-1), the first on this thread.
-template <typename F>
-void ForEachWorker(size_t n, F f) {
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < n; ++t) threads.emplace_back(f, t);
-  f(0);
-  for (auto& t : threads) t.join();
-}
-
 }  // namespace
 
 bool RunBatchedEval(const BatchedEval& eval, std::istream& in, FILE* out, Ledger& ledger,
@@ -173,7 +165,7 @@ bool RunBatchedEval(const BatchedEval& eval, std::istream& in, FILE* out, Ledger
       size_t b = std::min(lines.size(), t * share), e = std::min(lines.size(), (t + 1) * share);
       return std::make_pair(lines.data() + b, lines.data() + e);
     };
-    ForEachWorker(used, [&](size_t t) {
+    ParallelFor(used, [&](size_t t) {
       auto [b, e] = slice(t);
       Parse(eval, b, e, *workers[t]);
       if (policy.stateless())
@@ -182,7 +174,7 @@ bool RunBatchedEval(const BatchedEval& eval, std::istream& in, FILE* out, Ledger
     if (!policy.stateless())
       for (size_t t = 0; t < used; ++t)
         policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
-    ForEachWorker(used, [&](size_t t) { Format(eval, *workers[t]); });
+    ParallelFor(used, [&](size_t t) { Format(eval, *workers[t]); });
     for (size_t t = 0; t < used; ++t) {
       const std::string& o = workers[t]->output;
       if (std::fwrite(o.data(), 1, o.size(), out) != o.size()) {
