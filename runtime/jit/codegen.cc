@@ -15,9 +15,16 @@ namespace edict::jit {
 
 namespace {
 
-// An outcome as one i32: kind | (symbol + 1) << 2 | (review + 1) << 13 | notify << 24.
-int32_t OutcomeCode(const ir::OutcomeIR& o) {
-  return static_cast<int32_t>(o.kind) | ((o.symbol + 1) << 2) | ((o.review + 1) << 13);
+// An outcome as one i64 laid out as the first 8 bytes of its Result (status kDecided, kind, notify, pad,
+// symbol, review), so that comparing two outcomes is one compare and storing one is one store. `notify`, a
+// condition, is or-ed in at bit 16 where the rule has one.
+static_assert(offsetof(Result, status) == 0 && offsetof(Result, kind) == 1 && offsetof(Result, notify) == 2 &&
+              offsetof(Result, symbol) == 4 && offsetof(Result, review) == 6 && Result::kDecided == 0);
+constexpr int kNotifyShift = 16;
+int64_t OutcomeCode(const ir::OutcomeIR& o) {
+  auto u16 = [](int v) { return static_cast<uint64_t>(static_cast<uint16_t>(static_cast<int16_t>(v))); };
+  uint64_t head = static_cast<uint64_t>(o.kind) << 8 | u16(o.symbol) << 32 | u16(o.review) << 48;
+  return static_cast<int64_t>(head);
 }
 
 ValueKind ValueKindOf(batch::SlotKind k) {
@@ -260,8 +267,12 @@ void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
     B_.SetInsertPoint(in_force);
   }
 
-  // Every applicable root rule, resolved through its exceptions.
-  std::vector<std::pair<llvm::Value*, Outcome>> roots;
+  // Every applicable root rule, resolved through its exceptions, chosen among as it comes (docs/language.md,
+  // "How the final outcome is chosen"): the first root with the highest severity wins; a later root as severe
+  // with another outcome is a conflict; every root giving the winning outcome determines it. Keeping only the
+  // running choice (not each root's outcome) to the end keeps few values alive across the roots.
+  Outcome best{B_.getInt64(OutcomeCode(ir::OutcomeIR{})), B_.getInt32(-1), ZeroMask()};
+  llvm::Value* conflict = B_.getFalse();
   for (int r : p_->roots) {
     llvm::Value* applies = Applies(r);
     llvm::BasicBlock* before = B_.GetInsertBlock();
@@ -270,47 +281,62 @@ void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
     B_.CreateCondBr(applies, then, next);
     B_.SetInsertPoint(then);
     Outcome x = Resolve(r);
+    llvm::Value* higher = B_.CreateICmpSGT(x.severity, best.severity);
+    llvm::Value* same = B_.CreateICmpEQ(x.code, best.code);  // the same outcome is as severe
+    llvm::Value* as_severe = B_.CreateICmpEQ(x.severity, best.severity);
+    Outcome chosen;
+    chosen.code = B_.CreateSelect(higher, x.code, best.code);
+    chosen.severity = B_.CreateSelect(higher, x.severity, best.severity);
+    for (int w = 0; w < kRuleWords; ++w)
+      chosen.mask.push_back(B_.CreateSelect(
+          higher, x.mask[w], B_.CreateSelect(same, B_.CreateOr(best.mask[w], x.mask[w]), best.mask[w])));
+    llvm::Value* now_conflict = B_.CreateSelect(
+        higher, B_.getFalse(), B_.CreateOr(conflict, B_.CreateAnd(as_severe, B_.CreateNot(same))));
     llvm::BasicBlock* then_end = B_.GetInsertBlock();
     B_.CreateBr(next);
     B_.SetInsertPoint(next);
-    Outcome none{B_.getInt32(0), B_.getInt32(-1), ZeroMask()};
-    auto* applied = B_.CreatePHI(i1_, 2);
-    applied->addIncoming(B_.getFalse(), before);
-    applied->addIncoming(B_.getTrue(), then_end);
-    // Join expects the insert point in the join block.
-    roots.emplace_back(applied, Join(x, then_end, none, before));
+    auto* c = B_.CreatePHI(i1_, 2);
+    c->addIncoming(now_conflict, then_end);
+    c->addIncoming(conflict, before);
+    conflict = c;
+    best = Join(chosen, then_end, best, before);
   }
-  // The most severe outcome (the first root giving it), a conflict between equally severe different ones, and
-  // the determining rules: the leaves of every root giving the winning outcome.
-  llvm::Value* best_sev = B_.getInt32(-1);
-  llvm::Value* best_code = B_.getInt32(OutcomeCode(ir::OutcomeIR{}));
-  for (auto& [applied, o] : roots) {
-    llvm::Value* take = B_.CreateAnd(applied, B_.CreateICmpSGT(o.severity, best_sev));
-    best_sev = B_.CreateSelect(take, o.severity, best_sev);
-    best_code = B_.CreateSelect(take, o.code, best_code);
-  }
-  llvm::Value* conflict = B_.getFalse();
-  std::vector<llvm::Value*> mask = ZeroMask();
-  for (auto& [applied, o] : roots) {
-    llvm::Value* same_sev = B_.CreateAnd(applied, B_.CreateICmpEQ(o.severity, best_sev));
-    conflict = B_.CreateOr(conflict, B_.CreateAnd(same_sev, B_.CreateICmpNE(o.code, best_code)));
-    llvm::Value* winner = B_.CreateAnd(applied, B_.CreateICmpEQ(o.code, best_code));
-    for (int w = 0; w < kRuleWords; ++w)
-      mask[w] = B_.CreateOr(mask[w], B_.CreateSelect(winner, o.mask[w], B_.getInt64(0)));
-  }
+  std::vector<llvm::Value*> mask = best.mask;
   FailIf(conflict, -1);
   Consume(mask);
-  StoreDecision(Outcome{best_code, best_sev, mask}, index);
+  StoreDecision(Outcome{best.code, best.severity, mask}, index);
 }
 
 void Generator::Fields(const ir::TimelineEntry* entry) {
   env_.assign(p_->fields.size(), CV{});
+  // Required inputs (no default) are in every record the reader accepts: one test per presence word leaves a
+  // record that lacks one to the interpreter, and the code after it treats each as present.
+  // Only fields the code reads count: a record without its id, say, is decided here as the interpreter would.
+  std::vector<uint8_t> read(p_->fields.size(), 0);
+  for (const ir::Expr& e : p_->exprs)
+    if (e.op == ir::Op::kField && e.index >= 0) read[e.index] = 1;
+  std::vector<uint64_t> required(layout_.presence_words, 0);
+  for (size_t j = 0; j < p_->fields.size(); ++j) {
+    const ir::Field& f = p_->fields[j];
+    int root_field = entry ? entry->field_map[j] : static_cast<int>(j);
+    if (read[j] && f.kind == ir::Field::kInput && !f.value && root_field >= 0 &&
+        layout_.fields[root_field].kind != batch::SlotKind::kNone)
+      required[root_field / 64] |= uint64_t{1} << (root_field % 64);
+  }
+  llvm::Value* missing = B_.getFalse();
+  for (size_t w = 0; w < required.size(); ++w) {
+    if (!required[w]) continue;
+    llvm::Value* word = B_.CreateAnd(LoadAt(rec_, 8 * w, i64_, 8), B_.getInt64(required[w]));
+    missing = B_.CreateOr(missing, B_.CreateICmpNE(word, B_.getInt64(required[w])));
+  }
+  FailIf(missing, -1);
   for (size_t j = 0; j < p_->fields.size(); ++j) {
     int root_field = entry ? entry->field_map[j] : static_cast<int>(j);
     const std::vector<int>* members =
         entry && !entry->member_map[j].empty() ? &entry->member_map[j] : nullptr;
     if (root_field >= 0) {
-      env_[j] = LoadField(root_field, p_->fields[j], members);
+      bool known = (required[root_field / 64] >> (root_field % 64)) & 1;
+      env_[j] = LoadField(root_field, p_->fields[j], members, known);
     } else {
       env_[j].kind = ValueKind::kAbsent;
       env_[j].present = B_.getFalse();
@@ -380,7 +406,8 @@ bool Generator::KeyChecked(const ir::Expr& key, size_t rows) const {
          checked_keys_[key.index] && checked_keys_[key.index] <= rows;
 }
 
-CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map) {
+CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map,
+                        bool known_present) {
   const batch::PackedField& pf = layout_.fields[root_field];
   CV v;
   v.kind = ValueKindOf(pf.kind);
@@ -388,8 +415,12 @@ CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<in
     Unsupported("field '" + f.name + "' cannot be packed");
     return v;
   }
-  llvm::Value* word = LoadAt(rec_, 8 * (root_field / 64), i64_, 8);
-  v.present = B_.CreateTrunc(B_.CreateLShr(word, root_field % 64), i1_);
+  if (known_present) {
+    v.present = B_.getTrue();
+  } else {
+    llvm::Value* word = LoadAt(rec_, 8 * (root_field / 64), i64_, 8);
+    v.present = B_.CreateTrunc(B_.CreateLShr(word, root_field % 64), i1_);
+  }
   size_t at = pf.offset;
   switch (pf.kind) {
     case batch::SlotKind::kBool:
@@ -460,9 +491,9 @@ std::vector<llvm::Value*> Generator::ZeroMask() {
 Generator::Outcome Generator::Leaf(int rule) {
   const ir::Rule& r = p_->rules[rule];
   Outcome o;
-  llvm::Value* code = B_.getInt32(OutcomeCode(r.outcome));
+  llvm::Value* code = B_.getInt64(OutcomeCode(r.outcome));
   if (r.outcome.notify)
-    code = B_.CreateOr(code, B_.CreateShl(B_.CreateZExt(Bool(Gen(*r.outcome.notify)), i32_), 24));
+    code = B_.CreateOr(code, B_.CreateShl(B_.CreateZExt(Bool(Gen(*r.outcome.notify)), i64_), kNotifyShift));
   o.code = code;
   o.severity = B_.getInt32(p_->Severity(r.outcome));
   o.mask = ZeroMask();
@@ -494,7 +525,7 @@ Generator::Outcome Generator::Resolve(int rule) {
   const ir::Rule& r = p_->rules[rule];
   if (r.exceptions.empty()) return Leaf(rule);
   llvm::Value* have = B_.getFalse();
-  Outcome acc{B_.getInt32(0), B_.getInt32(0), ZeroMask()};
+  Outcome acc{B_.getInt64(0), B_.getInt32(0), ZeroMask()};
   for (int e : r.exceptions) {
     llvm::Value* applies = Applies(e);
     llvm::BasicBlock* before = B_.GetInsertBlock();
@@ -556,16 +587,7 @@ void Generator::Consume(const std::vector<llvm::Value*>& mask) {
 
 // Each path through a record writes its whole result once.
 void Generator::StoreDecision(const Outcome& o, int program) {
-  StoreAt(res_, offsetof(Result, status), B_.getInt8(Result::kDecided), 1);
-  StoreAt(res_, offsetof(Result, kind), B_.CreateTrunc(B_.CreateAnd(o.code, B_.getInt32(3)), i8_), 1);
-  StoreAt(res_, offsetof(Result, notify),
-          B_.CreateTrunc(B_.CreateAnd(B_.CreateLShr(o.code, 24), B_.getInt32(1)), i8_), 1);
-  auto field = [&](int shift) {
-    llvm::Value* v = B_.CreateAnd(B_.CreateLShr(o.code, shift), B_.getInt32(0x7ff));
-    return B_.CreateTrunc(B_.CreateSub(v, B_.getInt32(1)), i16_);
-  };
-  StoreAt(res_, offsetof(Result, symbol), field(2), 2);
-  StoreAt(res_, offsetof(Result, review), field(13), 2);
+  StoreAt(res_, 0, o.code, 8);  // status, kind, notify, symbol, review (OutcomeCode)
   StoreAt(res_, offsetof(Result, program), B_.getInt16(static_cast<uint16_t>(program)), 2);
   StoreAt(res_, offsetof(Result, date), date_, 4);
   StoreAt(res_, offsetof(Result, error_site), B_.getInt32(-1), 4);
@@ -574,7 +596,7 @@ void Generator::StoreDecision(const Outcome& o, int program) {
 }
 
 void Generator::Finish(uint8_t status, int program) {
-  Outcome none{B_.getInt32(0), B_.getInt32(0), ZeroMask()};
+  Outcome none{B_.getInt64(OutcomeCode(ir::OutcomeIR{})), B_.getInt32(0), ZeroMask()};
   StoreDecision(none, program);  // the defaults: no licence required, no rules
   B_.GetInsertBlock()->getTerminator()->eraseFromParent();
   StoreAt(res_, offsetof(Result, status), B_.getInt8(status), 1);

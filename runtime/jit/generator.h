@@ -43,7 +43,8 @@ class Generator {
   void ProgramBody(int index, const ir::TimelineEntry* entry);
   llvm::Function* ProgramFunction(int index, const ir::TimelineEntry& entry);
   void Fields(const ir::TimelineEntry* entry);
-  CV LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map);
+  // `known_present`: the record was checked to have the field (a required input).
+  CV LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map, bool known_present);
   llvm::Value* Applies(int rule);
   Outcome Resolve(int rule);
   Outcome Leaf(int rule);
