@@ -128,6 +128,17 @@ bool InputLines::Next(std::string* line) {
   return true;
 }
 
+long InputLines::Read(char* buffer, size_t size) {
+  if (!file_ || errno_) return errno_ ? -1 : 0;
+  errno = 0;
+  size_t n = std::fread(buffer, 1, size, file_);
+  if (n < size && std::ferror(file_)) {
+    errno_ = errno ? errno : EIO;
+    return -1;
+  }
+  return static_cast<long>(n);
+}
+
 bool InputLines::Failed(std::string* error) const {
   if (!errno_) return false;
   if (error) *error = "cannot read " + name_ + ": " + std::strerror(errno_);

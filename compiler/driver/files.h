@@ -54,7 +54,10 @@ class InputLines {
   bool Open(const std::string& path, std::string* error);
   // The next line without its '\n' (NUL bytes kept); false at the end of the input or on a read error.
   bool Next(std::string* line);
-  // After Next() returned false: true when it was a read error, with `error` set.
+  // Up to `size` bytes (for readers that cut the input themselves; not mixed with Next): how many, 0 at the
+  // end of the input, -1 on a read error (then Failed). Nothing is stripped.
+  long Read(char* buffer, size_t size);
+  // After Next() returned false (or Read -1): true when it was a read error, with `error` set.
   bool Failed(std::string* error) const;
 
  private:

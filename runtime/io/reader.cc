@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "runtime/date.h"
 #include "runtime/io/flat_json.h"
@@ -378,33 +380,72 @@ bool RecordParser::FastJsonInto(std::string_view line, Sink& sink, std::string* 
   return true;
 }
 
-bool RecordParser::SetCsvHeader(const std::vector<std::string>& columns, std::string* error) {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+bool RecordParser::SetCsvHeader(std::span<const std::string_view> columns, bool strict,
+                                std::vector<std::string>* ignored, std::string* error) {
   csv_columns_.clear();
-  for (const auto& c : columns) {
-    int field = field_index_.Find(c);
-    if (field < 0) {
-      *error = "unknown column '" + Shorten(c) + "'";
-      return false;
-    }
+  ignored->clear();
+  // Field names by lower case; a name that two fields share that way is only found exactly.
+  std::map<std::string, int> lower;
+  for (size_t i = 0; i < program_.fields.size(); ++i) {
+    auto [at, fresh] = lower.emplace(Lower(program_.fields[i].name), static_cast<int>(i));
+    if (!fresh) at->second = -2;
+  }
+  std::set<std::string> names;
+  for (std::string_view c : columns) {
+    // Spaces around a name (a hand-written "id, date") are not part of it.
+    while (!c.empty() && (c.front() == ' ' || c.front() == '\t')) c.remove_prefix(1);
+    while (!c.empty() && (c.back() == ' ' || c.back() == '\t')) c.remove_suffix(1);
     // As a JSON object may not give a key twice: which cell would win is a guess.
-    if (std::find(csv_columns_.begin(), csv_columns_.end(), field) != csv_columns_.end()) {
+    if (!names.insert(Lower(c)).second) {
       *error = "column '" + Shorten(c) + "' is given twice";
       return false;
     }
+    int field = field_index_.Find(c);
+    if (field < 0) {
+      auto at = lower.find(Lower(c));
+      if (at != lower.end() && at->second >= 0) field = at->second;
+    }
+    if (field < 0) {
+      if (strict) {
+        *error = "unknown column '" + Shorten(c) + "'";
+        return false;
+      }
+      ignored->push_back(std::string(c));
+    }
     csv_columns_.push_back(field);
   }
+  // Every row would lack it: said once, here.
+  for (int i : required_)
+    if (std::find(csv_columns_.begin(), csv_columns_.end(), i) == csv_columns_.end()) {
+      *error = "no column for the required field '" + program_.fields[i].name + "'";
+      return false;
+    }
   return true;
 }
 
 template <typename Sink>
-bool RecordParser::ParseCsvInto(const std::vector<std::string>& cells, Sink& sink, std::string* error,
+bool RecordParser::ParseCsvInto(std::span<const std::string_view> cells, Sink& sink, std::string* error,
                                 std::string* id) {
   if (cells.size() != csv_columns_.size()) {
+    // The id still names the row when its cell is there.
+    for (size_t i = 0; i < cells.size() && i < csv_columns_.size(); ++i)
+      if (csv_columns_[i] == program_.id_field) id->assign(cells[i]);
     *error =
         "expected " + std::to_string(csv_columns_.size()) + " cells, found " + std::to_string(cells.size());
     return false;
   }
   for (size_t i = 0; i < cells.size(); ++i) {
+    if (csv_columns_[i] < 0) continue;  // a column the schema does not have
     if (csv_columns_[i] == program_.id_field) id->assign(cells[i]);
     if (cells[i].empty()) continue;  // an empty cell is an absent value
     if (!ConvertText(csv_columns_[i], cells[i], sink, error)) return false;
@@ -423,7 +464,7 @@ bool RecordParser::ParseJson(std::string_view line, interp::Record* rec, std::st
   return ParseJsonInto(line, sink, error, id);
 }
 
-bool RecordParser::ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error,
+bool RecordParser::ParseCsv(std::span<const std::string_view> cells, interp::Record* rec, std::string* error,
                             std::string* id) {
   rec->values.assign(program_.fields.size(), Value{});
   rec->strings.clear();
@@ -451,7 +492,7 @@ bool RecordParser::ParseJson(std::string_view line, batch::Batch* batch, int lin
   return true;
 }
 
-bool RecordParser::ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no,
+bool RecordParser::ParseCsv(std::span<const std::string_view> cells, batch::Batch* batch, int line_no,
                             std::string* error, std::string* id) {
   PackedSink sink(batch, batch->Add(line_no), texts_.data());
   if (!ParseCsvInto(cells, sink, error, id)) {
@@ -464,35 +505,6 @@ bool RecordParser::ParseCsv(const std::vector<std::string>& cells, batch::Batch*
     return false;
   }
   return true;
-}
-
-bool SplitCsv(std::string_view line, std::vector<std::string>* cells) {
-  cells->clear();
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        cur.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        cur.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      cells->push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
-  cells->push_back(std::move(cur));
-  return !quoted;
 }
 
 }  // namespace edict::io

@@ -4,6 +4,7 @@
 
 #include <istream>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,12 @@ class RecordParser {
 
   // One JSON object. On failure returns false with `error` set (and `id` when the line had one).
   bool ParseJson(std::string_view line, interp::Record* rec, std::string* error, std::string* id);
-  // CSV: the header gives the column names; then each row's cells.
-  bool SetCsvHeader(const std::vector<std::string>& columns, std::string* error);
-  bool ParseCsv(const std::vector<std::string>& cells, interp::Record* rec, std::string* error,
+  // CSV: the header gives the column names, matched to the schema's fields without regard to case. A
+  // column the schema does not have is left out of every row and named in `ignored` (with `strict`, it is
+  // an error instead); a name given twice (in any case) is an error. Then each row's cells.
+  bool SetCsvHeader(std::span<const std::string_view> columns, bool strict, std::vector<std::string>* ignored,
+                    std::string* error);
+  bool ParseCsv(std::span<const std::string_view> cells, interp::Record* rec, std::string* error,
                 std::string* id);
 
   // The same, appending the shipment to a packed batch (laid out for this parser's program) instead; on
@@ -33,7 +37,7 @@ class RecordParser {
   // messages as the record overloads, and the same bytes as those followed by batch::Pack.
   bool ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
                  std::string* id);
-  bool ParseCsv(const std::vector<std::string>& cells, batch::Batch* batch, int line_no, std::string* error,
+  bool ParseCsv(std::span<const std::string_view> cells, batch::Batch* batch, int line_no, std::string* error,
                 std::string* id);
 
   // Whether the flat-line scanner (flat_json.h) may read a JSON line before simdjson does; on by default.
@@ -53,7 +57,7 @@ class RecordParser {
   template <typename Sink>
   bool FastJsonInto(std::string_view line, Sink& sink, std::string* id);
   template <typename Sink>
-  bool ParseCsvInto(const std::vector<std::string>& cells, Sink& sink, std::string* error, std::string* id);
+  bool ParseCsvInto(std::span<const std::string_view> cells, Sink& sink, std::string* error, std::string* id);
   template <typename Sink>
   bool ConvertText(int field, std::string_view text, Sink& sink, std::string* error);
   template <typename Sink>
@@ -67,7 +71,7 @@ class RecordParser {
   std::vector<NameTable> members_;  // per enum
   std::vector<int> required_;       // input fields with no default
   std::vector<uint8_t> seen_;       // per field, while reading one JSON object
-  std::vector<int> csv_columns_;
+  std::vector<int> csv_columns_;    // per CSV column: its field, or -1 (ignored)
   struct Json;
   std::unique_ptr<Json> json_;
   std::vector<int> text_fields_;         // fields of type text, in schema order
@@ -75,8 +79,5 @@ class RecordParser {
   bool fast_json_ = true;
   std::string fast_error_;  // FastJsonInto's messages, discarded (ParseJsonInto gives them)
 };
-
-// Splits one CSV line (RFC 4180 quoting, no embedded newlines). False when a quote is unbalanced.
-bool SplitCsv(std::string_view line, std::vector<std::string>* cells);
 
 }  // namespace edict::io

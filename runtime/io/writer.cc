@@ -56,6 +56,8 @@ std::string JsonNumber(const Rational& r) {
   return r.IsInteger() ? r.ToString() : JsonEscape(r.ToString());
 }
 
+}  // namespace
+
 std::string CsvCell(std::string_view s) {
   if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
   std::string out = "\"";
@@ -67,8 +69,6 @@ std::string CsvCell(std::string_view s) {
   }
   return out + "\"";
 }
-
-}  // namespace
 
 std::string ShortOutcome(const interp::Decision& d) {
   const ir::Program& p = *d.program;

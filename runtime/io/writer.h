@@ -11,6 +11,8 @@ namespace edict::io {
 enum class Format { kJsonl, kCsv, kTable };
 
 std::string JsonEscape(std::string_view s);
+// A CSV cell: quoted (quotes doubled) when it holds a comma, a quote or a line break.
+std::string CsvCell(std::string_view s);
 
 // {"id":..., "decision":..., "exception":..., "review_policy":..., "notify":..., "rules":[...],
 // "citations":[...]} plus "quotas" with `explain`, and "policy" when a timeline chose the policy.

@@ -52,16 +52,6 @@ TEST_F(Reader, BadInputsHaveReasons) {
   EXPECT_EQ(Error(R"({"id":"x","date":{"y":1}})"), "field 'date' must be a string, number or boolean");
 }
 
-TEST_F(Reader, CsvSplittingHonoursQuotes) {
-  std::vector<std::string> cells;
-  ASSERT_TRUE(io::SplitCsv("a,\"b, c\",\"d \"\"e\"\"\",", &cells));
-  ASSERT_EQ(cells.size(), 4u);
-  EXPECT_EQ(cells[1], "b, c");
-  EXPECT_EQ(cells[2], "d \"e\"");
-  EXPECT_EQ(cells[3], "");
-  EXPECT_FALSE(io::SplitCsv("a,\"b", &cells));
-}
-
 TEST(NameTable, FindsEveryNameAddedAndNothingElse) {
   std::vector<std::string> names;
   for (char a = 'A'; a <= 'Z'; ++a)

@@ -5,17 +5,18 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <map>
 
 #include "compiler/driver/files.h"
 #include "runtime/date.h"
+#include "runtime/io/csv.h"
+#include "runtime/io/keep.h"
 #include "runtime/io/reader.h"
 #include "runtime/io/writer.h"
 #include "runtime/jit/jit.h"
 #include "tools/edict/commands.h"
 #include "tools/edict/eval_batches.h"
+#include "tools/edict/shipment_input.h"
 
 namespace edict::cli {
 
@@ -23,17 +24,60 @@ namespace {
 
 struct EvalArgs {
   std::string policy, input = "-", output, format = "jsonl", input_format = "auto", as_of, engine = "jit";
-  std::string cache_dir;
-  bool explain = false;
+  std::string cache_dir, keep, template_format;
+  bool explain = false, strict = false;
 };
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+// `--template csv|jsonl`: what a shipment file for the policy looks like. CSV: the header row (the empty file
+// to fill in), with each field's type on stderr; JSON Lines: one object whose values name the types.
+int PrintTemplate(const ir::Program& program, const std::string& format) {
+  auto& out = driver::Output::Stdout();
+  std::string header, json, legend;
+  for (const ir::Field& f : program.fields) {
+    if (f.kind == ir::Field::kDerived) continue;
+    std::string type = f.type ? f.type->ToString() : "?";
+    if (f.type && f.type->kind == TypeKind::kDate) type += " (YYYY-MM-DD)";
+    if (f.count) type += ", a whole number of at least 1";
+    std::string need = f.kind == ir::Field::kInput && !f.value ? "required"
+                       : f.kind == ir::Field::kOptional        ? "optional"
+                                                               : "optional, has a default";
+    header += (header.empty() ? "" : ",") + io::CsvCell(f.name);
+    json += std::string(json.empty() ? "{" : ",") + io::JsonEscape(f.name) + ":" +
+            io::JsonEscape(type + "; " + need);
+    legend += "  " + f.name + ": " + type + "; " + need + "\n";
+  }
+  if (format == "csv") {
+    out.Write(header + "\n");
+    std::fprintf(stderr, "edict eval: the columns of '%s' (any order, any case; others are ignored):\n%s",
+                 program.name.c_str(), legend.c_str());
+  } else {
+    out.Write(json + "}\n");
+  }
+  return 0;
+}
+
+// The decision CSV's own columns (io::CsvHeader), which kept input columns must not take.
+std::vector<std::string> CsvOutputColumns() {
+  std::vector<std::string> out;
+  std::string header = io::CsvHeader();
+  size_t start = 0;
+  for (size_t comma; (comma = header.find(',', start)) != std::string::npos; start = comma + 1)
+    out.push_back(header.substr(start, comma - start));
+  out.push_back(header.substr(start));
+  out.push_back("policy");
+  return out;
 }
 
 int RunEval(const EvalArgs& args, const Common& common) {
   auto program = CompileForCommand(args.policy, common);
   if (!program) return 1;
+  if (!args.template_format.empty()) return PrintTemplate(*program, args.template_format);
+  io::KeepColumns keep;
+  std::string io_error;
+  if (!args.keep.empty() && !keep.Parse(args.keep, &io_error)) {
+    std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
+    return 2;
+  }
   std::unique_ptr<jit::CompiledPolicy> compiled;
   if (args.engine == "jit") {
     jit::JitOptions jit_options;
@@ -54,24 +98,26 @@ int RunEval(const EvalArgs& args, const Common& common) {
     options.has_as_of = true;
     options.as_of = *d;
   }
-  // Lines for the interpreter and the table (a read error is an error, not the end of the input); the
-  // batched JIT path reads the same file as a stream. Either way a directory or an unreadable file is refused
-  // here with the OS reason.
-  std::string io_error;
-  driver::InputLines lines;
-  if (!lines.Open(args.input, &io_error)) {
+  // A directory or an unreadable file is refused here with the OS reason, and so is a CSV header that is
+  // malformed or names a column twice.
+  ShipmentInput input;
+  if (!input.Open(args.input, args.input_format, &io_error)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
     return 2;
   }
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (args.input != "-") {
-    file.open(args.input, std::ios::binary);
-    if (!file) {
-      std::fprintf(stderr, "edict eval: cannot read '%s'\n", args.input.c_str());
+  io::RecordParser parser(*program);
+  std::vector<std::string> ignored;
+  if (!input.SetHeader(parser, args.strict, &io_error, &ignored)) {
+    std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
+    return 2;
+  }
+  input.NoteIgnored("eval", ignored);
+  if (keep.active()) {
+    if (input.csv() && !keep.UseCsvHeader(input.header_views(), &io_error)) {
+      std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
       return 2;
     }
-    in = &file;
+    if (!input.csv()) keep.UseJson(*program);
   }
   driver::Output output_file;
   driver::Output* out = &driver::Output::Stdout();
@@ -102,12 +148,10 @@ int RunEval(const EvalArgs& args, const Common& common) {
   };
   static char buffer[1 << 16];
   std::setvbuf(out->file(), buffer, _IOFBF, sizeof buffer);
-  bool csv_in = args.input_format == "csv" || (args.input_format == "auto" && EndsWith(args.input, ".csv"));
   io::Format format = args.format == "csv"     ? io::Format::kCsv
                       : args.format == "table" ? io::Format::kTable
                                                : io::Format::kJsonl;
   bool timeline = !program->timeline.empty();
-  io::RecordParser parser(*program);
   io::TableWriter table;
   MemoryLedger ledger;
   interp::Record rec;
@@ -115,36 +159,23 @@ int RunEval(const EvalArgs& args, const Common& common) {
   long invalid = 0, failed = 0, total = 0;
   bool progress = isatty(2);
   auto start = std::chrono::steady_clock::now();
-  if (format == io::Format::kCsv) out->Write(io::CsvHeader() + "\n");
-  std::string line;
-  std::vector<std::string> cells;
-  int line_no = 0;
-  bool header_done = false;
+  if (format == io::Format::kCsv)
+    out->Write(io::CsvHeader() + keep.CsvHeaderCells(CsvOutputColumns()) + "\n");
   // The JIT decides packed batches (eval_batches.cc); the table, which keeps every row, and the interpreter
-  // go line by line.
+  // go record by record.
   bool batched = compiled && format != io::Format::kTable;
   if (batched) {
     BatchedEval eval;
     eval.policy = compiled.get();
     eval.options = options;
     eval.format = format;
-    eval.csv_input = csv_in;
     eval.explain = args.explain;
     eval.progress = progress;
-    eval.input_name = args.input;
+    eval.strict = args.strict;
+    eval.keep = &keep;
     EvalCounts c;
-    // The first line may start with a UTF-8 byte-order mark: skipped, as InputLines does.
-    if (in->peek() == 0xEF) {
-      char bom[3] = {};
-      in->read(bom, 3);
-      if (std::string_view(bom, static_cast<size_t>(in->gcount())) != "\xEF\xBB\xBF") {
-        std::fprintf(stderr, "edict eval: %s: the first line starts with an incomplete byte-order mark\n",
-                     args.input.c_str());
-        return 2;
-      }
-    }
     errno = 0;
-    if (!RunBatchedEval(eval, *in, out->file(), ledger, &c)) {
+    if (!RunBatchedEval(eval, input, out->file(), ledger, &c)) {
       int err = errno;
       if (std::ferror(out->file())) {
         out->MarkFailed(err);
@@ -158,70 +189,61 @@ int RunEval(const EvalArgs& args, const Common& common) {
     failed = c.failed;
     for (const auto& [k, v] : c.outcomes) counts[k] += v;
   }
+  io::CsvCells cells;
+  std::unique_ptr<io::KeepWriter> kept;
+  if (keep.active()) kept = std::make_unique<io::KeepWriter>(keep, format == io::Format::kJsonl);
+  std::vector<io::InputRecord> records;
   // A write that fails ends the run: the rest would be lost too.
-  while (!batched && out->ok() && lines.Next(&line)) {
-    ++line_no;
-    if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::string error, id;
-    bool ok;
-    if (csv_in) {
-      if (!io::SplitCsv(line, &cells)) {
-        ok = false;
-        error = "unbalanced quotes";
-      } else if (!header_done) {
-        header_done = true;
-        if (!parser.SetCsvHeader(cells, &error)) {
-          std::fprintf(stderr, "edict eval: %s:%d: bad CSV header: %s\n", args.input.c_str(), line_no,
-                       error.c_str());
-          return 2;
-        }
+  while (!batched && out->ok() && input.Next(&records)) {
+    for (const io::InputRecord& r : records) {
+      if (!out->ok()) break;
+      std::string error, id;
+      bool ok = input.csv() ? cells.Split(r.text, &error) && parser.ParseCsv(cells.cells(), &rec, &error, &id)
+                            : parser.ParseJson(r.text, &rec, &error, &id);
+      ++total;
+      rec.line = r.line;
+      if (kept) kept->Read(r.text);
+      auto write = [&](std::string line) {
+        if (kept) format == io::Format::kJsonl ? kept->AppendJson(line) : kept->AppendCsv(line);
+        line += '\n';
+        out->Write(line);
+      };
+      if (!ok) {
+        ++invalid;
+        if (format == io::Format::kJsonl)
+          write(io::ErrorJson(id, r.line, error));
+        else if (format == io::Format::kCsv)
+          write(io::ErrorCsv(id, r.line, error));
+        else
+          table.AddError(id, r.line, error);
         continue;
-      } else {
-        ok = parser.ParseCsv(cells, &rec, &error, &id);
       }
-    } else {
-      ok = parser.ParseJson(line, &rec, &error, &id);
-    }
-    ++total;
-    rec.line = line_no;
-    if (!ok) {
-      ++invalid;
+      interp::Decision d =
+          compiled ? compiled->Decide(rec, ledger, options) : interp::Decide(*program, rec, ledger, options);
+      if (d.error) {
+        ++failed;
+        std::string msg = d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
+        if (format == io::Format::kJsonl)
+          write(io::ErrorJson(id, r.line, msg));
+        else if (format == io::Format::kCsv)
+          write(io::ErrorCsv(id, r.line, msg));
+        else
+          table.Add(d, id, rec, *program);
+        continue;
+      }
+      counts[interp::DecisionName(d.kind)]++;
       if (format == io::Format::kJsonl)
-        out->Write(io::ErrorJson(id, line_no, error) + "\n");
+        write(io::DecisionJson(d, id, args.explain, timeline));
       else if (format == io::Format::kCsv)
-        out->Write(io::ErrorCsv(id, line_no, error) + "\n");
-      else
-        table.AddError(id, line_no, error);
-      continue;
-    }
-    interp::Decision d =
-        compiled ? compiled->Decide(rec, ledger, options) : interp::Decide(*program, rec, ledger, options);
-    if (d.error) {
-      ++failed;
-      std::string msg = d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
-      if (format == io::Format::kJsonl)
-        out->Write(io::ErrorJson(id, line_no, msg) + "\n");
-      else if (format == io::Format::kCsv)
-        out->Write(io::ErrorCsv(id, line_no, msg) + "\n");
+        write(io::DecisionCsv(d, id));
       else
         table.Add(d, id, rec, *program);
-      continue;
+      if (progress && total % 100000 == 0) std::fprintf(stderr, "\r%ld shipments...", total);
     }
-    counts[interp::DecisionName(d.kind)]++;
-    if (format == io::Format::kJsonl) {
-      std::string json = io::DecisionJson(d, id, args.explain, timeline);
-      json += '\n';
-      out->Write(json);
-    } else if (format == io::Format::kCsv) {
-      out->Write(io::DecisionCsv(d, id) + "\n");
-    } else {
-      table.Add(d, id, rec, *program);
-    }
-    if (progress && total % 100000 == 0) std::fprintf(stderr, "\r%ld shipments...", total);
   }
   if (progress && total >= 100000) std::fputs("\r", stderr);
-  if (!batched && lines.Failed(&io_error)) {
-    std::fprintf(stderr, "edict eval: %s (after %d lines)\n", io_error.c_str(), line_no);
+  if (!batched && input.Failed(&io_error)) {
+    std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
     return 2;
   }
   if (format == io::Format::kTable) out->Write(table.Render());
@@ -257,6 +279,13 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("--as-of", args.as_of, "Evaluate every shipment as if shipped on this date");
   cmd->add_option("--engine", args.engine, "Evaluation engine")->check(CLI::IsMember({"jit", "interp"}));
   cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)");
+  cmd->add_flag("--strict", args.strict, "A CSV column the schema does not have is an error, not a note");
+  cmd->add_option(
+      "--keep", args.keep,
+      "Copy these input columns (comma-separated, or all) into each decision, to join results back");
+  cmd->add_option("--template", args.template_format,
+                  "Print an empty shipment file for the policy (csv: the header; jsonl: the fields' types)")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
   cmd->callback([&] { exit_code = RunEval(args, common); });
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "compiler/diag/diagnostics.h"
+#include "runtime/io/csv.h"
 #include "runtime/io/reader.h"
 #include "runtime/parallel/pool.h"
 
@@ -12,52 +13,48 @@ namespace edict::cli {
 
 namespace {
 
-constexpr size_t kBlock = 8 << 20;  // bytes read at a time; every complete line in a block is one chunk
-
-struct Line {
-  std::string_view text;
-  int number = 0;
-};
-
-// One line's fate: parsed into the worker's batch (packed >= 0), or invalid.
+// One record's fate: parsed into the worker's batch (packed >= 0), or invalid.
 struct Entry {
   int line = 0;
   long packed = -1;
+  std::string_view text;  // for --keep
   std::string id, error;
 };
 
 // A worker's share of a chunk, and everything it keeps from one chunk to the next.
 struct Worker {
-  explicit Worker(const jit::CompiledPolicy& policy) : parser(policy.program()), batch(policy.NewBatch()) {}
+  Worker(const BatchedEval& eval, const ShipmentInput& input)
+      : parser(eval.policy->program()), batch(eval.policy->NewBatch()) {
+    std::string error;
+    input.SetHeader(parser, eval.strict, &error);  // checked by the caller
+    if (eval.keep && eval.keep->active())
+      keep = std::make_unique<io::KeepWriter>(*eval.keep, eval.format == io::Format::kJsonl);
+  }
   io::RecordParser parser;
   std::unique_ptr<batch::Batch> batch;
   std::vector<Entry> entries;
   jit::BatchDecisions decisions;
   std::string output;
-  std::vector<std::string> cells;
+  io::CsvCells cells;
+  std::unique_ptr<io::KeepWriter> keep;
   std::vector<int> rules;
   EvalCounts counts;
 };
 
-bool Blank(std::string_view s) {
-  return s.find_first_not_of(" \t\r") == std::string_view::npos;
-}
-
-void Parse(const BatchedEval& eval, const Line* begin, const Line* end, Worker& w) {
+void Parse(const BatchedEval& eval, bool csv, const io::InputRecord* begin, const io::InputRecord* end,
+           Worker& w) {
   eval.policy->Reset(w.batch.get());
   w.entries.clear();
-  for (const Line* l = begin; l != end; ++l) {
+  for (const io::InputRecord* r = begin; r != end; ++r) {
     Entry e;
-    e.line = l->number;
+    e.line = r->line;
+    e.text = r->text;
     bool ok;
-    if (eval.csv_input) {
-      ok = io::SplitCsv(l->text, &w.cells);
-      if (!ok)
-        e.error = "unbalanced quotes";
-      else
-        ok = w.parser.ParseCsv(w.cells, w.batch.get(), l->number, &e.error, &e.id);
+    if (csv) {
+      ok = w.cells.Split(r->text, &e.error) &&
+           w.parser.ParseCsv(w.cells.cells(), w.batch.get(), r->line, &e.error, &e.id);
     } else {
-      ok = w.parser.ParseJson(l->text, w.batch.get(), l->number, &e.error, &e.id);
+      ok = w.parser.ParseJson(r->text, w.batch.get(), r->line, &e.error, &e.id);
     }
     if (ok) e.packed = static_cast<long>(w.batch->size()) - 1;
     w.entries.push_back(std::move(e));
@@ -69,11 +66,17 @@ void Format(const BatchedEval& eval, Worker& w) {
   w.output.clear();
   for (const Entry& e : w.entries) {
     ++w.counts.total;
+    if (w.keep) w.keep->Read(e.text);
+    auto end_line = [&] {
+      if (w.keep)
+        eval.format == io::Format::kJsonl ? w.keep->AppendJson(w.output) : w.keep->AppendCsv(w.output);
+      w.output.push_back('\n');
+    };
     if (e.packed < 0) {
       ++w.counts.invalid;
       w.output += eval.format == io::Format::kJsonl ? io::ErrorJson(e.id, e.line, e.error)
                                                     : io::ErrorCsv(e.id, e.line, e.error);
-      w.output.push_back('\n');
+      end_line();
       continue;
     }
     interp::Decision kept;  // an error is only ever the interpreter's
@@ -85,7 +88,7 @@ void Format(const BatchedEval& eval, Worker& w) {
           kept.error_message + (kept.error_span.valid() ? " (at " + Where(kept.error_span) + ")" : "");
       w.output += eval.format == io::Format::kJsonl ? io::ErrorJson(e.id, e.line, msg)
                                                     : io::ErrorCsv(e.id, e.line, msg);
-      w.output.push_back('\n');
+      end_line();
       continue;
     }
     ++w.counts.outcomes[interp::DecisionName(d.kind)];
@@ -93,81 +96,32 @@ void Format(const BatchedEval& eval, Worker& w) {
       io::AppendDecisionJson(w.output, d, e.id, eval.explain, timeline);
     else
       io::AppendDecisionCsv(w.output, d, e.id);
-    w.output.push_back('\n');
+    end_line();
   }
 }
 
 }  // namespace
 
-bool RunBatchedEval(const BatchedEval& eval, std::istream& in, FILE* out, Ledger& ledger,
+bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Ledger& ledger,
                     EvalCounts* counts) {
   const jit::CompiledPolicy& policy = *eval.policy;
   size_t n = eval.workers > 0 ? static_cast<size_t>(eval.workers)
                               : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::unique_ptr<Worker>> workers;
-  for (size_t t = 0; t < n; ++t) workers.push_back(std::make_unique<Worker>(policy));
-  std::string block, carry;
-  std::vector<Line> lines;
-  int line_no = 0;
-  bool header_done = !eval.csv_input;
-  bool eof = false;
-  while (!eof) {
-    block.swap(carry);
-    carry.clear();
-    size_t have = block.size();
-    block.resize(have + kBlock);
-    in.read(block.data() + have, static_cast<std::streamsize>(kBlock));
-    block.resize(have + static_cast<size_t>(in.gcount()));
-    if (in.bad()) {
-      counts->error = "cannot read the input";
-      return false;
-    }
-    eof = !in;
-    // Complete lines go to this chunk; a line cut by the block's end waits for the next block.
-    size_t end = eof ? block.size() : block.rfind('\n');
-    if (end == std::string::npos) {  // one line longer than a block: read on
-      carry.swap(block);
-      continue;
-    }
-    if (!eof) {
-      carry.assign(block, end + 1, std::string::npos);
-      block.resize(end + 1);
-    }
-    lines.clear();
-    std::string_view rest(block);
-    while (!rest.empty()) {
-      size_t nl = rest.find('\n');
-      std::string_view text = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      ++line_no;
-      if (text.empty() || Blank(text)) continue;
-      if (!header_done) {
-        header_done = true;
-        std::vector<std::string> cells;
-        std::string error;
-        if (!io::SplitCsv(text, &cells)) error = "unbalanced quotes";
-        for (auto& w : workers)
-          if (error.empty()) w->parser.SetCsvHeader(cells, &error);
-        if (!error.empty()) {
-          counts->error = eval.input_name + ":" + std::to_string(line_no) + ": bad CSV header: " + error;
-          return false;
-        }
-        continue;
-      }
-      lines.push_back({text, line_no});
-    }
-    if (lines.empty()) continue;
+  for (size_t t = 0; t < n; ++t) workers.push_back(std::make_unique<Worker>(eval, input));
+  std::vector<io::InputRecord> records;
+  while (input.Next(&records)) {
     // Shares of the chunk, parsed (and, when no quota is consumed, decided) in parallel; a policy that
     // consumes quotas decides the shares one after the other, in input order.
-    size_t used = std::min(n, lines.size() / 1024 + 1);
-    size_t share = (lines.size() + used - 1) / used;
+    size_t used = std::min(n, records.size() / 1024 + 1);
+    size_t share = (records.size() + used - 1) / used;
     auto slice = [&](size_t t) {
-      size_t b = std::min(lines.size(), t * share), e = std::min(lines.size(), (t + 1) * share);
-      return std::make_pair(lines.data() + b, lines.data() + e);
+      size_t b = std::min(records.size(), t * share), e = std::min(records.size(), (t + 1) * share);
+      return std::make_pair(records.data() + b, records.data() + e);
     };
     ParallelFor(used, [&](size_t t) {
       auto [b, e] = slice(t);
-      Parse(eval, b, e, *workers[t]);
+      Parse(eval, input.csv(), b, e, *workers[t]);
       if (policy.stateless())
         policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
     });
@@ -188,6 +142,7 @@ bool RunBatchedEval(const BatchedEval& eval, std::istream& in, FILE* out, Ledger
       std::fprintf(stderr, "\r%ld shipments...", total);
     }
   }
+  if (input.Failed(&counts->error)) return false;
   for (auto& w : workers) {
     counts->total += w->counts.total;
     counts->invalid += w->counts.invalid;
