@@ -1,5 +1,8 @@
 #include "runtime/io/records.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace edict::io {
 
 namespace {
@@ -17,29 +20,33 @@ bool RecordBlocks::Next(std::vector<InputRecord>* records) {
   records->clear();
   while (records->empty()) {
     if (eof_ || failed_) return false;
-    block_.swap(carry_);
-    carry_.clear();
-    size_t have = block_.size();
-    block_.resize(have + block_size_);
-    long got = read_(block_.data() + have, block_size_);
+    // What the last call left (a record cut by the block's end) moves to the front; then a block is read.
+    std::memmove(buffer_.get(), buffer_.get() + taken_, size_ - taken_);
+    size_ -= taken_;
+    taken_ = 0;
+    if (size_ + block_size_ > capacity_) {
+      size_t grown = std::max(size_ + block_size_, capacity_ * 2);
+      std::unique_ptr<char[]> bigger(new char[grown]);
+      std::memcpy(bigger.get(), buffer_.get(), size_);
+      buffer_ = std::move(bigger);
+      capacity_ = grown;
+    }
+    long got = read_(buffer_.get() + size_, block_size_);
     if (got < 0) {
       failed_ = true;
       return false;
     }
-    block_.resize(have + static_cast<size_t>(got));
+    size_ += static_cast<size_t>(got);
     eof_ = got == 0;
     if (first_) {
-      if (block_.size() < 3 && !eof_) {  // too little yet to tell a byte-order mark
-        carry_.swap(block_);
-        continue;
-      }
+      if (size_ < 3 && !eof_) continue;  // too little yet to tell a byte-order mark
       first_ = false;
-      if (block_.compare(0, 3, "\xEF\xBB\xBF") == 0) block_.erase(0, 3);
+      if (size_ >= 3 && std::memcmp(buffer_.get(), "\xEF\xBB\xBF", 3) == 0) taken_ = 3;
     }
     // Records that end in this block are taken; the rest waits for the next block (or, at the end of the
     // input, is the last record: a line without a final line break, or a quoted cell never closed).
-    std::string_view all(block_);
-    size_t start = 0, pos = 0;
+    std::string_view all(buffer_.get(), size_);
+    size_t start = taken_, pos = taken_;
     int line = line_no_, start_line = line_no_ + 1;
     CsvRecordEnd end;  // a record always starts outside quotes
     for (;;) {
@@ -59,8 +66,9 @@ bool RecordBlocks::Next(std::vector<InputRecord>* records) {
       if (!text.empty() && text.back() == '\n') text.remove_suffix(1);  // a quoted cell never closed
       if (!Blank(text)) records->push_back({text, start_line});
       line_no_ = line + (pos < all.size() ? 1 : 0);
+      taken_ = size_;
     } else {
-      carry_.assign(all.substr(start));
+      taken_ = start;
       line_no_ = start_line - 1;
     }
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,8 +36,11 @@ class RecordBlocks {
   ReadFn read_;
   bool csv_;
   size_t block_size_;
-  std::string block_, carry_;
-  int line_no_ = 0;  // lines before carry_
+  // The block: buffer_[0, size_) holds what was read and not yet handed out; the records of the last call
+  // are views of it. Not a std::string: growing one zero-fills the 8 MB about to be read into.
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0, size_ = 0, taken_ = 0;  // taken_: bytes given out as records by the last call
+  int line_no_ = 0;                             // lines before buffer_ + taken_
   bool first_ = true, eof_ = false, failed_ = false;
 };
 
