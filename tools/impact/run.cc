@@ -8,6 +8,7 @@
 #include "runtime/date.h"
 #include "runtime/io/csv.h"
 #include "runtime/io/reader.h"
+#include "runtime/parallel/pool.h"
 
 namespace edict::impact {
 
@@ -170,15 +171,6 @@ void AppendRow(std::string& out, const ImpactRun& run, const KeyFields& k, const
   out.push_back('\n');
 }
 
-// Runs f(0..n-1), the first on this thread.
-template <typename F>
-void ForEachWorker(size_t n, F f) {
-  std::vector<std::thread> threads;
-  for (size_t t = 1; t < n; ++t) threads.emplace_back(f, t);
-  f(0);
-  for (auto& t : threads) t.join();
-}
-
 struct Entry {
   int line = 0;
   std::string_view text;
@@ -318,7 +310,7 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
   while (input.Next(&records)) {
     size_t used = std::min(n, records.size() / 1024 + 1);
     size_t share = (records.size() + used - 1) / used;
-    ForEachWorker(used, [&](size_t t) {
+    ParallelFor(used, [&](size_t t) {
       Worker& w = *workers[t];
       size_t b = std::min(records.size(), t * share), e = std::min(records.size(), (t + 1) * share);
       Parse(run, input.csv(), same, text_fields, records.data() + b, records.data() + e, w);
@@ -339,7 +331,7 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
                                  1);
       old_side.join();
     }
-    ForEachWorker(used, [&](size_t t) { Compare(run, keys, *workers[t]); });
+    ParallelFor(used, [&](size_t t) { Compare(run, keys, *workers[t]); });
     for (size_t t = 0; t < used && run.rows; ++t) {
       const std::string& o = workers[t]->rows;
       if (std::fwrite(o.data(), 1, o.size(), run.rows) != o.size()) {
