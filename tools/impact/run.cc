@@ -229,8 +229,14 @@ void CopyRecord(const batch::Batch& from, size_t i, batch::Batch* to, const std:
   }
 }
 
-void Parse(const ImpactRun& run, bool csv, bool same, const std::vector<int>& text_fields,
+// How the new policy gets its records: parsed again (another schema), copied from the old policy's batch (the
+// same records, other text constants), or the old policy's batch itself (the same records and text
+// constants).
+enum class Sharing { kParse, kCopy, kShare };
+
+void Parse(const ImpactRun& run, bool csv, Sharing sharing, const std::vector<int>& text_fields,
            const io::InputRecord* begin, const io::InputRecord* end, Worker& w) {
+  bool same = sharing != Sharing::kParse;
   run.old_jit->Reset(w.old_batch.get());
   run.new_jit->Reset(w.new_batch.get());
   w.entries.clear();
@@ -255,7 +261,9 @@ void Parse(const ImpactRun& run, bool csv, bool same, const std::vector<int>& te
     }
     if (same) {
       e.error_new = e.error_old;
-      if (e.packed_old >= 0) {
+      if (e.packed_old >= 0 && sharing == Sharing::kShare) {
+        e.packed_new = e.packed_old;
+      } else if (e.packed_old >= 0) {
         CopyRecord(*w.old_batch, static_cast<size_t>(e.packed_old), w.new_batch.get(), text_fields,
                    w.text_map);
         e.packed_new = e.packed_old;
@@ -297,11 +305,22 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
       run.workers > 0 ? static_cast<size_t>(run.workers) : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::unique_ptr<Worker>> workers;
   for (size_t t = 0; t < n; ++t) workers.push_back(std::make_unique<Worker>(run, input, strict));
-  bool same = SameRecords(*run.old_program, run.old_jit->layout(), *run.new_program, run.new_jit->layout());
+  Sharing sharing = Sharing::kParse;
+  if (SameRecords(*run.old_program, run.old_jit->layout(), *run.new_program, run.new_jit->layout())) {
+    // The new policy's code can read the old policy's batch when the text constants sit at the same indices
+    // and the same fields are interned (texts are compared by index).
+    sharing = run.old_jit->plan().texts == run.new_jit->plan().texts ? Sharing::kShare : Sharing::kCopy;
+    const auto &a = run.old_jit->layout().fields, &b = run.new_jit->layout().fields;
+    for (size_t f = 0; f < a.size(); ++f)
+      if (a[f].interned != b[f].interned) sharing = Sharing::kCopy;
+  }
   std::vector<int> text_fields;
   for (size_t f = 0; f < run.new_jit->layout().fields.size(); ++f)
     if (run.new_jit->layout().fields[f].kind == batch::SlotKind::kText)
       text_fields.push_back(static_cast<int>(f));
+  auto new_batch = [&](const Worker& w) -> const batch::Batch& {
+    return sharing == Sharing::kShare ? *w.old_batch : *w.new_batch;
+  };
   bool stateless = run.old_jit->stateless() && run.new_jit->stateless();
   KeyFields keys(*run.old_program);
   MemoryLedger old_ledger, new_ledger;
@@ -313,10 +332,10 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
     ParallelFor(used, [&](size_t t) {
       Worker& w = *workers[t];
       size_t b = std::min(records.size(), t * share), e = std::min(records.size(), (t + 1) * share);
-      Parse(run, input.csv(), same, text_fields, records.data() + b, records.data() + e, w);
+      Parse(run, input.csv(), sharing, text_fields, records.data() + b, records.data() + e, w);
       if (stateless) {
         run.old_jit->DecideBatch(*w.old_batch, old_ledger, run.options, &w.old_decisions, 1);
-        run.new_jit->DecideBatch(*w.new_batch, new_ledger, run.options, &w.new_decisions, 1);
+        run.new_jit->DecideBatch(new_batch(w), new_ledger, run.options, &w.new_decisions, 1);
       }
     });
     if (!stateless) {
@@ -327,7 +346,7 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
                                    &workers[t]->old_decisions, 1);
       });
       for (size_t t = 0; t < used; ++t)
-        run.new_jit->DecideBatch(*workers[t]->new_batch, new_ledger, run.options, &workers[t]->new_decisions,
+        run.new_jit->DecideBatch(new_batch(*workers[t]), new_ledger, run.options, &workers[t]->new_decisions,
                                  1);
       old_side.join();
     }

@@ -2,8 +2,9 @@
 // (each with a ledger of its own), and counted (tally.h); the rows whose outcome moved are written out.
 //
 // With the JIT (both policies compiled), records are parsed by one worker per core straight into packed
-// batches (eval_batches.cc's scheme), once: when both policies read the same schema, the new policy's batch
-// is a copy of the old one's with its texts re-stored; otherwise each policy parses the record itself.
+// batches (eval_batches.cc's scheme), once: when both policies read the same schema, the new policy decides
+// the old policy's batch itself (the same text constants and interned fields) or a copy of it with its texts
+// re-stored; otherwise each policy parses the record itself.
 // Policies that consume no quota are decided by the workers; otherwise the two policies decide their batches
 // in input order, on two threads. Without the JIT, the interpreter decides record by record. Both ways give
 // the same counts and rows (tests/impact).
