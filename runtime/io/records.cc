@@ -21,13 +21,15 @@ bool RecordBlocks::Next(std::vector<InputRecord>* records) {
   while (records->empty()) {
     if (eof_ || failed_) return false;
     // What the last call left (a record cut by the block's end) moves to the front; then a block is read.
-    std::memmove(buffer_.get(), buffer_.get() + taken_, size_ - taken_);
-    size_ -= taken_;
-    taken_ = 0;
+    if (taken_) {  // (never memmove from a null buffer: the first call has none)
+      std::memmove(buffer_.get(), buffer_.get() + taken_, size_ - taken_);
+      size_ -= taken_;
+      taken_ = 0;
+    }
     if (size_ + block_size_ > capacity_) {
       size_t grown = std::max(size_ + block_size_, capacity_ * 2);
       std::unique_ptr<char[]> bigger(new char[grown]);
-      std::memcpy(bigger.get(), buffer_.get(), size_);
+      if (size_) std::memcpy(bigger.get(), buffer_.get(), size_);
       buffer_ = std::move(bigger);
       capacity_ = grown;
     }
