@@ -41,6 +41,8 @@ class BatchDecisions {
   const Result& result(size_t i) const { return results_[i]; }
   // How many shipments the interpreter decided (the compiled code met an error or a conflict).
   size_t interpreted() const { return interpreted_.size(); }
+  // Whether the interpreter decided shipment i (else result(i) is the compiled code's decision).
+  bool IsInterpreted(size_t i) const { return !interpreted_.empty() && Interpreted(i) != nullptr; }
   // The decision in the interpreter's form (writers, explain, the REPL): program, outcome, rules, quotas.
   interp::Decision Decision(size_t i) const;
   // The same without copying: what writers read. `rules` receives the determining rules.

@@ -1,7 +1,9 @@
 #include "tools/edict/eval_batches.h"
 
 #include <algorithm>
+#include <cstring>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/diag/diagnostics.h"
@@ -21,6 +23,24 @@ struct Entry {
   std::string id, error;
 };
 
+// What the text of a compiled decision depends on, its id aside: the outcome, the program that decided (a
+// timeline names it) and the determining rules. A batch holds few distinct ones, so each is rendered once per
+// worker and copied after that.
+struct OutcomeKey {
+  uint64_t head = 0;  // the Result's first 8 bytes: status, kind, notify, symbol, review
+  int16_t program = 0;
+  uint64_t rules[jit::kRuleWords] = {};
+  bool operator==(const OutcomeKey&) const = default;
+};
+struct OutcomeKeyHash {
+  size_t operator()(const OutcomeKey& k) const {
+    uint64_t h = (k.head ^ static_cast<uint64_t>(k.program)) * 0x9E3779B97F4A7C15ULL;
+    for (uint64_t r : k.rules) h = (h ^ r) * 0x9E3779B97F4A7C15ULL;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+constexpr size_t kMaxRendered = 4096;  // distinct outcomes kept per worker
+
 // A worker's share of a chunk, and everything it keeps from one chunk to the next.
 struct Worker {
   Worker(const BatchedEval& eval, const ShipmentInput& input)
@@ -38,8 +58,20 @@ struct Worker {
   io::CsvCells cells;
   std::unique_ptr<io::KeepWriter> keep;
   std::vector<int> rules;
+  std::unordered_map<OutcomeKey, std::string, OutcomeKeyHash> rendered;  // text after the id
   EvalCounts counts;
 };
+
+// The decision's text after its id, rendered by the writer for an empty id and cut after the id's place.
+std::string RenderAfterId(const BatchedEval& eval, const interp::DecisionView& d, bool timeline) {
+  std::string text;
+  if (eval.format == io::Format::kJsonl) {
+    io::AppendDecisionJson(text, d, "", false, timeline);
+    return text.substr(std::string_view("{\"id\":\"\"").size());
+  }
+  io::AppendDecisionCsv(text, d, "");
+  return text;  // an empty id is an empty first cell
+}
 
 void Parse(const BatchedEval& eval, bool csv, const io::InputRecord* begin, const io::InputRecord* end,
            Worker& w) {
@@ -79,8 +111,32 @@ void Format(const BatchedEval& eval, Worker& w) {
       end_line();
       continue;
     }
+    size_t i = static_cast<size_t>(e.packed);
+    if (!eval.explain && !w.decisions.IsInterpreted(i)) {
+      const jit::Result& r = w.decisions.result(i);
+      OutcomeKey key;
+      std::memcpy(&key.head, &r, sizeof key.head);
+      key.program = r.program;
+      std::memcpy(key.rules, r.rules, sizeof key.rules);
+      auto it = w.rendered.find(key);
+      if (it == w.rendered.end()) {
+        std::string text = RenderAfterId(eval, w.decisions.View(i, &w.rules), timeline);
+        if (w.rendered.size() >= kMaxRendered) w.rendered.clear();
+        it = w.rendered.emplace(key, std::move(text)).first;
+      }
+      ++w.counts.outcomes[interp::DecisionName(static_cast<ir::OutcomeIR::Kind>(r.kind))];
+      if (eval.format == io::Format::kJsonl) {
+        w.output += "{\"id\":";
+        w.output += io::JsonEscape(e.id);
+      } else {
+        w.output += io::CsvCell(e.id);
+      }
+      w.output += it->second;
+      end_line();
+      continue;
+    }
     interp::Decision kept;  // an error is only ever the interpreter's
-    interp::DecisionView d = w.decisions.View(static_cast<size_t>(e.packed), &w.rules);
+    interp::DecisionView d = w.decisions.View(i, &w.rules);
     if (d.error) {
       ++w.counts.failed;
       kept = w.decisions.Decision(static_cast<size_t>(e.packed));
