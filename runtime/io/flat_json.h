@@ -8,6 +8,10 @@
 
 #include <string_view>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace edict::io {
 
 enum class FlatKind { kString, kNumber, kTrue, kFalse, kNull };
@@ -24,6 +28,22 @@ inline bool Digit(char c) {
 // A string's body from just after its opening quote; p is left just after the closing quote.
 inline bool Body(const char*& p, const char* end, std::string_view* out) {
   const char* start = p;
+#ifdef __SSE2__
+  // 16 bytes at a time to the first byte that ends the plain run: a quote, a backslash, a control byte or a
+  // non-ASCII one (both below 0x20 as signed bytes). The scalar loop below classifies it.
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                _mm_cmplt_epi8(v, space));
+    int mask = _mm_movemask_epi8(stop);
+    if (mask) {
+      p += __builtin_ctz(static_cast<unsigned>(mask));
+      break;
+    }
+    p += 16;
+  }
+#endif
   for (; p < end; ++p) {
     unsigned char c = static_cast<unsigned char>(*p);
     if (c == '"') {

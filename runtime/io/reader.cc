@@ -172,7 +172,16 @@ bool RecordParser::ConvertNumber(int field, std::string_view token, Sink& sink, 
   const ir::Field& f = program_.fields[field];
   while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\r'))
     token.remove_suffix(1);
-  auto r = ParseRational(token);
+  // Most numbers are small whole ones ("quantity":1500): read directly; ParseRational gives the same value.
+  std::optional<Rational> r;
+  if (!token.empty() && token.size() <= 18 &&
+      std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    int64_t v = 0;
+    for (char c : token) v = v * 10 + (c - '0');
+    r = Rational::Int(v);
+  } else {
+    r = ParseRational(token);
+  }
   if (!r) {
     *error = "field '" + f.name + "': '" + Shorten(token) + "' is not a number (or is out of range)";
     return false;
