@@ -106,7 +106,7 @@ shipOption
     ;
 
 expectation
-    : outcome ('by' qualName (',' qualName)*)?   # expectOutcome
+    : outcome ('by' qualName (',' qualName)*)? ('under' underPolicy=name)? ('pending' pendingPolicy=name)?   # expectOutcome
     | 'error' STRING?                            # expectError
     ;
 
@@ -157,7 +157,7 @@ name
     : ID | 'version' | 'source' | 'summary' | 'compliance' | 'module' | 'limit' | 'measure' | 'calendar'
     | 'year' | 'consignee' | 'hq' | 'end' | 'use' | 'user' | 'veu' | 'training' | 'ops' | 'open' | 'weights'
     | 'exporter' | 'id' | 'with' | 'shipped' | 'given' | 'ship' | 'expect' | 'error' | 'apply' | 'reason'
-    | 'as' | 'derived' | 'optional' | 'review' | 'notify' | 'on' | 'count' | 'assert'
+    | 'as' | 'derived' | 'optional' | 'review' | 'notify' | 'on' | 'count' | 'assert' | 'under' | 'pending'
     ;
 
 DATE : [0-9][0-9][0-9][0-9] '-' [0-9][0-9] '-' [0-9][0-9] ;

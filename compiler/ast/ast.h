@@ -189,7 +189,8 @@ struct TestStep {
   Outcome outcome;
   bool has_by = false;
   std::vector<std::pair<std::string, Span>> by;
-  ExprPtr assertion;  // kAssert
+  std::string under, pending;  // `under POLICY`, `pending POLICY` ("" when not written)
+  ExprPtr assertion;           // kAssert
 };
 struct TestDecl {
   std::vector<TestStep> steps;

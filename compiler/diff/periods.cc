@@ -6,6 +6,7 @@
 #include "compiler/diff/replay.h"
 #include "compiler/diff/symbolic.h"
 #include "runtime/date.h"
+#include "runtime/interp/timeline.h"
 
 namespace edict::diff {
 
@@ -13,7 +14,9 @@ Periods::Periods(const ir::Program& old_program, const ir::Program& new_program,
   std::set<int> starts = {date_from};
   for (const ir::Program* p : {&old_program, &new_program})
     for (const ir::TimelineEntry& e : p->timeline)
-      if (e.from > date_from && e.from <= date_to) starts.insert(e.from);
+      // A policy decides from the day it binds (its compliance date, when later than its entry's `from`).
+      for (int start : {e.from, interp::BindingFrom(e)})
+        if (start > date_from && start <= date_to) starts.insert(start);
   for (auto it = starts.begin(); it != starts.end(); ++it) {
     auto next = std::next(it);
     Period period;
@@ -23,10 +26,25 @@ Periods::Periods(const ir::Program& old_program, const ir::Program& new_program,
     period.new_program = InForce(new_program, period.from);
     // Neither version has a policy in force: both decide no_license_required; nothing to search.
     if (!period.old_program && !period.new_program) continue;
-    if (!old_program.timeline.empty())
-      period.old_name = period.old_program ? period.old_program->name : "(no policy in force)";
-    if (!new_program.timeline.empty())
-      period.new_name = period.new_program ? period.new_program->name : "(no policy in force)";
+    auto name = [&](const ir::Program& timeline, const ir::Program* in_force) {
+      std::string out = in_force ? in_force->name : "(no policy in force)";
+      if (const ir::Program* q = interp::CompliancePending(timeline, period.from))
+        out += " (" + q->name + " in force, compliance from " + FormatDate(q->compliance) + ")";
+      return out;
+    };
+    if (!old_program.timeline.empty()) period.old_name = name(old_program, period.old_program);
+    if (!new_program.timeline.empty()) period.new_name = name(new_program, period.new_program);
+    // A start where neither version changes what decides (a compliance date of an entry already superseded,
+    // say) continues the period before.
+    if (!periods_.empty()) {
+      Period& last = periods_.back();
+      if (last.to == period.from - 1 && last.old_program == period.old_program &&
+          last.new_program == period.new_program && last.old_name == period.old_name &&
+          last.new_name == period.new_name) {
+        last.to = period.to;
+        continue;
+      }
+    }
     if (!period.old_program) period.old_program = NoPolicy(old_program);
     if (!period.new_program) period.new_program = NoPolicy(new_program);
     periods_.push_back(period);

@@ -6,6 +6,7 @@
 #include "runtime/interp/decide.h"
 #include "runtime/interp/eval.h"
 #include "runtime/interp/resolve.h"
+#include "runtime/interp/timeline.h"
 
 namespace edict::diff {
 

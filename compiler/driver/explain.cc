@@ -5,6 +5,16 @@
 
 namespace edict::driver {
 
+std::string PendingNote(const interp::Decision& d) {
+  if (!d.pending) return "";
+  const ir::Program& q = *d.pending;
+  std::string dates = "in force from " + FormatDate(q.from) + ", compliance from " + FormatDate(q.compliance);
+  if (&q == d.program)
+    return "  compliance with " + q.name + " is not required before " + FormatDate(q.compliance) + " (" +
+           dates + "): this is the policy's own answer; until then the rules it amends govern\n";
+  return "  " + q.name + " is passed over: " + dates + "; until then the policy it amends governs\n";
+}
+
 std::string DecisionSummary(const interp::Decision& d) {
   if (d.error)
     return "error: " + d.error_message + (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "");
@@ -25,6 +35,7 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
   std::string out;
   out += "Policy: " + p.title + " (" + p.name + (p.source.empty() ? "" : ", " + p.source) + ")\n";
   if (&p != &top) out += "  chosen by the timeline " + top.name + " for " + FormatDate(d.date) + "\n";
+  out += PendingNote(d);
   out += "Shipment:";
   for (size_t i = 0; i < top.fields.size() && i < record.values.size(); ++i) {
     if (record.values[i].absent() || top.fields[i].kind == ir::Field::kDerived) continue;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "runtime/date.h"
+#include "runtime/interp/timeline.h"
 
 namespace edict::driver {
 
@@ -220,7 +221,9 @@ class DocWriter {
     if (!p_.version.empty()) Line("| Version | " + Cell(p_.version) + " |");
     if (!p_.source.empty()) Line("| Source | " + Cell(p_.source) + " |");
     Line("| In force | " + InForceText(p_.from, p_.until) + " |");
-    if (p_.has_compliance) Line("| Compliance from | " + FormatDate(p_.compliance) + " |");
+    if (p_.has_compliance)
+      Line("| Compliance from | " + FormatDate(p_.compliance) +
+           (p_.compliance > p_.from ? " (until then a timeline applies the policy it amends)" : "") + " |");
     Line();
     if (!p_.summary.empty()) {
       Line("## Summary");
@@ -472,17 +475,20 @@ class DocWriter {
     Line(
         "Each shipment is decided by the policy in force on its date; before the first period no policy "
         "applies and "
-        "the decision is `no_license_required` with no rules.");
+        "the decision is `no_license_required` with no rules. Between a policy's effective date and a later "
+        "compliance date, the policy it amends decides.");
     Line();
     Line("| Period | Policy | Title |");
     Line("|---|---|---|");
-    for (size_t i = 0; i < p_.timeline.size(); ++i) {
-      const ir::TimelineEntry& e = p_.timeline[i];
-      int until = i + 1 < p_.timeline.size() ? p_.timeline[i + 1].from - 1 : p_.until;
-      std::string name = e.program ? e.program->name : e.path;
-      std::string title = e.program ? e.program->title : "";
-      Line("| " + InForceText(e.from, until) + " | [" + Code(name) + "](" + name + ".md) | " + Cell(title) +
-           " |");
+    for (const interp::TimelinePeriod& period : interp::TimelinePeriods(p_, p_.until)) {
+      std::string name = period.entry ? period.entry->program->name : "";
+      std::string title = period.entry ? period.entry->program->title : "no policy in force";
+      if (period.pending)
+        title += " (" + Code(period.pending->name) + " is in force from " + FormatDate(period.pending->from) +
+                 ", but compliance is not required until " + FormatDate(period.pending->compliance) +
+                 ": the policy it amends governs)";
+      Line("| " + InForceText(period.from, period.to) + " | " +
+           (name.empty() ? "(none)" : "[" + Code(name) + "](" + name + ".md)") + " | " + Cell(title) + " |");
     }
     Line();
   }

@@ -160,11 +160,21 @@ TestReport RunTests(const ir::Program& program) {
               want += " by ";
               for (size_t i = 0; i < step.by.size(); ++i) want += (i ? ", " : "") + step.by[i];
             }
+            if (!step.under.empty()) {
+              ok = ok && !last.error && dp.name == step.under;
+              want += " under " + step.under;
+            }
+            if (!step.pending.empty()) {
+              ok = ok && !last.error && last.pending && last.pending->name == step.pending;
+              want += " pending " + step.pending;
+            }
           }
           if (!ok) {
             result.passed = false;
-            result.message =
-                "line " + std::to_string(step.span.line) + ": expected " + want + ", got " + Describe(last);
+            std::string got = Describe(last);
+            if (!step.expect_error && (!step.under.empty() || !step.pending.empty()))
+              got += " under " + dp.name + (last.pending ? " pending " + last.pending->name : "");
+            result.message = "line " + std::to_string(step.span.line) + ": expected " + want + ", got " + got;
           }
           break;
         }

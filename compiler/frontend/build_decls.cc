@@ -307,6 +307,8 @@ ast::TestStep AstBuilder::BuildStep(EdictParser::TestStepContext* ctx) {
       step.outcome = BuildOutcome(e->outcome());
       step.has_by = !e->qualName().empty();
       for (auto* q : e->qualName()) step.by.emplace_back(q->getText(), SpanOf(q));
+      if (e->underPolicy) step.under = e->underPolicy->getText();
+      if (e->pendingPolicy) step.pending = e->pendingPolicy->getText();
     }
   } else if (auto* c = dynamic_cast<EdictParser::AssertStepContext*>(ctx)) {
     step.kind = ast::TestStep::kAssert;

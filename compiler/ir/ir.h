@@ -96,8 +96,8 @@ struct OutcomeIR {
 
 struct Quota {
   std::string id;  // qualified unless the root policy's own: ai_diffusion_2025.lpp
-  // The ledger entry's name: always qualified by the declaring policy, so every program that imports the quota
-  // (each policy of a timeline, say) reads and adds to the same entries.
+  // The ledger entry's name: always qualified by the declaring policy, so every program that imports the
+  // quota (each policy of a timeline, say) reads and adds to the same entries.
   std::string ledger_id;
   std::string name, doc, cite;
   Rational limit;
@@ -141,6 +141,9 @@ struct TestStep {
   bool notify = false;
   bool has_by = false;
   std::vector<std::string> by;  // rule ids; in a timeline's tests, ids in the policy in force
+  // The policy expected to decide, and the policy expected to be in force but not yet binding
+  // (interp::CompliancePending); "" when the test does not say.
+  std::string under, pending;
   // kAssert: the condition (folded to a constant when lowered), its text as written, and for a comparison its
   // two operands and their type, so a failure can say how they differ.
   const Expr* assertion = nullptr;

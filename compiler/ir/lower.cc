@@ -600,6 +600,8 @@ void Lowerer::LowerTests() {
       if (step.kind == ast::TestStep::kExpect && !step.expect_error) s.outcome = LowerOutcome(step.outcome);
       if (step.kind == ast::TestStep::kAssert) LowerAssertion(*step.assertion, s);
       s.has_by = step.has_by;
+      s.under = step.under;
+      s.pending = step.pending;
       for (const auto& [name, span] : step.by) {
         int r = checked_.timeline ? -2 : FindRule(root, name);
         if (r == -1) diags_.Error("E0501", span, "no rule '" + name + "'");

@@ -4,6 +4,7 @@
 
 #include "runtime/interp/eval.h"
 #include "runtime/interp/resolve.h"
+#include "runtime/interp/timeline.h"
 
 namespace edict::interp {
 
@@ -139,6 +140,7 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
   if (options.has_as_of) date = options.as_of;
   ctx.date = date;
   d.date = date;
+  d.pending = CompliancePending(program, date);
   if (!program.timeline.empty()) {
     const ir::TimelineEntry* entry = EntryInForce(program, date);
     if (!entry) {
@@ -148,6 +150,8 @@ Decision Decide(const ir::Program& program, Record& record, Ledger& ledger, cons
     Record mapped;
     MapRecord(*entry, record, mapped);
     Decision sub = Decide(*entry->program, mapped, ledger, options, trace);
+    // The entry decides on a date it binds, so only the timeline knows of a policy passed over.
+    sub.pending = d.pending;
     // Texts of the mapped record die with it; the decision holds only indices and numbers.
     return sub;
   }
@@ -193,13 +197,6 @@ void ConsumeQuotas(const ir::Program& program, EvalContext& ctx, Ledger& ledger,
       d.quotas.push_back(use);
     }
   }
-}
-
-const ir::TimelineEntry* EntryInForce(const ir::Program& timeline, int date) {
-  const ir::TimelineEntry* entry = nullptr;
-  for (const auto& e : timeline.timeline)
-    if (e.from <= date) entry = &e;
-  return entry;
 }
 
 // Maps a record of a timeline's schema to the schema of the program in force.

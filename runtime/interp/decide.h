@@ -56,6 +56,9 @@ struct Decision {
   std::vector<QuotaUse> quotas;
   bool in_force = true;
   int date = 0;
+  // A policy in force on `date` whose compliance date is later (interp/timeline.h): the one a timeline passed
+  // over for the policy it amends, or the policy alone deciding by its own rules. Null: none.
+  const ir::Program* pending = nullptr;
 };
 
 // What a decision says, without owning it: the view writers read, whichever engine decided (an
@@ -69,8 +72,10 @@ struct DecisionView {
   int date = 0;
   std::span<const int> rules;
   std::span<const QuotaUse> quotas;
+  const ir::Program* pending = nullptr;
   static DecisionView Of(const Decision& d) {
-    return {d.program, d.error, d.kind, d.symbol, d.review, d.notify, d.in_force, d.date, d.rules, d.quotas};
+    return {d.program,  d.error, d.kind,  d.symbol, d.review, d.notify,
+            d.in_force, d.date,  d.rules, d.quotas, d.pending};
   }
 };
 

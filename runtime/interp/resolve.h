@@ -138,10 +138,6 @@ class DefaultLogic {
 void ConsumeQuotas(const ir::Program& program, EvalContext& ctx, Ledger& ledger, const DecideOptions& options,
                    Decision& d);
 
-// The entry of a timeline in force on `date`: the last whose `from` is on or before it; null before the first
-// (no policy in force). Every engine dispatches through this.
-const ir::TimelineEntry* EntryInForce(const ir::Program& timeline, int date);
-
 // Maps a record of a timeline's schema to the schema of the program in force.
 void MapRecord(const ir::TimelineEntry& entry, const Record& from, Record& to);
 

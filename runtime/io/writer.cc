@@ -125,6 +125,13 @@ void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::st
     out += ",\"policy\":";
     AppendJsonString(out, p.name);
   }
+  if (d.pending) {
+    // In force on the date but not yet binding: docs/language.md, "Effective and compliance dates".
+    out += ",\"pending\":{\"policy\":";
+    AppendJsonString(out, d.pending->name);
+    out += ",\"in_force_from\":\"" + FormatDate(d.pending->from) + "\",\"compliance_from\":\"" +
+           FormatDate(d.pending->compliance) + "\"}";
+  }
   if (explain) {
     out += ",\"quotas\":[";
     for (size_t i = 0; i < d.quotas.size(); ++i) {
@@ -208,11 +215,15 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
   };
   std::string item = field("item"), qty = field("quantity");
   if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
-  timeline_ = timeline_ || !top.timeline.empty();
+  timeline_ = timeline_ || !top.timeline.empty() || d.pending;
+  std::string policy =
+      d.program && d.program != &top ? d.program->name : (d.in_force ? "" : "(none in force)");
+  if (d.pending)
+    policy += (policy.empty() ? "" : " ") + std::string("(") + d.pending->name + ": compliance from " +
+              FormatDate(d.pending->compliance) + ")";
   rows_.push_back({TableCell(id), field("date"), field("destination"), TableCell(item), qty,
                    d.error ? "error: " + TableCell(d.error_message) : ShortOutcome(d),
-                   d.error ? "" : RuleIds(d),
-                   d.program && d.program != &top ? d.program->name : (d.in_force ? "" : "(none in force)")});
+                   d.error ? "" : RuleIds(d), policy});
 }
 
 void TableWriter::AddError(std::string_view id, int line, std::string_view message) {

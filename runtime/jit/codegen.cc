@@ -8,6 +8,7 @@
 
 #include <llvm/IR/MDBuilder.h>
 
+#include "runtime/interp/timeline.h"
 #include "runtime/jit/generator.h"
 #include "runtime/jit/quotas.h"
 
@@ -151,7 +152,8 @@ void Generator::Build() {
     memo_ = memos[0];
     ProgramBody(0, nullptr);
   } else {
-    // The entry in force: the last whose `from` is on or before the date (interp::EntryInForce).
+    // The entry that decides: the last whose policy binds on the date, its `from` and compliance date on or
+    // before it (interp::EntryInForce).
     // Pre-order indices of the entries' programs (a timeline inside a timeline is not supported).
     std::vector<int> first_index;
     for (size_t k = 0; k < root_.timeline.size(); ++k) first_index.push_back(static_cast<int>(k) + 1);
@@ -167,7 +169,7 @@ void Generator::Build() {
       const ir::TimelineEntry& entry = root_.timeline[k];
       llvm::BasicBlock* take = Block("policy");
       llvm::BasicBlock* next = Block("earlier");
-      B_.CreateCondBr(B_.CreateICmpSGE(dispatch_date, B_.getInt32(entry.from)), take, next);
+      B_.CreateCondBr(B_.CreateICmpSGE(dispatch_date, B_.getInt32(interp::BindingFrom(entry))), take, next);
       B_.SetInsertPoint(take);
       if (!entry.program->timeline.empty()) Unsupported("a timeline inside a timeline");
       // Each policy of a timeline is a function of its own: LLVM optimises several mid-sized functions

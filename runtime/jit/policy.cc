@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "runtime/interp/timeline.h"
 #include "runtime/jit/engine.h"
 #include "runtime/jit/jit.h"
 #include "runtime/jit/quotas.h"
@@ -142,6 +143,7 @@ interp::DecisionView BatchDecisions::View(size_t i, std::vector<int>* rules) con
   interp::DecisionView d;
   d.program = pp.program;
   d.date = r.date;
+  d.pending = interp::CompliancePending(policy_->program(), r.date);
   if (r.status == Result::kNotInForce) {
     d.in_force = false;
     return d;
@@ -174,6 +176,7 @@ interp::Decision BatchDecisions::Decision(size_t i) const {
   d.notify = v.notify;
   d.in_force = v.in_force;
   d.date = v.date;
+  d.pending = v.pending;
   d.rules.assign(v.rules.begin(), v.rules.end());
   d.quotas.assign(v.quotas.begin(), v.quotas.end());
   return d;

@@ -381,70 +381,76 @@ TEST(DiffTimelines, TheShippedTimelineAgainstItselfIsProvedEquivalent) {
   EXPECT_TRUE(periods) << RenderText(r, false);
 }
 
-// AI Diffusion from 2025-01-15 (its publication) instead of 2025-01-13: every difference lies on the two days
-// in between, where the old version applies AI Diffusion and the new one still the October 2023 rule, and
-// each is a difference the plain diff of those two policies finds too.
+// The H20 letter's entry from 2025-04-11 instead of 2025-04-09: every difference lies on the two days in
+// between, where the old version applies the letter's policy and the new one still the October 2023 rules (AI
+// Diffusion is passed over until its compliance date), and each is a difference the plain diff of those two
+// policies finds too.
 TEST(DiffTimelines, MovingAnEntryDateChangesOnlyTheDaysInBetween) {
-  ShippedCopy moved("moved", "us_ear_timeline.edict", "s/from 2025-01-13 apply/from 2025-01-15 apply/");
+  ShippedCopy moved("moved", "us_ear_timeline.edict", "s/from 2025-04-09 apply/from 2025-04-11 apply/");
   DiffReport r = Diff(kPolicies + "us_ear_timeline.edict", moved / "us_ear_timeline.edict", ClassesOnly());
   EXPECT_TRUE(r.behaviour.proved) << RenderText(r, false);
   ASSERT_FALSE(r.behaviour.classes.empty());
   EXPECT_EQ(r.ExitCode(), 1);
   std::string text = RenderText(r, false);
-  EXPECT_NE(text.find("~ timeline entry ai_diffusion_2025 from: 2025-01-13  ->  2025-01-15"),
-            std::string::npos)
+  EXPECT_NE(text.find("~ timeline entry h20_letter_2025 from: 2025-04-09  ->  2025-04-11"), std::string::npos)
       << text;
   DiffReport plain =
-      Diff(kPolicies + "advanced_computing_2023.edict", kPolicies + "ai_diffusion_2025.edict", ClassesOnly());
+      Diff(kPolicies + "advanced_computing_2023.edict", kPolicies + "h20_letter_2025.edict", ClassesOnly());
   std::set<std::string> reversed;
-  for (const auto& c : plain.behaviour.classes)
-    reversed.insert(c.new_outcome + " by " + Rules(c.new_rules) + " -> " + c.old_outcome + " by " +
-                    Rules(c.old_rules));
-  bool any_quota_only_in_old = false;
+  for (const auto& c : plain.behaviour.classes) reversed.insert(c.new_outcome + " -> " + c.old_outcome);
   for (const auto& c : r.behaviour.classes) {
-    EXPECT_EQ(c.old_policy, "ai_diffusion_2025");
-    EXPECT_EQ(c.new_policy, "advanced_computing_2023");
+    EXPECT_EQ(c.old_policy, "h20_letter_2025");
+    EXPECT_EQ(c.new_policy,
+              "advanced_computing_2023 (ai_diffusion_2025 in force, compliance from 2025-05-15)");
     int date = std::stoi(Field(c.witness, "date"));
-    EXPECT_GE(date, 20101);  // 2025-01-13
-    EXPECT_LE(date, 20102);  // 2025-01-14
-    std::string cls =
-        c.old_outcome + " by " + Rules(c.old_rules) + " -> " + c.new_outcome + " by " + Rules(c.new_rules);
-    // AI Diffusion's quotas are one ledger with the later periods: using them where the new version does
-    // not is a difference in itself, even with the same outcome (which the plain diff does not report: it
-    // has no later period to share the ledger with).
-    bool quota_only_in_old = !c.old_uses.empty() && c.new_uses.empty();
-    any_quota_only_in_old = any_quota_only_in_old || quota_only_in_old;
-    if (c.old_outcome == c.new_outcome)
-      EXPECT_TRUE(quota_only_in_old) << cls;
-    else
-      EXPECT_TRUE(reversed.count(cls)) << cls;
+    EXPECT_GE(date, 20187);  // 2025-04-09
+    EXPECT_LE(date, 20188);  // 2025-04-10
+    std::string cls = c.old_outcome + " -> " + c.new_outcome;
+    EXPECT_TRUE(reversed.count(cls)) << cls << "\n" << text;
   }
-  EXPECT_TRUE(any_quota_only_in_old) << text;
   ExpectWitnessesReplay(r, kPolicies + "us_ear_timeline.edict", moved / "us_ear_timeline.edict");
 }
 
-// LPP lowered to 500 H100s inside AI Diffusion: the H20 letter's policy imports it, so the change shows in
-// both periods that apply it, once in the structural diff.
-TEST(DiffTimelines, AChangeInAnImportedPolicyShowsInEveryPeriodThatAppliesIt) {
+// AI Diffusion's compliance date brought forward to 2025-02-01: from then until the H20 letter's entry
+// (2025-04-08) AI Diffusion decides instead of the October 2023 rules it amends; nothing changes elsewhere.
+TEST(DiffTimelines, ACompliancePeriodDecidesWithThePolicyItAmends) {
+  ShippedCopy earlier("compliance", "ai_diffusion_2025.edict",
+                      "s/^  compliance from 2025-05-15/  compliance from 2025-02-01/");
+  DiffReport r = Diff(kPolicies + "us_ear_timeline.edict", earlier / "us_ear_timeline.edict", ClassesOnly());
+  EXPECT_TRUE(r.behaviour.proved) << RenderText(r, false);
+  ASSERT_FALSE(r.behaviour.classes.empty());
+  std::string text = RenderText(r, false);
+  bool periods = false;
+  for (const auto& a : r.behaviour.assumptions)
+    periods = periods || a.find(
+                             "2025-02-01 to 2025-04-08: advanced_computing_2023 (ai_diffusion_2025 in force, "
+                             "compliance from 2025-05-15) -> ai_diffusion_2025") != std::string::npos;
+  EXPECT_TRUE(periods) << text;
+  for (const auto& c : r.behaviour.classes) {
+    EXPECT_EQ(c.new_policy, "ai_diffusion_2025") << text;
+    int date = std::stoi(Field(c.witness, "date"));
+    EXPECT_GE(date, 20120);  // 2025-02-01
+    EXPECT_LE(date, 20186);  // 2025-04-08
+  }
+  ExpectWitnessesReplay(r, kPolicies + "us_ear_timeline.edict", earlier / "us_ear_timeline.edict");
+}
+
+// LPP lowered to 500 H100s inside AI Diffusion: the timeline never lets AI Diffusion decide (it is passed
+// over until its compliance date, 2025-05-15, and withdrawn from 2025-05-13), so the change is structural
+// only and the timeline's behaviour is proved unchanged.
+TEST(DiffTimelines, AChangeInAPolicyThatNeverBindsChangesNoDecision) {
   ShippedCopy lowered("lowered", "ai_diffusion_2025.edict",
                       "s/^const aid_lpp_limit = 26_900_000 tpp/const aid_lpp_limit = 7_916_000 tpp/");
   DiffReport r = Diff(kPolicies + "us_ear_timeline.edict", lowered / "us_ear_timeline.edict", ClassesOnly());
   EXPECT_TRUE(r.behaviour.proved) << RenderText(r, false);
-  std::set<std::string> periods;
-  for (const auto& c : r.behaviour.classes) {
-    periods.insert(c.old_policy + "/" + c.new_policy);
-    EXPECT_EQ(c.old_outcome, "license_exception(LPP, notify: true)");
-  }
-  EXPECT_EQ(periods, (std::set<std::string>{"ai_diffusion_2025/ai_diffusion_2025",
-                                            "h20_letter_2025/h20_letter_2025"}));
-  EXPECT_EQ(r.behaviour.classes.size(), 4u) << RenderText(r, false);
+  EXPECT_TRUE(r.behaviour.classes.empty()) << RenderText(r, false);
   std::string text = RenderText(r, false);
-  EXPECT_NE(text.find("~ in ai_diffusion_2025, china_case_by_case_2026, h20_letter_2025, rescission_2025: "
+  EXPECT_NE(text.find("~ in ai_diffusion_2025, china_case_by_case_2026, rescission_2025: "
                       "constant ai_diffusion_2025.aid_lpp_limit value: 26_900_000 tpp  ->  7_916_000 tpp"),
             std::string::npos)
       << text;
   EXPECT_EQ(r.changes.size(), 2u) << text;  // the constant and the quota's limit, each once
-  ExpectWitnessesReplay(r, kPolicies + "us_ear_timeline.edict", lowered / "us_ear_timeline.edict");
+  EXPECT_EQ(r.ExitCode(), 0);
 }
 
 // base.edict then lpp_lowered.edict (each with its own quota), the switch moved from July to June: in June

@@ -69,6 +69,8 @@ class ShipmentGenerator {
   void Collect(const ir::Program& p, F& add) {
     add(p.from);
     add(p.until);
+    // A timeline passes over a policy until its compliance date (interp::EntryInForce).
+    if (p.has_compliance) add(p.compliance);
     for (const auto& r : p.rules) {
       add(r.from);
       add(r.until);

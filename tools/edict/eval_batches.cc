@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compiler/diag/diagnostics.h"
+#include "runtime/interp/timeline.h"
 #include "runtime/io/csv.h"
 #include "runtime/io/reader.h"
 #include "runtime/parallel/pool.h"
@@ -30,11 +31,15 @@ struct OutcomeKey {
   uint64_t head = 0;  // the Result's first 8 bytes: status, kind, notify, symbol, review
   int16_t program = 0;
   uint64_t rules[jit::kRuleWords] = {};
+  // The policy in force whose compliance date has not come (interp::CompliancePending): it depends on the
+  // date, so two decisions alike in everything else can still read differently.
+  const ir::Program* pending = nullptr;
   bool operator==(const OutcomeKey&) const = default;
 };
 struct OutcomeKeyHash {
   size_t operator()(const OutcomeKey& k) const {
-    uint64_t h = (k.head ^ static_cast<uint64_t>(k.program)) * 0x9E3779B97F4A7C15ULL;
+    uint64_t h = (k.head ^ static_cast<uint64_t>(k.program) ^ reinterpret_cast<uintptr_t>(k.pending)) *
+                 0x9E3779B97F4A7C15ULL;
     for (uint64_t r : k.rules) h = (h ^ r) * 0x9E3779B97F4A7C15ULL;
     return static_cast<size_t>(h ^ (h >> 29));
   }
@@ -118,6 +123,7 @@ void Format(const BatchedEval& eval, Worker& w) {
       std::memcpy(&key.head, &r, sizeof key.head);
       key.program = r.program;
       std::memcpy(key.rules, r.rules, sizeof key.rules);
+      key.pending = interp::CompliancePending(eval.policy->program(), r.date);
       auto it = w.rendered.find(key);
       if (it == w.rendered.end()) {
         std::string text = RenderAfterId(eval, w.decisions.View(i, &w.rules), timeline);

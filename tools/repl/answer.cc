@@ -4,6 +4,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "compiler/driver/explain.h"
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
 
@@ -153,6 +154,7 @@ std::string AnswerText(const ir::Program& top, const std::string& top_name, cons
          style.Dim("(" + (&p == &top ? top_name : p.name) + ", " + FormatDate(d.date) + ")") + "\n";
   if (&p != &top)
     out += "  the timeline " + top_name + " chose " + p.name + " for " + FormatDate(d.date) + "\n";
+  out += driver::PendingNote(d);
   if (!d.in_force) {
     out += "  " + p.name + " is not in force on " + FormatDate(d.date) + ": no rule is considered\n";
     return out;
@@ -209,7 +211,10 @@ std::string CompareText(const Column& left, const Column& right, const Style& st
   for (int c = 0; c < 2; ++c) {
     const interp::Decision& d = *cols[c]->decision;
     bool chosen = d.program && d.program != cols[c]->top;  // by a timeline
-    rows[0].cells[c].push_back(cols[c]->policy + (chosen ? ", which chose " + d.program->name : ""));
+    rows[0].cells[c].push_back(
+        cols[c]->policy + (chosen ? ", which chose " + d.program->name : "") +
+        (d.pending ? " (" + d.pending->name + ": compliance from " + FormatDate(d.pending->compliance) + ")"
+                   : ""));
     rows[1].cells[c].push_back(FormatDate(d.date));
     rows[2].cells[c].push_back(d.error || d.in_force ? InWords(d) : "NOT IN FORCE: no rule is considered");
     if (d.error) {

@@ -11,7 +11,7 @@ syn keyword edictDeclaration policy module import unit const enum set record tab
 syn keyword edictDeclaration exception withdraw timeline test
 syn keyword edictClause version source summary force from until compliance cite reason when then consumes
 syn keyword edictClause limit measure per calendar year to replaces apply by derived optional review notify
-syn keyword edictTest given shipped ship expect assert error
+syn keyword edictTest given shipped ship expect assert error under pending
 syn keyword edictOperatorWord and or not in is known if else otherwise fits of
 syn keyword edictOutcome no_license_required license_required license_exception prohibited
 syn keyword edictBoolean true false
