@@ -148,6 +148,16 @@ interp::QuotaUse QuotaState::Explain(const Use& use) const {
   out.before = use.before;
   out.amount = use.amount;
   out.after = use.after;
+  // A key's text depends on the quota and the key alone: made once per (quota, slot), as most uses repeat
+  // one.
+  int64_t memo_key = (static_cast<int64_t>(use.quota) << 32) | static_cast<uint32_t>(use.slot);
+  if (use.slot >= 0) {
+    auto it = key_texts_.find(memo_key);
+    if (it != key_texts_.end()) {
+      out.key_text = it->second;
+      return out;
+    }
+  }
   for (size_t k = 0; k < q.keys.size(); ++k) {
     if (!out.key_text.empty()) out.key_text += ", ";
     out.key_text += q.key_texts[k] + "=" + Part(use.quota, static_cast<int>(k), use.key, true);
@@ -157,6 +167,7 @@ interp::QuotaUse QuotaState::Explain(const Use& use) const {
   if (q.window)
     out.key_text += std::string(out.key_text.empty() ? "" : ", ") + "window=" + FormatDate(q.window_from) +
                     ".." + FormatDate(q.window_to);
+  if (use.slot >= 0) key_texts_.emplace(memo_key, out.key_text);
   return out;
 }
 

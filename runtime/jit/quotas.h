@@ -89,6 +89,7 @@ class QuotaState {
   std::vector<Rational> totals_;   // per slot
   std::vector<std::pair<int32_t, Rational>> pending_;
   std::vector<Use> uses_;
+  mutable std::unordered_map<int64_t, std::string> key_texts_;  // Explain's text per (quota, slot)
 };
 
 }  // namespace edict::jit
