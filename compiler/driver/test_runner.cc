@@ -165,7 +165,10 @@ TestReport RunTests(const ir::Program& program) {
               want += " under " + step.under;
             }
             if (!step.pending.empty()) {
-              ok = ok && !last.error && last.pending && last.pending->name == step.pending;
+              // `pending none`: no policy in force is waiting for its compliance date.
+              bool none = step.pending == "none";
+              ok = ok && !last.error &&
+                   (none ? last.pending == nullptr : last.pending && last.pending->name == step.pending);
               want += " pending " + step.pending;
             }
           }
@@ -173,7 +176,7 @@ TestReport RunTests(const ir::Program& program) {
             result.passed = false;
             std::string got = Describe(last);
             if (!step.expect_error && (!step.under.empty() || !step.pending.empty()))
-              got += " under " + dp.name + (last.pending ? " pending " + last.pending->name : "");
+              got += " under " + dp.name + " pending " + (last.pending ? last.pending->name : "none");
             result.message = "line " + std::to_string(step.span.line) + ": expected " + want + ", got " + got;
           }
           break;

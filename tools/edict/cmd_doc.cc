@@ -1,8 +1,9 @@
-// `edict doc POLICY [--output FILE]`: a human-readable Markdown summary of a policy (see
-// compiler/driver/policy_doc.h).
+// `edict doc FILE [--output FILE]`: a human-readable Markdown summary of a policy (see
+// compiler/driver/policy_doc.h), or the reference of a stdlib module (compiler/driver/module_doc.h).
 #include <cstdio>
 
 #include "compiler/driver/files.h"
+#include "compiler/driver/module_doc.h"
 #include "compiler/driver/policy_doc.h"
 #include "compiler/sema/load.h"
 #include "tools/edict/commands.h"
@@ -12,10 +13,12 @@ namespace edict::cli {
 namespace {
 
 void AddDoc(CLI::App& app, Common& common, int& exit_code) {
-  auto* cmd =
-      app.add_subcommand("doc", "Write a Markdown summary of a policy: rules, exceptions, quotas, tests");
+  auto* cmd = app.add_subcommand(
+      "doc",
+      "Write a Markdown summary of a policy (rules, exceptions, quotas, tests) or the reference of "
+      "a stdlib module (sets with their members, tables with every row, functions)");
   static std::string policy, output;
-  cmd->add_option("policy", policy, "Policy file")->required()->check(CLI::ExistingFile);
+  cmd->add_option("policy", policy, "Policy or module file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--output,-o", output, "Write to this file instead of standard output");
   cmd->callback([&] {
     if (!output.empty() && driver::SameFile(output, policy)) {
@@ -37,7 +40,10 @@ void AddDoc(CLI::App& app, Common& common, int& exit_code) {
     load.stdlib_dirs = sema::DefaultStdlibDirs(common.stdlib_dir);
     sema::LoadedProgram loaded;
     bool have_ast = sema::LoadProgram(policy, nullptr, sources, load, diags, &loaded);
-    std::string markdown = driver::PolicyDocMarkdown(*program, have_ast ? &loaded : nullptr);
+    // A module decides nothing: its document is a reference of what it declares.
+    std::string markdown = have_ast && loaded.root && !loaded.root->is_policy
+                               ? driver::ModuleDocMarkdown(*program, loaded)
+                               : driver::PolicyDocMarkdown(*program, have_ast ? &loaded : nullptr);
     if (output.empty()) {
       driver::Output::Stdout().Write(markdown);
       return;
