@@ -6,6 +6,7 @@
 #include "compiler/ir/tabulate.h"
 #include "compiler/sema/check.h"
 #include "compiler/sema/load.h"
+#include "runtime/sha256.h"
 
 namespace edict::driver {
 
@@ -52,6 +53,13 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
   if (!program) return result;
   if (options.tabulate) ir::Tabulate(*program);
   program->owner = owned;
+  // Names and lengths go in with the texts, so that no two different sets of sources hash alike.
+  Sha256 hash;
+  for (const auto& module : owned->loaded.modules) {
+    if (!module->file) continue;
+    hash.Update(module->name + "\n" + std::to_string(module->file->text.size()) + "\n");
+    hash.Update(module->file->text);
+  }
   for (auto& entry : program->timeline) {
     if (depth > 0) {
       result.diags.Error("E0410", Span{}, "a timeline cannot apply another timeline ('" + entry.path + "')");
@@ -63,7 +71,9 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
     if (!sub.ok()) return result;
     entry.program = sub.program;
     LinkEntry(*program, entry);
+    hash.Update("timeline " + sub.program->content_hash + "\n");
   }
+  program->content_hash = hash.HexFinal();
   result.program = program;
   return result;
 }

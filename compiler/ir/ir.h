@@ -186,6 +186,10 @@ struct Program {
   int from = INT_MIN, until = INT_MAX, compliance = INT_MIN;
   bool has_compliance = false;
   std::string path;
+  // SHA-256 (hex) of the sources it was compiled from: every module's name and text, dependencies first (the
+  // policy, its imports, the stdlib), and the hashes of a timeline's policies. Set by the driver; decisions
+  // and ledger entries name it (docs/ledger.md, "Provenance").
+  std::string content_hash;
 
   std::vector<Field> fields;
   std::vector<int> field_order;  // defaults and formulas in dependency order

@@ -187,6 +187,7 @@ void ConsumeQuotas(const ir::Program& program, EvalContext& ctx, Ledger& ledger,
       use.limit = q.limit;
       use.key_text = QuotaKeyText(q, ctx);
       std::string key = QuotaKey(q, ctx);
+      use.key = key;
       use.amount = Eval(*q.measure, ctx).num;
       use.before = key.empty() ? Rational{} : ledger.Consumed(key);
       auto after = Add(use.before, use.amount);

@@ -40,6 +40,7 @@ struct Record {
 struct QuotaUse {
   int quota = -1;
   std::string key_text;
+  std::string key;  // the ledger key (QuotaKey); "" outside the quota's window, where nothing is consumed
   Rational limit, before, amount, after;
 };
 

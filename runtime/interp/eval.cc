@@ -212,7 +212,15 @@ std::string QuotaKey(const ir::Quota& q, EvalContext& ctx) {
   std::string key = q.ledger_id;
   for (const ir::Expr* k : q.keys) {
     key.push_back('\x1f');
-    AppendKeyPart(&key, Eval(*k, ctx));
+    Value v = Eval(*k, ctx);
+    // An enum member by its name where the key is a field: a ledger kept in a database outlives the order of
+    // the members (a stdlib update), and every policy of a timeline names a member alike.
+    int en =
+        v.kind == ValueKind::kEnum && k->op == ir::Op::kField ? ctx.program->fields[k->index].enum_index : -1;
+    if (en >= 0)
+      key += ctx.program->enums[en].members[v.i];
+    else
+      AppendKeyPart(&key, v);
   }
   key.push_back('\x1f');
   if (q.calendar_year)

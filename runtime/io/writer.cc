@@ -226,6 +226,20 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
                    d.error ? "" : RuleIds(d), policy});
 }
 
+void TableWriter::AddRecorded(std::string_view id, const interp::Record& rec, const ir::Program& top,
+                              std::string outcome, std::string rules, std::string policy) {
+  auto field = [&](const char* name) -> std::string {
+    int i = top.FieldIndex(name);
+    if (i < 0 || rec.values.size() <= static_cast<size_t>(i) || rec.values[i].absent()) return "";
+    return interp::FormatValue(top, rec.values[i], top.fields[i].type);
+  };
+  std::string item = field("item"), qty = field("quantity");
+  if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
+  timeline_ = timeline_ || !top.timeline.empty();
+  rows_.push_back({TableCell(id), field("date"), field("destination"), TableCell(item), qty,
+                   TableCell(outcome) + " (recorded)", TableCell(rules), TableCell(policy)});
+}
+
 void TableWriter::AddError(std::string_view id, int line, std::string_view message) {
   rows_.push_back({TableCell(id), "", "", "", "",
                    "invalid (line " + std::to_string(line) + "): " + TableCell(message), "", ""});

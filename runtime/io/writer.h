@@ -31,6 +31,9 @@ class TableWriter {
  public:
   void Add(const interp::Decision& d, std::string_view id, const interp::Record& rec, const ir::Program& top);
   void AddError(std::string_view id, int line, std::string_view message);
+  // A decision read back from a ledger (recorded by an earlier run): its outcome and rules as recorded.
+  void AddRecorded(std::string_view id, const interp::Record& rec, const ir::Program& top,
+                   std::string outcome, std::string rules, std::string policy);
   std::string Render() const;
 
  private:

@@ -27,8 +27,8 @@ size_t QuotaState::SlotKeyHash::operator()(const SlotKey& k) const {
   return static_cast<size_t>(h ^ (h >> 29));
 }
 
-// As the interpreter's AppendKeyPart (for the ledger key) or QuotaKeyText (for people).
-std::string QuotaState::Part(int32_t quota, int k, const QuotaKeyParts& key, bool for_people) const {
+// A key value as the interpreter writes it, in the ledger key (QuotaKey) and for people (QuotaKeyText).
+std::string QuotaState::Part(int32_t quota, int k, const QuotaKeyParts& key) const {
   int64_t tag = key.parts[2 * k], v = key.parts[2 * k + 1];
   switch (tag) {
     case kKeyBool:
@@ -40,12 +40,11 @@ std::string QuotaState::Part(int32_t quota, int k, const QuotaKeyParts& key, boo
     case kKeyDate:
       return FormatDate(static_cast<int>(v));
     case kKeyEnum: {
-      if (for_people) {
-        const QuotaRef& ref = plan_.quotas[quota];
-        const ir::Expr* e = ref.program->quotas[ref.quota].keys[k];
-        int en = e->op == ir::Op::kField ? ref.program->fields[e->index].enum_index : -1;
-        if (en >= 0) return ref.program->enums[en].members[v];
-      }
+      // By name where the key is a field, in the ledger key as for people (the interpreter's QuotaKey).
+      const QuotaRef& ref = plan_.quotas[quota];
+      const ir::Expr* e = ref.program->quotas[ref.quota].keys[k];
+      int en = e->op == ir::Op::kField ? ref.program->fields[e->index].enum_index : -1;
+      if (en >= 0) return ref.program->enums[en].members[v];
       return "#" + std::to_string(v);
     }
     default:
@@ -59,7 +58,7 @@ std::string QuotaState::KeyString(int32_t quota, const QuotaKeyParts& key) const
   std::string out = q.ledger_id;
   for (size_t k = 0; k < q.keys.size(); ++k) {
     out.push_back('\x1f');
-    out += Part(quota, static_cast<int>(k), key, false);
+    out += Part(quota, static_cast<int>(k), key);
   }
   out.push_back('\x1f');
   if (q.calendar_year)
@@ -148,6 +147,7 @@ interp::QuotaUse QuotaState::Explain(const Use& use) const {
   out.before = use.before;
   out.amount = use.amount;
   out.after = use.after;
+  if (use.slot >= 0) out.key = keys_[use.slot];
   // A key's text depends on the quota and the key alone: made once per (quota, slot), as most uses repeat
   // one.
   int64_t memo_key = (static_cast<int64_t>(use.quota) << 32) | static_cast<uint32_t>(use.slot);
@@ -160,7 +160,7 @@ interp::QuotaUse QuotaState::Explain(const Use& use) const {
   }
   for (size_t k = 0; k < q.keys.size(); ++k) {
     if (!out.key_text.empty()) out.key_text += ", ";
-    out.key_text += q.key_texts[k] + "=" + Part(use.quota, static_cast<int>(k), use.key, true);
+    out.key_text += q.key_texts[k] + "=" + Part(use.quota, static_cast<int>(k), use.key);
   }
   if (q.calendar_year)
     out.key_text += std::string(out.key_text.empty() ? "" : ", ") + "year=" + std::to_string(use.key.period);

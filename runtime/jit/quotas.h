@@ -76,7 +76,7 @@ class QuotaState {
   int32_t SlotFor(int32_t quota, const QuotaKeyParts& key);
   int32_t SlotForText(const std::string& key);
   std::string KeyString(int32_t quota, const QuotaKeyParts& key) const;
-  std::string Part(int32_t quota, int k, const QuotaKeyParts& key, bool for_people) const;
+  std::string Part(int32_t quota, int k, const QuotaKeyParts& key) const;
 
   const Plan& plan_;
   const batch::TextTable& texts_;

@@ -14,8 +14,10 @@
 #include "runtime/io/reader.h"
 #include "runtime/io/writer.h"
 #include "runtime/jit/jit.h"
+#include "runtime/ledger/store.h"
 #include "tools/edict/commands.h"
 #include "tools/edict/eval_batches.h"
+#include "tools/edict/eval_ledger.h"
 #include "tools/edict/shipment_input.h"
 
 namespace edict::cli {
@@ -24,8 +26,9 @@ namespace {
 
 struct EvalArgs {
   std::string policy, input = "-", output, format = "jsonl", input_format = "auto", as_of, engine = "jit";
-  std::string cache_dir, keep, template_format;
-  bool explain = false, strict = false;
+  std::string cache_dir, keep, template_format, ledger;
+  bool explain = false, strict = false, dry_run = false;
+  size_t ledger_batch = 8192;
 };
 
 // `--template csv|jsonl`: what a shipment file for the policy looks like. CSV: the header row (the empty file
@@ -98,6 +101,19 @@ int RunEval(const EvalArgs& args, const Common& common) {
     options.has_as_of = true;
     options.as_of = *d;
   }
+  // --ledger: a persistent ledger; every shipment id is decided once (eval_ledger.h).
+  std::unique_ptr<ledger::Store> store;
+  std::unique_ptr<LedgerEval> ledger_eval;
+  if (args.dry_run && args.ledger.empty()) {
+    std::fprintf(stderr, "edict eval: --dry-run needs --ledger\n");
+    return 2;
+  }
+  if (!args.ledger.empty() && options.has_as_of && !args.dry_run) {
+    std::fprintf(stderr,
+                 "edict eval: --as-of is a what-if and is not recorded in a ledger; add --dry-run to try it "
+                 "against the ledger\n");
+    return 2;
+  }
   // A directory or an unreadable file is refused here with the OS reason, and so is a CSV header that is
   // malformed or names a column twice.
   ShipmentInput input;
@@ -112,6 +128,26 @@ int RunEval(const EvalArgs& args, const Common& common) {
     return 2;
   }
   input.NoteIgnored("eval", ignored);
+  if (!args.ledger.empty()) {
+    std::string error;
+    store = ledger::Store::Open(args.ledger, &error);
+    if (!store) {
+      std::fprintf(stderr, "edict eval: %s\n", error.c_str());
+      return 2;
+    }
+    ledger_eval = std::make_unique<LedgerEval>(*store, *program, args.dry_run);
+    ledger::RunInfo run;
+    run.command = "eval";
+    run.policy_id = program->name;
+    run.policy_version = program->version;
+    run.policy_hash = program->content_hash;
+    run.edict_version = EDICT_VERSION;
+    run.input_name = args.input;
+    run.input_format = input.csv() ? "csv" : "jsonl";
+    for (const std::string& h : input.header())
+      run.csv_header += (run.csv_header.empty() ? "" : ",") + io::CsvCell(h);
+    ledger_eval->SetRun(run);
+  }
   if (keep.active()) {
     if (input.csv() && !keep.UseCsvHeader(input.header_views(), &io_error)) {
       std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
@@ -156,7 +192,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   MemoryLedger ledger;
   interp::Record rec;
   std::map<std::string, long> counts;
-  long invalid = 0, failed = 0, total = 0;
+  long invalid = 0, failed = 0, total = 0, recorded = 0;
   bool progress = isatty(2);
   auto start = std::chrono::steady_clock::now();
   if (format == io::Format::kCsv)
@@ -173,9 +209,12 @@ int RunEval(const EvalArgs& args, const Common& common) {
     eval.progress = progress;
     eval.strict = args.strict;
     eval.keep = &keep;
+    eval.ledger = ledger_eval.get();
+    eval.ledger_batch = args.ledger_batch;
     EvalCounts c;
     errno = 0;
-    if (!RunBatchedEval(eval, input, out->file(), ledger, &c)) {
+    Ledger& decide_against = store ? static_cast<Ledger&>(*store) : ledger;
+    if (!RunBatchedEval(eval, input, out->file(), decide_against, &c)) {
       int err = errno;
       if (std::ferror(out->file())) {
         out->MarkFailed(err);
@@ -187,14 +226,38 @@ int RunEval(const EvalArgs& args, const Common& common) {
     total = c.total;
     invalid = c.invalid;
     failed = c.failed;
+    recorded = c.recorded;
     for (const auto& [k, v] : c.outcomes) counts[k] += v;
   }
   io::CsvCells cells;
   std::unique_ptr<io::KeepWriter> kept;
   if (keep.active()) kept = std::make_unique<io::KeepWriter>(keep, format == io::Format::kJsonl);
+  if (!batched && ledger_eval) {
+    LineEval eval;
+    eval.program = program.get();
+    eval.decide = [&](interp::Record& r, Ledger& l) {
+      return compiled ? compiled->Decide(r, l, options) : interp::Decide(*program, r, l, options);
+    };
+    eval.format = static_cast<int>(format);
+    eval.explain = args.explain;
+    eval.ledger = ledger_eval.get();
+    eval.batch = args.ledger_batch;
+    eval.kept = kept.get();
+    LineCounts c;
+    std::string error;
+    if (!RunLedgerLines(eval, input, parser, *out, table, &c, &error)) {
+      std::fprintf(stderr, "edict eval: %s\n", error.c_str());
+      return 2;
+    }
+    total = c.total;
+    invalid = c.invalid;
+    failed = c.failed;
+    recorded = c.recorded;
+    for (const auto& [k, v] : c.outcomes) counts[k] += v;
+  }
   std::vector<io::InputRecord> records;
   // A write that fails ends the run: the rest would be lost too.
-  while (!batched && out->ok() && input.Next(&records)) {
+  while (!batched && !ledger_eval && out->ok() && input.Next(&records)) {
     for (const io::InputRecord& r : records) {
       if (!out->ok()) break;
       std::string error, id;
@@ -256,7 +319,9 @@ int RunEval(const EvalArgs& args, const Common& common) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string summary = std::to_string(total) + " shipments:";
   for (const auto& [name, n] : counts) summary += " " + std::to_string(n) + " " + name + ",";
+  if (ledger_eval) summary += " " + std::to_string(recorded) + " recorded earlier,";
   summary += " " + std::to_string(invalid) + " invalid, " + std::to_string(failed) + " evaluation errors";
+  if (ledger_eval && args.dry_run) summary += " (dry run: nothing recorded)";
   std::fprintf(stderr, "%s (%.2f s)\n", summary.c_str(), secs);
   return invalid + failed > 0 ? 2 : 0;
 }
@@ -279,6 +344,14 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("--as-of", args.as_of, "Evaluate every shipment as if shipped on this date");
   cmd->add_option("--engine", args.engine, "Evaluation engine")->check(CLI::IsMember({"jit", "interp"}));
   cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)");
+  cmd->add_option("--ledger", args.ledger,
+                  "Quota ledger to decide against and record in: a SQLite file (created when missing) or a "
+                  "postgresql:// URL; each shipment id is decided once");
+  cmd->add_flag("--dry-run", args.dry_run,
+                "With --ledger: decide against the ledger without recording anything");
+  cmd->add_option("--ledger-batch", args.ledger_batch,
+                  "With --ledger: shipments decided and recorded per transaction (default 8192)")
+      ->check(CLI::Range(1, 1 << 24));
   cmd->add_flag("--strict", args.strict, "A CSV column the schema does not have is an error, not a note");
   cmd->add_option(
       "--keep", args.keep,

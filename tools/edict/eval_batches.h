@@ -11,6 +11,7 @@
 #include "runtime/io/keep.h"
 #include "runtime/io/writer.h"
 #include "runtime/jit/jit.h"
+#include "tools/edict/eval_ledger.h"
 #include "tools/edict/shipment_input.h"
 
 namespace edict::cli {
@@ -22,10 +23,12 @@ struct BatchedEval {
   bool explain = false, progress = false, strict = false;
   const io::KeepColumns* keep = nullptr;  // --keep, resolved against the input
   int workers = 0;                        // 0: one per core
+  LedgerEval* ledger = nullptr;  // --ledger: each chunk one ledger transaction, ids decided once (eval_ledger.h)
+  size_t ledger_batch = 0;       // shipments per ledger transaction (0: a block's worth)
 };
 
 struct EvalCounts {
-  long total = 0, invalid = 0, failed = 0;
+  long total = 0, invalid = 0, failed = 0, recorded = 0;  // recorded: reported from the ledger
   std::map<std::string, long> outcomes;
   std::string error;  // a read or write failure (the command stops)
 };
