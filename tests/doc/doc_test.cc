@@ -7,6 +7,7 @@
 //  paths.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -38,7 +39,10 @@ bool Updating() {
 
 // Runs `edict ARGS` from the source tree; returns the exit status and stores stderr in *err.
 int RunEdict(const std::string& args, std::string* err) {
-  fs::path err_file = fs::path(testing::TempDir()) / "edict_doc_stderr.txt";
+  // One file per process: ctest runs these tests in parallel, and a shared file let one test read another's
+  // stderr.
+  fs::path err_file =
+      fs::path(testing::TempDir()) / ("edict_doc_stderr_" + std::to_string(getpid()) + ".txt");
   std::string cmd =
       "cd '" EDICT_SOURCE_DIR "' && '" EDICT_BINARY "' " + args + " 2>'" + err_file.string() + "'";
   int status = std::system(cmd.c_str());
