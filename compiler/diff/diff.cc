@@ -11,6 +11,7 @@ namespace {
 std::shared_ptr<const ir::Program> Compile(const PolicyInput& in, std::string* error, bool color) {
   driver::CompileOptions options;
   options.stdlib_dir = in.stdlib_dir;
+  options.parse_cache = in.parse_cache;
   driver::Compilation c = driver::CompileFile(in.path, options, in.text ? &*in.text : nullptr);
   if (c.ok()) return c.program;
   *error += "cannot compile " + in.label + ":\n" + RenderAll(c.diags, color);

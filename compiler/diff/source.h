@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace edict::sema {
+class ParseCache;
+}
+
 namespace edict::diff {
 
 struct PolicyInput {
@@ -17,6 +21,7 @@ struct PolicyInput {
   // --stdlib when given; else the revision's stdlib for REV:path, the work tree's for a file in a git work
   // tree with a top-level stdlib/, and otherwise "" (the default search path).
   std::string stdlib_dir;
+  std::shared_ptr<sema::ParseCache> parse_cache = nullptr;  // optional: parses shared across runs (the fuzzer)
 };
 
 // The stdlib of the git work tree holding `file` (TOP/stdlib), or "" when there is none.

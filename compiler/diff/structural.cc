@@ -92,6 +92,7 @@ bool Load(const PolicyInput& in, Decls* out) {
   DiagnosticList diags;
   sema::LoadOptions options;
   options.stdlib_dirs = sema::DefaultStdlibDirs(in.stdlib_dir);
+  options.parse_cache = in.parse_cache;
   const std::string* text = in.text ? &*in.text : nullptr;
   if (!sema::LoadProgram(in.path, text, out->sources, options, diags, &out->loaded)) return false;
   for (const auto& m : out->loaded.modules) {
@@ -351,8 +352,10 @@ void CompareTimelines(std::vector<Change>& out, const ir::Program& a, const ir::
     auto it = eb.find(name);
     if (it == eb.end()) continue;
     const ir::Program &pa = *e->program, &pb = *it->second->program;
-    PolicyInput ia{old_input.label + " (" + name + ")", pa.path, std::nullopt, old_input.stdlib_dir};
-    PolicyInput ib{new_input.label + " (" + name + ")", pb.path, std::nullopt, new_input.stdlib_dir};
+    PolicyInput ia{old_input.label + " (" + name + ")", pa.path, std::nullopt, old_input.stdlib_dir,
+                   old_input.parse_cache};
+    PolicyInput ib{new_input.label + " (" + name + ")", pb.path, std::nullopt, new_input.stdlib_dir,
+                   new_input.parse_cache};
     for (Change c : StructuralDiff(pa, pb, ia, ib)) {
       if (c.name.find('.') == std::string::npos && c.what != "header") c.name = name + "." + c.name;
       auto is_c = [&](const Change& d) {

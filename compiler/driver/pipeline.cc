@@ -47,6 +47,7 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
   result.sources.push_back(owned);
   sema::LoadOptions load;
   load.stdlib_dirs = sema::DefaultStdlibDirs(options.stdlib_dir);
+  load.parse_cache = options.parse_cache;
   if (!sema::LoadProgram(path, text, owned->sources, load, result.diags, &owned->loaded)) return result;
   if (!sema::Check(owned->loaded, result.diags, &owned->checked)) return result;
   std::shared_ptr<ir::Program> program = ir::Lower(owned->checked, result.diags);

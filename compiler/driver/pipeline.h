@@ -9,6 +9,10 @@
 #include "compiler/diag/diagnostics.h"
 #include "compiler/ir/ir.h"
 
+namespace edict::sema {
+class ParseCache;
+}
+
 namespace edict::driver {
 
 struct CompileOptions {
@@ -17,6 +21,8 @@ struct CompileOptions {
   // Precompute sub-expressions of one enum field per member (ir::Tabulate). Off only to check that it
   // changes no decision.
   bool tabulate = true;
+  // Parses shared across compilations (sema::ParseCache; the fuzz harnesses). Null: parse each time.
+  std::shared_ptr<sema::ParseCache> parse_cache = nullptr;
 };
 
 struct Compilation {

@@ -140,8 +140,8 @@ void Checker::CheckTable(ast::Decl* d) {
     std::vector<bool> given(fields.size(), false);
     for (size_t k = 0; k < row.fields.size(); ++k) {
       auto& [name, value] = row.fields[k];
-      auto it =
-          std::find_if(fields.begin(), fields.end(), [&](const ast::FieldDecl& f) { return f.name == name; });
+      auto it = std::find_if(fields.begin(), fields.end(),
+                             [&n = name](const ast::FieldDecl& f) { return f.name == n; });
       if (it == fields.end()) {
         std::vector<std::string> names;
         for (const auto& f : fields) names.push_back(f.name);
@@ -247,7 +247,7 @@ void Checker::CheckTest(ast::Decl* d) {
       std::vector<bool> given(fields.size(), false);
       for (auto& [name, value] : step.shipment.fields) {
         auto it = std::find_if(fields.begin(), fields.end(),
-                               [&](const ast::FieldDecl& f) { return f.name == name; });
+                               [&n = name](const ast::FieldDecl& f) { return f.name == n; });
         // A test may also fix a derived field (`with eccn = 3A090.b.2`) to try a hypothetical classification.
         if (it == fields.end()) {
           std::vector<std::string> names;

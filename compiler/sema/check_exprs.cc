@@ -69,8 +69,8 @@ TypeRef Checker::CheckEnumLiteral(ast::Expr& e, const Env& env, const TypeRef& e
     for (auto& [n, d] : own_[mod]) {
       if (d->kind != ast::DeclKind::kEnum && d->kind != ast::DeclKind::kTable) continue;
       int idx = MemberIndex(d, name);
-      if (idx >= 0 &&
-          std::find_if(hits.begin(), hits.end(), [&](auto& h) { return h.first == d; }) == hits.end())
+      if (idx >= 0 && std::find_if(hits.begin(), hits.end(),
+                                   [&decl = d](auto& h) { return h.first == decl; }) == hits.end())
         hits.emplace_back(d, idx);
     }
   };

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "compiler/frontend/parse.h"
+#include "compiler/sema/parse_cache.h"
 
 namespace edict::sema {
 
@@ -80,10 +81,18 @@ class Loader {
     }
     // A UTF-8 byte-order mark (some Windows editors write one) is not part of the policy.
     if (content.compare(0, 3, "\xEF\xBB\xBF") == 0) content.erase(0, 3);
-    const SourceFile* file = sources_.Add(display, std::move(content));
-    out_->paths[file] = path;
+    const SourceFile* file = nullptr;
     size_t before = diags_.size();
-    auto module = frontend::ParseModule(*file, diags_);
+    std::unique_ptr<ast::Module> module;
+    if (options_.parse_cache) {
+      module = options_.parse_cache->Parse(display, content, diags_, &file);
+      if (module) out_->parse_cache = options_.parse_cache;
+    }
+    if (!module) {
+      file = sources_.Add(display, std::move(content));
+      module = frontend::ParseModule(*file, diags_);
+    }
+    out_->paths[file] = path;
     bool parsed = diags_.size() == before;
     if (module->name.empty()) module->name = fs::path(path).stem().string();
     if (is_stdlib && parsed && module->name != module_name)

@@ -11,15 +11,21 @@
 
 namespace edict::sema {
 
+class ParseCache;
+
 struct LoadOptions {
   std::vector<std::string> stdlib_dirs;  // searched in order for `import a.b` -> a/b.edict
+  // When set, files (the stdlib first) are parsed once and shared by every load given this cache
+  // (parse_cache.h).
+  std::shared_ptr<ParseCache> parse_cache = nullptr;
 };
 
 struct LoadedProgram {
   std::vector<std::unique_ptr<ast::Module>> modules;  // every module once, dependencies before dependants
   ast::Module* root = nullptr;
   std::map<const SourceFile*, std::string>
-      paths;  // where each file was read (stdlib files display as stdlib/...)
+      paths;                                // where each file was read (stdlib files display as stdlib/...)
+  std::shared_ptr<ParseCache> parse_cache;  // owns sources when LoadOptions::parse_cache was used
 };
 
 // Loads `path` (or `text` when given, reported under `path`). Errors: E0101 file not found, E0102 import

@@ -20,7 +20,8 @@ std::string Dims::ToString() const {
 Dims MulDims(const Dims& a, const Dims& b, int sign_b) {
   Dims out = a;
   for (const auto& [name, exp] : b.exps) {
-    auto it = std::find_if(out.exps.begin(), out.exps.end(), [&](const auto& p) { return p.first == name; });
+    auto it =
+        std::find_if(out.exps.begin(), out.exps.end(), [&n = name](const auto& p) { return p.first == n; });
     if (it == out.exps.end()) {
       out.exps.emplace_back(name, exp * sign_b);
     } else {

@@ -1,16 +1,26 @@
 // Shared by the libFuzzer harnesses (tests/fuzz/README.md): where the stdlib and the shipped policies are,
-// and a check that aborts (a crash for libFuzzer) with a message.
+// the stdlib parsed once per process, and a check that aborts (a crash for libFuzzer) with a message.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "compiler/sema/parse_cache.h"
 
 namespace edict::fuzz {
 
 inline const std::string kSourceDir = EDICT_SOURCE_DIR;
 inline const std::string kStdlib = kSourceDir + "/stdlib";
+
+// Every input of a harness compiles against the same stdlib: parsed on first use, then copied per input.
+inline const std::shared_ptr<sema::ParseCache>& StdlibCache() {
+  static const auto cache = std::make_shared<sema::ParseCache>();
+  return cache;
+}
 
 [[noreturn]] inline void Fail(const std::string& what) {
   std::fprintf(stderr, "fuzz check failed: %s\n", what.c_str());

@@ -15,9 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t sep = text.find("\n=====\n");
   if (sep == std::string_view::npos) return -1;
   diff::PolicyInput a{"old", "/nonexistent-fuzz-dir/old.edict", std::string(text.substr(0, sep + 1)),
-                      fuzz::kStdlib};
+                      fuzz::kStdlib, fuzz::StdlibCache()};
   diff::PolicyInput b{"new", "/nonexistent-fuzz-dir/new.edict", std::string(text.substr(sep + 7)),
-                      fuzz::kStdlib};
+                      fuzz::kStdlib, fuzz::StdlibCache()};
   diff::BehaviourOptions options;
   options.max_classes = 4;
   options.describe_budget = 0;

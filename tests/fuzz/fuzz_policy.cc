@@ -1,5 +1,5 @@
 // Policy source: parse, check, lower, and run the policy's own tests through the interpreter. The stdlib
-// comes from the source tree (read and parsed per input, as `edict check` does; see README.md for the rate).
+// comes from the source tree, parsed once per process (fuzz::StdlibCache) and checked per input.
 #include <cstddef>
 #include <cstdint>
 
@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(fuzz::AsText(data, size));
   driver::CompileOptions options;
   options.stdlib_dir = fuzz::kStdlib;
+  options.parse_cache = fuzz::StdlibCache();
   // A path in a directory with no sibling policies: a relative import finds nothing (E0101), quickly.
   driver::Compilation c = driver::CompileFile("/nonexistent-fuzz-dir/fuzz.edict", options, &text);
   std::string rendered = RenderAll(c.diags);  // every diagnostic renders

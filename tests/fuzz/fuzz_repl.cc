@@ -1,8 +1,12 @@
-// REPL input: each fuzz input is a script of lines for a fresh session (no policy loaded), handled as the
-// scripted REPL does (lines gathered until an input is complete). Commands that read files (:load, :reload)
-// are left out: the fuzzer would otherwise read whatever the machine has.
+// REPL input: each fuzz input is a script of lines for a fresh session, handled as the scripted REPL does
+// (lines gathered until an input is complete). A first line `#! NAME.edict ...` loads those of the shipped
+// policies (policies/NAME.edict, at most two), as the transcripts' first lines do; other arguments are
+// ignored. Commands that read files (:load, :reload) are left out: the fuzzer would otherwise read whatever
+// the machine has.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <sstream>
 #include <string>
 
 #include "tests/fuzz/fuzz_common.h"
@@ -14,10 +18,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 16 * 1024) return -1;
   repl::SessionOptions options;
   options.stdlib_dir = fuzz::kStdlib;
+  options.parse_cache = fuzz::StdlibCache();
   repl::Session session(options);
   std::string_view text = fuzz::AsText(data, size);
-  std::string buffer;
   size_t start = 0;
+  if (text.rfind("#! ", 0) == 0) {
+    size_t nl = std::min(text.find('\n'), text.size());
+    std::istringstream args{std::string(text.substr(3, nl - 3))};
+    int loaded = 0;
+    for (std::string arg; args >> arg && loaded < 2;) {
+      std::string name = std::filesystem::path(arg).filename().string();
+      std::string path = "policies/" + name;
+      std::error_code ec;
+      if (name.size() > 6 && name.ends_with(".edict") &&
+          std::filesystem::is_regular_file(fuzz::kSourceDir + "/" + path, ec)) {
+        (void)session.Load(fuzz::kSourceDir + "/" + path);
+        ++loaded;
+      }
+    }
+    start = nl + 1;
+  }
+  std::string buffer;
   int handled = 0;
   while (start < text.size() && !session.done() && handled < 32) {
     size_t nl = text.find('\n', start);

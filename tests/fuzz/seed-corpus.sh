@@ -17,15 +17,13 @@ split -l 1 -d -a 3 "$src/examples/shipments.jsonl" "$out/fuzz_records/example-"
 for f in "$src"/tests/golden/inputs/*; do
   [[ $(stat -c %s "$f") -lt 65536 ]] && cp "$f" "$out/fuzz_records/golden-$(basename "$f")"
 done
-n=0
+# The REPL harness loads the shipped policies a first line `#! ...` names, as the transcripts' first lines do.
 for f in "$src"/tests/repl/transcripts/*.in; do
-  grep -v '^#\|^:load\|^:reload' "$f" >"$out/fuzz_repl/$((n++)).txt" || true
+  grep -v '^# \|^:load\|^:reload' "$f" >"$out/fuzz_repl/$(basename "$f" .in).txt" || true
 done
-fixtures=("$src"/tests/diff/fixtures/*.edict)
 base="$src/tests/diff/fixtures/base.edict"
-n=0
-for f in "${fixtures[@]}"; do
-  { cat "$base"; printf '\n=====\n'; cat "$f"; } >"$out/fuzz_diff/$((n++)).txt"
+for f in "$src"/tests/diff/fixtures/*.edict; do
+  { cat "$base"; printf '\n=====\n'; cat "$f"; } >"$out/fuzz_diff/$(basename "$f" .edict).txt"
 done
 for h in fuzz_policy fuzz_records fuzz_repl fuzz_diff; do
   cp "$src"/tests/fuzz/regressions/$h/* "$out/$h/" 2>/dev/null || true

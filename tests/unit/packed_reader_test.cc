@@ -23,8 +23,16 @@ std::atomic<size_t> g_allocations{0};
 
 // Counts allocations while g_counting is set (the test for "no allocation per line" below). Not under
 // AddressSanitizer, which owns the global operator new and delete: replacing some of their forms there frees
-// with free() what its own nothrow form allocated.
-#ifndef __SANITIZE_ADDRESS__
+// with free() what its own nothrow form allocated. GCC says so with __SANITIZE_ADDRESS__, clang 14 only through
+// __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define EDICT_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EDICT_UNDER_ASAN 1
+#endif
+#endif
+#ifndef EDICT_UNDER_ASAN
 #define EDICT_COUNTS_ALLOCATIONS 1
 [[gnu::noinline]] void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);

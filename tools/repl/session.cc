@@ -128,6 +128,7 @@ Session::Built Session::Build(const Policy& policy, const std::vector<std::strin
 
   driver::CompileOptions options;
   options.stdlib_dir = options_.stdlib_dir;
+  options.parse_cache = options_.parse_cache;
   driver::Compilation c = driver::CompileFile(policy.path, options, &text);
   Built built;
   // The root file is the one compiled from `text` (the only file of its path with that size).

@@ -28,6 +28,7 @@ struct KeyLabel;
 struct SessionOptions {
   std::string stdlib_dir;
   bool color = false;
+  std::shared_ptr<sema::ParseCache> parse_cache = nullptr;  // optional: parses shared across sessions
 };
 
 struct Completion {
