@@ -4,7 +4,8 @@
 # Seeds come from the repository (seed-corpus.sh). What a run adds is kept in BUILD_DIR/fuzz/corpus/NAME for the
 # next run, crashes go to BUILD_DIR/fuzz/artifacts/NAME/, and each run's log to BUILD_DIR/fuzz/NAME.log. Prints
 # executions, coverage and the outcome of each; exits 1 when any harness crashed, timed out or ran out of memory
-# (the end of its log is printed: a crash-* file there is the input to add to regressions/NAME/).
+# (the end of its log is printed: a crash-* file there is the input to add to regressions/NAME/). The CPU
+# seconds each harness used are in BUILD_DIR/fuzz/NAME.time (wall, user, system).
 set -euo pipefail
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$(cd "$1" && pwd)"
@@ -23,9 +24,10 @@ run() {
   local h="$1"
   mkdir -p "$out/corpus/$h" "$out/artifacts/$h"
   # -timeout: one input running this long is a hang (a diff input is bounded by its solver queries, ~1 s).
-  (cd "$src" && exec "$build/bin/$h" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 \
-     -print_final_stats=1 -artifact_prefix="$out/artifacts/$h/" "$out/corpus/$h" "$out/seeds/$h") \
-    >"$out/$h.log" 2>&1
+  local TIMEFORMAT="%R %U %S"  # wall, user and system seconds, into NAME.time
+  { time (cd "$src" && "$build/bin/$h" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 \
+      -print_final_stats=1 -artifact_prefix="$out/artifacts/$h/" "$out/corpus/$h" "$out/seeds/$h" \
+      >"$out/$h.log" 2>&1); } 2>"$out/$h.time"
 }
 
 declare -A status
@@ -46,7 +48,7 @@ for p in "${pids[@]}"; do
 done
 
 failed=0
-printf '%-13s %10s %8s %8s %7s  %s\n' harness executions cov ft corpus outcome
+printf '%-13s %10s %8s %8s %8s %7s  %s\n' harness executions 'cpu s' cov ft corpus outcome
 for h in "${harnesses[@]}"; do
   log="$out/$h.log"
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
@@ -54,8 +56,10 @@ for h in "${harnesses[@]}"; do
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$last")
+  cpu=$(awk '{printf "%.0f", $2 + $3}' "$out/$h.time" 2>/dev/null || true)
   if [[ ${status[$h]} == 0 ]]; then outcome="no crash in ${seconds} s"; else outcome="FAILED (status ${status[$h]})"; failed=1; fi
-  printf '%-13s %10s %8s %8s %7s  %s\n' "$h" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$outcome"
+  printf '%-13s %10s %8s %8s %8s %7s  %s\n' "$h" "${execs:-?}" "${cpu:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
+    "$outcome"
 done
 for h in "${harnesses[@]}"; do
   if [[ ${status[$h]} != 0 ]]; then
