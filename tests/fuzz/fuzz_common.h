@@ -13,7 +13,12 @@
 
 namespace edict::fuzz {
 
-inline const std::string kSourceDir = EDICT_SOURCE_DIR;
+// The source tree the harnesses read policies and the stdlib from; EDICT_FUZZ_SOURCE_DIR points a long run at
+// a copy, so that the work tree can change under it.
+inline const std::string kSourceDir = [] {
+  const char* dir = std::getenv("EDICT_FUZZ_SOURCE_DIR");
+  return std::string(dir && *dir ? dir : EDICT_SOURCE_DIR);
+}();
 inline const std::string kStdlib = kSourceDir + "/stdlib";
 
 // Every input of a harness compiles against the same stdlib: parsed on first use, then copied per input.

@@ -32,7 +32,8 @@ const Engines& Get() {
     driver::CompileOptions options;
     options.stdlib_dir = fuzz::kStdlib;
     e->compilation = driver::CompileFile(fuzz::kSourceDir + "/policies/us_ear_timeline.edict", options);
-    if (!e->compilation.ok()) fuzz::Fail("the shipped policy does not compile");
+    if (!e->compilation.ok())
+      fuzz::Fail("the shipped policy does not compile:\n" + RenderAll(e->compilation.diags));
     std::string error;
     e->jit = jit::CompiledPolicy::Compile(e->compilation.program, jit::JitOptions{0, ""}, &error);
     if (!e->jit) fuzz::Fail("the JIT cannot compile the shipped policy: " + error);

@@ -5,7 +5,8 @@
 # next run, crashes go to BUILD_DIR/fuzz/artifacts/NAME/, and each run's log to BUILD_DIR/fuzz/NAME.log. Prints
 # executions, coverage and the outcome of each; exits 1 when any harness crashed, timed out or ran out of memory
 # (the end of its log is printed: a crash-* file there is the input to add to regressions/NAME/). The CPU
-# seconds each harness used are in BUILD_DIR/fuzz/NAME.time (wall, user, system).
+# seconds each harness used are in BUILD_DIR/fuzz/NAME.time (wall, user, system). EDICT_FUZZ_TIMEOUT changes
+# the seconds after which one input is a hang (60), EDICT_FUZZ_SOURCE_DIR the tree policies are read from.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$(cd "$1" && pwd)"
@@ -23,9 +24,11 @@ bash "$src/tests/fuzz/seed-corpus.sh" "$out/seeds" >/dev/null
 run() {
   local h="$1"
   mkdir -p "$out/corpus/$h" "$out/artifacts/$h"
-  # -timeout: one input running this long is a hang (a diff input is bounded by its solver queries, ~1 s).
+  # -timeout: one input running this long (wall clock) is a hang; a diff input is bounded by its solver
+  # queries (about 4 s of CPU at most), and a run at low priority on a busy machine may want more.
   local TIMEFORMAT="%R %U %S"  # wall, user and system seconds, into NAME.time
-  { time (cd "$src" && "$build/bin/$h" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=4096 \
+  { time (cd "$src" && "$build/bin/$h" -max_total_time="$seconds" -timeout="${EDICT_FUZZ_TIMEOUT:-60}" \
+      -rss_limit_mb=4096 \
       -print_final_stats=1 -artifact_prefix="$out/artifacts/$h/" "$out/corpus/$h" "$out/seeds/$h" \
       >"$out/$h.log" 2>&1); } 2>"$out/$h.time"
 }
