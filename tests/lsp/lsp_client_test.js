@@ -136,7 +136,34 @@ async function main() {
     assert.strictEqual(localDef[0].range.start.line, positionOf(ai, 'quota aid_lpp\n').line);
   });
   const refs = await conn.sendRequest('textDocument/references', { ...at('quota aid_lpp\n', 6), context: { includeDeclaration: true } });
-  check('references of a quota', () => assert.ok(refs.length >= 4, JSON.stringify(refs)));
+  check('references of a quota: its declaration and its four uses, each covering the name', () => {
+    assert.strictEqual(refs.length, 5, JSON.stringify(refs));
+    const lines = ai.split('\n');
+    for (const r of refs) {
+      assert.strictEqual(r.uri, aiUri);
+      assert.strictEqual(lines[r.range.start.line].slice(r.range.start.character, r.range.end.character), 'aid_lpp');
+    }
+  });
+  const noDecl = await conn.sendRequest('textDocument/references', { ...at('consumes aid_lpp', 9), context: { includeDeclaration: false } });
+  check('references without the declaration', () => assert.strictEqual(noDecl.length, 4, JSON.stringify(noDecl)));
+
+  // Names are resolved by scope, not matched as text: `datacenter` is a field of the catalog record, and also a
+  // parameter of ic_eccn in stdlib/ear/chips.edict.
+  const chips = read('stdlib/ear/chips.edict');
+  const onChips = (r, needle) => r.uri.endsWith('/stdlib/ear/chips.edict') && r.range.start.line === positionOf(chips, needle).line;
+  const fieldRefs = await conn.sendRequest('textDocument/references', { ...at('when not item.datacenter', 14), context: { includeDeclaration: true } });
+  check('references of a field include its uses across files and exclude a parameter of the same name', () => {
+    assert.ok(fieldRefs.some((r) => onChips(r, '  datacenter: bool')), 'the declaration');
+    assert.ok(fieldRefs.some((r) => onChips(r, 'c.datacenter')), 'a use in the stdlib');
+    assert.ok(!fieldRefs.some((r) => onChips(r, 'else if not datacenter')), 'the parameter is another name');
+    assert.ok(!fieldRefs.some((r) => onChips(r, 'datacenter: bool) -> eccn')), 'the parameter is another name');
+    assert.ok(fieldRefs.filter((r) => r.uri === aiUri).length >= 6, JSON.stringify(fieldRefs));
+  });
+  const fieldDef = await conn.sendRequest('textDocument/definition', at('when not item.datacenter', 14));
+  check('definition of a field is the record field, not a parameter of the same name', () => {
+    assert.strictEqual(fieldDef.length, 1, JSON.stringify(fieldDef));
+    assert.ok(onChips(fieldDef[0], '  datacenter: bool'), JSON.stringify(fieldDef));
+  });
 
   const all = await conn.sendRequest('textDocument/completion', at('  when item.datacenter and aid_in_tier2', 7));
   check('completion offers fields, countries, catalog ids, enum members and keywords', () => {

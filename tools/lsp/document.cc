@@ -19,7 +19,13 @@ void Analyse(Document& doc, const std::string& stdlib_dir) {
   DiagnosticList ignored;
   sema::LoadOptions load;
   load.stdlib_dirs = sema::DefaultStdlibDirs(stdlib_dir);
-  sema::LoadProgram(doc.path, &doc.text, *doc.sources, load, ignored, &doc.loaded);
+  doc.checked = sema::CheckedProgram{};
+  doc.uses.clear();
+  // The checker resolves names even in a file with errors (as far as it can); what it resolved is indexed.
+  if (sema::LoadProgram(doc.path, &doc.text, *doc.sources, load, ignored, &doc.loaded)) {
+    sema::Check(doc.loaded, ignored, &doc.checked);
+    doc.uses = IndexUses(doc.loaded);
+  }
   doc.symbols = IndexSymbols(doc.loaded);
 }
 

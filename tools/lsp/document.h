@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compiler/diag/diagnostics.h"
+#include "compiler/sema/check.h"
 #include "compiler/sema/load.h"
 #include "tools/lsp/symbols.h"
 
@@ -19,7 +20,9 @@ struct Document {
   std::vector<std::shared_ptr<const void>> compile_sources;  // keeps `diags`' spans alive
   std::unique_ptr<SourceManager> sources;
   sema::LoadedProgram loaded;
+  sema::CheckedProgram checked;  // the checker's annotations on `loaded`
   std::vector<Symbol> symbols;
+  std::vector<Use> uses;  // every resolved name (for definitions and references)
 };
 
 // (Re)analyses `doc` after its text changed.

@@ -7,7 +7,6 @@
 #include "compiler/driver/pipeline.h"
 #include "compiler/driver/test_runner.h"
 #include "compiler/format/format.h"
-#include "compiler/format/layout_lexer.h"
 #include "tools/lsp/document.h"
 #include "tools/lsp/transport.h"
 #include "tools/lsp/uri.h"
@@ -166,7 +165,10 @@ class Server {
     int col = params.contains("position") ? params["position"].value("character", 0) : 0;
     if (method == "textDocument/hover") return doc ? Hover(*doc, line, col) : Json();
     if (method == "textDocument/definition") return doc ? Definition(*doc, line, col) : Json::array();
-    if (method == "textDocument/references") return doc ? References(*doc, line, col) : Json::array();
+    if (method == "textDocument/references") {
+      bool declaration = params.contains("context") && params["context"].value("includeDeclaration", false);
+      return doc ? References(*doc, line, col, declaration) : Json::array();
+    }
     if (method == "textDocument/completion") return doc ? Completion(*doc, line, col) : Json::array();
     if (method == "textDocument/documentSymbol") return doc ? Symbols(*doc) : Json::array();
     if (method == "textDocument/formatting") return doc ? Formatting(*doc) : Json::array();
@@ -259,10 +261,26 @@ class Server {
 
   Json Location(const Symbol& s) { return {{"uri", PathToUri(s.path)}, {"range", RangeOf(s.span)}}; }
 
+  // What the name at a position resolves to: a use the checker resolved, or a declaration's own name.
+  Target TargetAt(const Document& doc, int line, int col) {
+    const SourceFile* root = doc.loaded.root ? doc.loaded.root->file : nullptr;
+    for (const auto& u : doc.uses)
+      if (root && u.span.file == root && Contains(u.span, line + 1, col)) return u.target;
+    for (const auto& s : doc.symbols)
+      if (s.in_root && Contains(s.span, line + 1, col)) return s.target;
+    return {};
+  }
+
   Json Definition(const Document& doc, int line, int col) {
+    Json out = Json::array();
+    if (Target t = TargetAt(doc, line, col); t.valid()) {
+      for (const auto& s : doc.symbols)
+        if (s.target == t) out.push_back(Location(s));
+      if (!out.empty()) return out;
+    }
+    // Not resolved (the checker stopped early, or the name is in a comment): the declarations of that name.
     bool after_dot = false;
     std::string word = WordAt(doc.text, line, col, &after_dot);
-    Json out = Json::array();
     auto found = Lookup(doc, word, after_dot);
     for (const Symbol* s : found) {
       if (after_dot && s->kind != "field" && found.front()->kind == "field") continue;
@@ -271,27 +289,20 @@ class Server {
     return out;
   }
 
-  // Every occurrence of the name as a token, in the open file and every file it loads.
-  Json References(const Document& doc, int line, int col) {
-    std::string word = WordAt(doc.text, line, col);
+  // Every use the checker resolved to the same declaration as the name at the position, in the open file and
+  // every file it loads, and the declaration itself when the client asks for it.
+  Json References(const Document& doc, int line, int col, bool include_declaration) {
     Json out = Json::array();
-    if (word.empty()) return out;
-    for (const auto& m : doc.loaded.modules) {
-      if (!m->file) continue;
-      bool root = m.get() == doc.loaded.root;
-      std::string path = root ? doc.path : PathOf(doc, Span{m->file, 1, 0, 1, 1});
-      const std::string& text = root ? doc.text : m->file->text;
-      for (const auto& t : format::LexForLayout(text)) {
-        if ((t.kind != format::TokKind::kWord && t.kind != format::TokKind::kEccn) || t.text != word)
-          continue;
-        // Columns: bytes to code points.
-        std::string before = LineOf(text, t.line - 1).substr(0, t.col);
-        int c = 0;
-        for (char ch : before) c += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-        out.push_back({{"uri", PathToUri(path)},
-                       {"range", Range(t.line - 1, c, t.line - 1, c + static_cast<int>(word.size()))}});
-      }
-    }
+    Target t = TargetAt(doc, line, col);
+    if (!t.valid()) return out;
+    const SourceFile* root = doc.loaded.root ? doc.loaded.root->file : nullptr;
+    if (include_declaration)
+      for (const auto& s : doc.symbols)
+        if (s.target == t) out.push_back(Location(s));
+    for (const auto& u : doc.uses)
+      if (u.target == t && u.span.file)
+        out.push_back({{"uri", PathToUri(root && u.span.file == root ? doc.path : PathOf(doc, u.span))},
+                       {"range", RangeOf(u.span)}});
     return out;
   }
 

@@ -61,8 +61,9 @@ class Indexer {
   }
 
  private:
-  Symbol& New(const ast::Module& m, std::string name, std::string kind, Span span) {
+  Symbol& New(const ast::Module& m, std::string name, std::string kind, Span span, Target target) {
     Symbol s;
+    s.target = target;
     s.name = std::move(name);
     s.kind = std::move(kind);
     s.span = span;
@@ -134,14 +135,14 @@ class Indexer {
     switch (d.kind) {
       case ast::DeclKind::kUnit: {
         const auto& u = d.as<ast::UnitDecl>();
-        New(m, d.name, "unit", d.span).markdown = Fenced("unit " + d.name + (u.count ? " count" : "")) +
-                                                  (u.description.empty() ? "" : "\n" + u.description + "\n") +
-                                                  Doc(d) + where;
+        New(m, d.name, "unit", d.span, {&d, -1}).markdown =
+            Fenced("unit " + d.name + (u.count ? " count" : "")) +
+            (u.description.empty() ? "" : "\n" + u.description + "\n") + Doc(d) + where;
         break;
       }
       case ast::DeclKind::kConst: {
         const auto& c = d.as<ast::ConstDecl>();
-        New(m, d.name, "const", d.span).markdown =
+        New(m, d.name, "const", d.span, {&d, -1}).markdown =
             Fenced("const " + d.name + (c.type ? ": " + TypeText(c.type.get()) : "") + " = " +
                    (c.value ? SpanText(c.value->span) : "")) +
             Doc(d) + where;
@@ -149,17 +150,19 @@ class Indexer {
       }
       case ast::DeclKind::kSet: {
         const auto& c = d.as<ast::ConstDecl>();
-        New(m, d.name, "set", d.span).markdown =
+        New(m, d.name, "set", d.span, {&d, -1}).markdown =
             Fenced("set " + d.name + " = " + (c.value ? SpanText(c.value->span) : "")) + Doc(d) +
             "\nMembers: " + SetMembers(c.value.get()) + "\n" + where;
         break;
       }
       case ast::DeclKind::kEnum: {
-        New(m, d.name, "enum", d.span).markdown = Fenced("enum " + d.name) + Doc(d) + "\n" +
-                                                  std::to_string(d.as<ast::EnumDecl>().members.size()) +
-                                                  " members\n" + where;
-        for (const auto& mem : d.as<ast::EnumDecl>().members) {
-          Symbol& s = New(m, mem.name, "enum member", mem.span);
+        New(m, d.name, "enum", d.span, {&d, -1}).markdown =
+            Fenced("enum " + d.name) + Doc(d) + "\n" + std::to_string(d.as<ast::EnumDecl>().members.size()) +
+            " members\n" + where;
+        const auto& members = d.as<ast::EnumDecl>().members;
+        for (size_t i = 0; i < members.size(); ++i) {
+          const auto& mem = members[i];
+          Symbol& s = New(m, mem.name, "enum member", mem.span, {&d, static_cast<int>(i)});
           s.container = d.name;
           s.markdown = Fenced(mem.name + (mem.description.empty() ? "" : "  \"" + mem.description + "\"")) +
                        "\nA member of enum `" + d.name + "`\n" + where;
@@ -169,9 +172,12 @@ class Indexer {
       case ast::DeclKind::kRecord:
       case ast::DeclKind::kSchema: {
         const char* kind = d.kind == ast::DeclKind::kSchema ? "schema" : "record";
-        New(m, d.name, kind, d.span).markdown = Fenced(std::string(kind) + " " + d.name) + Doc(d) + where;
-        for (const auto& f : d.as<ast::RecordDecl>().fields) {
-          Symbol& s = New(m, f.name, "field", f.span);
+        New(m, d.name, kind, d.span, {&d, -1}).markdown =
+            Fenced(std::string(kind) + " " + d.name) + Doc(d) + where;
+        const auto& fields = d.as<ast::RecordDecl>().fields;
+        for (size_t i = 0; i < fields.size(); ++i) {
+          const auto& f = fields[i];
+          Symbol& s = New(m, f.name, "field", f.span, {&d, static_cast<int>(i)});
           s.container = d.name;
           const char* prefix = f.kind == ast::FieldDecl::kDerived    ? "derived "
                                : f.kind == ast::FieldDecl::kOptional ? "optional "
@@ -185,10 +191,12 @@ class Indexer {
       }
       case ast::DeclKind::kTable: {
         const auto& t = d.as<ast::TableDecl>();
-        New(m, d.name, "table", d.span).markdown = Fenced("table " + d.name + " of " + t.record) + Doc(d) +
-                                                   "\n" + std::to_string(t.rows.size()) + " rows\n" + where;
-        for (const auto& row : t.rows) {
-          Symbol& s = New(m, row.key, "catalog row", row.span);
+        New(m, d.name, "table", d.span, {&d, -1}).markdown = Fenced("table " + d.name + " of " + t.record) +
+                                                             Doc(d) + "\n" + std::to_string(t.rows.size()) +
+                                                             " rows\n" + where;
+        for (size_t i = 0; i < t.rows.size(); ++i) {
+          const auto& row = t.rows[i];
+          Symbol& s = New(m, row.key, "catalog row", row.span, {&d, static_cast<int>(i)});
           s.container = d.name;
           std::string figures;
           for (const auto& [name, value] : row.fields)
@@ -202,7 +210,7 @@ class Indexer {
         std::string params;
         for (const auto& p : f.params)
           params += (params.empty() ? "" : ", ") + p.name + ": " + TypeText(p.type.get());
-        New(m, d.name, "function", d.span).markdown =
+        New(m, d.name, "function", d.span, {&d, -1}).markdown =
             Fenced("function " + d.name + "(" + params + ") -> " + TypeText(f.result.get())) + Doc(d) + where;
         break;
       }
@@ -213,7 +221,7 @@ class Indexer {
         std::string period = q.calendar_year ? "per calendar year"
                              : q.window ? "from " + DateText(q.window_from) + " to " + DateText(q.window_to)
                                         : "no period (cumulative)";
-        New(m, d.name, "quota", d.span).markdown =
+        New(m, d.name, "quota", d.span, {&d, -1}).markdown =
             Fenced("quota " + d.name) + Doc(d) + "\n- limit: `" + (q.limit ? SpanText(q.limit->span) : "") +
             "`\n- measure: `" + (q.measure ? SpanText(q.measure->span) : "") +
             "`\n- per: " + (keys.empty() ? "(one total)" : "`" + keys + "`") + "\n- period: " + period +
@@ -232,11 +240,11 @@ class Indexer {
         if (r.has_from || r.has_until)
           md += "\n**In force:** " + (r.has_from ? "from " + DateText(r.from) : std::string()) +
                 (r.has_until ? " until " + DateText(r.until) : "") + "\n";
-        New(m, d.name, exception ? "exception" : "rule", d.span).markdown = md + where;
+        New(m, d.name, exception ? "exception" : "rule", d.span, {&d, -1}).markdown = md + where;
         break;
       }
       case ast::DeclKind::kTest:
-        New(m, d.name, "test", d.span).markdown = Fenced("test \"" + d.name + "\"") + where;
+        New(m, d.name, "test", d.span, {&d, -1}).markdown = Fenced("test \"" + d.name + "\"") + where;
         break;
       default:
         break;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/sema/load.h"
+#include "tools/lsp/resolve.h"
 
 namespace edict::lsp {
 
@@ -18,6 +19,7 @@ struct Symbol {
   std::string path;       // the file it is declared in, as read
   bool in_root = false;   // declared in the open file
   std::string markdown;   // hover text
+  Target target;          // what the checker resolves uses of this name to
 };
 
 std::vector<Symbol> IndexSymbols(const sema::LoadedProgram& loaded);
