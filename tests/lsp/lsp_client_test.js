@@ -179,6 +179,27 @@ async function main() {
     assert.ok(!labels.includes('destination'));
   });
 
+  // In a timeline's tests, `under` and `pending` complete with the policies it applies.
+  const tlPath = path.join(sourceDir, 'policies/us_ear_timeline.edict');
+  const tlUri = uriOf(tlPath);
+  const tl = fs.readFileSync(tlPath, 'utf8');
+  conn.sendNotification('textDocument/didOpen', { textDocument: { uri: tlUri, languageId: 'edict', version: 1, text: tl } });
+  await diagnosticsFor(tlUri);
+  const pendingLine = 'expect no_license_required under advanced_computing_2023 pending ';
+  const afterPending = await conn.sendRequest('textDocument/completion', { textDocument: { uri: tlUri }, position: positionOf(tl, pendingLine, pendingLine.length) });
+  check('completion after `pending` offers the timeline\'s policies and none', () => {
+    const labels = afterPending.items.map((i) => i.label);
+    for (const l of ['ai_diffusion_2025', 'advanced_computing_2023', 'advanced_computing_2022', 'none']) assert.ok(labels.includes(l), l + ' in ' + labels);
+    assert.ok(!labels.includes('destination'));
+  });
+  const underLine = 'expect no_license_required under ';
+  const afterUnder = await conn.sendRequest('textDocument/completion', { textDocument: { uri: tlUri }, position: positionOf(tl, underLine, underLine.length) });
+  check('completion after `under` offers the timeline\'s policies', () => {
+    const labels = afterUnder.items.map((i) => i.label);
+    assert.ok(labels.includes('rescission_2025'), String(labels));
+    assert.ok(!labels.includes('none'));
+  });
+
   const symbols = await conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri: aiUri } });
   check('document symbols: rules, exceptions, quotas and tests', () => {
     const names = symbols.map((s) => s.name);

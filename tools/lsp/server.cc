@@ -1,5 +1,6 @@
 #include "tools/lsp/server.h"
 
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
@@ -7,6 +8,7 @@
 #include "compiler/driver/pipeline.h"
 #include "compiler/driver/test_runner.h"
 #include "compiler/format/format.h"
+#include "runtime/date.h"
 #include "tools/lsp/document.h"
 #include "tools/lsp/transport.h"
 #include "tools/lsp/uri.h"
@@ -317,6 +319,27 @@ class Server {
     static const std::regex kExceptionTo(R"((^|\s)exception\s+[\w-]+\s+to\s+[\w.-]*$)");
     static const std::regex kReplaces(R"((^|\s)rule\s+[\w-]+\s+replaces\s+[\w.-]*$)");
     static const std::regex kAfterDot(R"([\w-]\.[\w-]*$)");
+    // `expect ... under POLICY pending POLICY|none` in a test: the policies the file loads (a timeline's
+    // entries, imported policies, the file itself).
+    static const std::regex kUnderPending(R"((^|\s)(under|pending)\s+[\w.-]*$)");
+    if (std::smatch m; std::regex_search(prefix, m, kUnderPending)) {
+      Json items = Json::array();
+      std::set<std::string> names;
+      auto add = [&](const std::string& name, const std::string& detail) {
+        if (names.insert(name).second) items.push_back({{"label", name}, {"kind", 9}, {"detail", detail}});
+      };
+      for (const auto& mod : doc.loaded.modules) {
+        if (mod->is_policy) add(mod->name, "policy " + mod->header.title);
+        for (const auto& d : mod->decls)
+          if (d->kind == ast::DeclKind::kTimeline)
+            for (const auto& e : d->as<ast::TimelineDecl>().entries)
+              add(std::filesystem::path(e.path).stem().string(), "applied from " + FormatDate(e.from));
+      }
+      if (m[2] == "pending")
+        items.push_back(
+            {{"label", "none"}, {"kind", 14}, {"detail", "no policy waits for its compliance date"}});
+      return {{"isIncomplete", false}, {"items", items}};
+    }
     bool rules_only = std::regex_search(prefix, kExceptionTo) || std::regex_search(prefix, kReplaces);
     bool fields_only = !rules_only && std::regex_search(prefix, kAfterDot);
     Json items = Json::array();
