@@ -63,6 +63,7 @@ ruleClause
     | 'reason' STRING                      # reasonClause
     | 'in' 'force' 'from' DATE ('until' DATE)?   # ruleInForce
     | 'in' 'force' 'until' DATE            # ruleInForceUntil
+    | 'compliance' 'from' DATE             # ruleCompliance
     | 'when' expr                          # whenClause
     | 'then' outcome                       # thenClause
     | 'consumes' name (',' name)*              # consumesClause

@@ -148,6 +148,9 @@ struct RuleDecl {      // rules and exceptions
   std::string cite, reason;
   bool has_from = false, has_until = false;
   int from = 0, until = 0;  // in-force days, inclusive
+  bool has_compliance = false;
+  int compliance = 0;  // the compliance date: in force but not binding before it
+  Span compliance_span;
   ExprPtr when;
   Outcome outcome;
   bool has_outcome = false;

@@ -125,6 +125,9 @@ RuleDecl CloneBody(const RuleDecl& r) {
   out.has_until = r.has_until;
   out.from = r.from;
   out.until = r.until;
+  out.has_compliance = r.has_compliance;
+  out.compliance = r.compliance;
+  out.compliance_span = r.compliance_span;
   out.when = Clone(r.when);
   out.outcome = Clone(r.outcome);
   out.has_outcome = r.has_outcome;

@@ -59,7 +59,8 @@ RuleView View(const ir::Program& p, const ir::Rule& r) {
   v.condition = r.when ? SpanText(r.when->span) : "";
   v.outcome = OutcomeOf(p, r);
   v.cite = r.cite;
-  v.in_force = DateText(r.from) + " .. " + DateText(r.until);
+  v.in_force = DateText(r.has_compliance ? r.in_force_from : r.from) + " .. " + DateText(r.until) +
+               (r.has_compliance ? ", compliance from " + DateText(r.from) : "");
   v.target = r.target >= 0 ? p.rules[r.target].id : "";
   std::vector<std::string> q;
   for (int i : r.consumes) q.push_back(p.quotas[i].id);

@@ -2,17 +2,41 @@
 
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
+#include "runtime/interp/timeline.h"
 
 namespace edict::driver {
 
+namespace {
+
+// A rule in force on the decision's date whose own compliance date is later.
+bool RulePending(const ir::Rule& r, int date) {
+  return r.has_compliance && r.in_force_from <= date && date < r.from && date <= r.until;
+}
+
+std::string RulePendingNotes(const interp::Decision& d) {
+  std::string out;
+  if (!d.program || !d.in_force) return out;
+  for (int i : interp::PendingRules(*d.program, d.date)) {
+    const ir::Rule& r = d.program->rules[i];
+    out += "  rule " + r.id + " is in force" +
+           (r.in_force_from == INT_MIN ? "" : " from " + FormatDate(r.in_force_from)) + ", compliance from " +
+           FormatDate(r.from) + ": it does not bind yet, so it was not applied\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string PendingNote(const interp::Decision& d) {
-  if (!d.pending) return "";
+  if (!d.pending) return RulePendingNotes(d);
   const ir::Program& q = *d.pending;
   std::string dates = "in force from " + FormatDate(q.from) + ", compliance from " + FormatDate(q.compliance);
   if (&q == d.program)
     return "  compliance with " + q.name + " is not required before " + FormatDate(q.compliance) + " (" +
-           dates + "): this is the policy's own answer; until then the rules it amends govern\n";
-  return "  " + q.name + " is passed over: " + dates + "; until then the policy it amends governs\n";
+           dates + "): this is the policy's own answer; until then the rules it amends govern\n" +
+           RulePendingNotes(d);
+  return "  " + q.name + " is passed over: " + dates + "; until then the policy it amends governs\n" +
+         RulePendingNotes(d);
 }
 
 std::string DecisionSummary(const interp::Decision& d) {
@@ -54,7 +78,11 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
     for (const auto& t : trace.rules) {
       const ir::Rule& r = p.rules[t.rule];
       std::string indent(2 + 4 * t.depth, ' ');
-      std::string state = !t.in_force ? "not in force" : (t.applies ? "applies" : "does not apply");
+      std::string state = RulePending(r, d.date)
+                              ? "not binding before its compliance date " + FormatDate(r.from)
+                          : !t.in_force ? "not in force"
+                          : t.applies   ? "applies"
+                                        : "does not apply";
       out += indent + (r.exception ? "exception " : "rule ") + r.id +
              (r.cite.empty() ? "" : " [" + r.cite + "]") + ": " + state;
       if (t.applies) out += " -> " + t.outcome;

@@ -73,6 +73,13 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
     entry.program = sub.program;
     LinkEntry(*program, entry);
     hash.Update("timeline " + sub.program->content_hash + "\n");
+    // The timeline's periods of pending rules are every policy's (interp::PendingRulesPeriod on the
+    // timeline).
+    auto& edges = program->rule_compliance_edges;
+    edges.insert(edges.end(), sub.program->rule_compliance_edges.begin(),
+                 sub.program->rule_compliance_edges.end());
+    std::sort(edges.begin(), edges.end());
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
   }
   program->content_hash = hash.HexFinal();
   result.program = program;

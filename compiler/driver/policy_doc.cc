@@ -245,8 +245,11 @@ class DocWriter {
     if (r.exception && r.target >= 0) Line("- **Overrides:** " + Code(p_.rules[r.target].id));
     if (!r.cite.empty()) Line("- **Citation:** " + Collapse(r.cite));
     // Only dates narrower than the policy's own are worth a line.
-    int from = std::max(r.from, p_.from), until = std::min(r.until, p_.until);
+    int from = std::max(r.has_compliance ? r.in_force_from : r.from, p_.from),
+        until = std::min(r.until, p_.until);
     if (from != p_.from || until != p_.until) Line("- **In force:** " + InForceText(from, until));
+    if (r.has_compliance)
+      Line("- **Compliance from:** " + FormatDate(r.from) + " (until then the rule does not bind)");
     std::vector<std::string> conditions = ConditionTexts(r);
     if (conditions.empty()) {
       Line("- **When:** always");

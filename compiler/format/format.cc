@@ -112,8 +112,8 @@ class Formatter {
              (t.text == "in" && Is(next, "force")) || (t.text == "compliance" && Is(next, "from"));
     if (depth == 0 && (decl == "rule" || decl == "exception"))
       return ((t.text == "cite" || t.text == "reason") && next_string) ||
-             (t.text == "in" && Is(next, "force")) || t.text == "when" ||
-             (t.text == "then" && pending_ifs == 0) || t.text == "consumes";
+             (t.text == "in" && Is(next, "force")) || (t.text == "compliance" && Is(next, "from")) ||
+             t.text == "when" || (t.text == "then" && pending_ifs == 0) || t.text == "consumes";
     if (depth == 0 && decl == "quota")
       return ((t.text == "limit" || t.text == "measure" || t.text == "per") && !ExpectsOperand(prev)) ||
              (t.text == "from" && next_date) || (t.text == "cite" && next_string);

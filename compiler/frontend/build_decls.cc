@@ -103,6 +103,11 @@ void AstBuilder::BuildRuleClauses(const std::vector<EdictParser::RuleClauseConte
       r.has_until = true;
       r.until = Date(c->DATE());
     }
+    if (auto* c = dynamic_cast<EdictParser::RuleComplianceContext*>(clause)) {
+      r.has_compliance = true;
+      r.compliance = Date(c->DATE());
+      r.compliance_span = SpanOf(c);
+    }
     if (auto* c = dynamic_cast<EdictParser::WhenClauseContext*>(clause)) {
       if (r.when)
         diags_.Error("E0005", SpanOf(c), "a rule has one `when` clause", "join conditions with `and`");

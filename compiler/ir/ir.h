@@ -119,7 +119,12 @@ struct Rule {
   int target = -1;              // exceptions: the rule or exception overridden
   std::vector<int> exceptions;  // exceptions that override this one
   std::string doc, cite;
-  int from = INT_MIN, until = INT_MAX;  // in force, inclusive
+  int from = INT_MIN, until = INT_MAX;  // binding, inclusive: what every engine decides by
+  // A rule with a compliance date is in force from `in_force_from` but binds only from its compliance date,
+  // `from` (docs/language.md, "Effective and compliance dates"); between the two a decision names it as
+  // pending.
+  bool has_compliance = false;
+  int in_force_from = INT_MIN;
   const Expr* when = nullptr;
   std::vector<std::pair<std::string, const Expr*>> conditions;  // the top-level `and` parts, for explanations
   OutcomeIR outcome;
@@ -199,6 +204,9 @@ struct Program {
   std::vector<int> table_of_enum;
   std::vector<Quota> quotas;
   std::vector<Rule> rules;
+  // The in-force and compliance dates of rules that have a compliance date, sorted: between two neighbours
+  // the same rules are pending (interp::PendingRules). Empty in most programs.
+  std::vector<int> rule_compliance_edges;
   std::vector<int> roots;  // rules that are not exceptions, in declaration order
   std::vector<Test> tests;
   std::vector<NamedConstant> constants;  // the root policy's, in declaration order

@@ -441,6 +441,11 @@ void Lowerer::LowerRules() {
       if (m->header.has_until) r.until = m->header.until;
       if (rd.has_from) r.from = std::max(r.from, rd.from);
       if (rd.has_until) r.until = std::min(r.until, rd.until);
+      if (rd.has_compliance && rd.compliance > r.from) {
+        r.has_compliance = true;
+        r.in_force_from = r.from;
+        r.from = rd.compliance;
+      }
       if (rd.when) {
         r.when = LowerExpr(*rd.when, {});
         std::vector<const ast::Expr*> parts;
@@ -540,7 +545,16 @@ void Lowerer::LowerRules() {
       p_.rules[r.target].exceptions.push_back(static_cast<int>(i));
     else if (!r.exception)
       p_.roots.push_back(static_cast<int>(i));
+    if (r.has_compliance) {
+      p_.rule_compliance_edges.push_back(r.in_force_from);
+      p_.rule_compliance_edges.push_back(r.from);
+      if (r.until < INT_MAX) p_.rule_compliance_edges.push_back(r.until + 1);
+    }
   }
+  std::sort(p_.rule_compliance_edges.begin(), p_.rule_compliance_edges.end());
+  p_.rule_compliance_edges.erase(
+      std::unique(p_.rule_compliance_edges.begin(), p_.rule_compliance_edges.end()),
+      p_.rule_compliance_edges.end());
 }
 
 void Lowerer::LowerConstants() {

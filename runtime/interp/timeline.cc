@@ -41,6 +41,22 @@ const ir::Program* CompliancePending(const ir::Program& program, int date) {
   return pending;
 }
 
+std::vector<int> PendingRules(const ir::Program& program, int date) {
+  std::vector<int> out;
+  if (program.rule_compliance_edges.empty()) return out;
+  for (size_t i = 0; i < program.rules.size(); ++i) {
+    const ir::Rule& r = program.rules[i];
+    if (r.has_compliance && !r.withdrawn && r.in_force_from <= date && date < r.from && date <= r.until)
+      out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+int PendingRulesPeriod(const ir::Program& program, int date) {
+  const auto& edges = program.rule_compliance_edges;
+  return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), date) - edges.begin());
+}
+
 std::vector<TimelinePeriod> TimelinePeriods(const ir::Program& timeline, int until) {
   std::vector<TimelinePeriod> out;
   if (timeline.timeline.empty()) return out;

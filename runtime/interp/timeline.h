@@ -21,6 +21,15 @@ const ir::TimelineEntry* EntryInForce(const ir::Program& timeline, int date);
 // over by EntryInForce. For a policy alone: the policy itself, which then decides by its own rules.
 const ir::Program* CompliancePending(const ir::Program& program, int date);
 
+// The rules of `program` (not a timeline: the policy that decided) in force on `date` whose compliance date
+// is later: they do not bind yet, so no engine applies them, and a decision names them. Ascending indices.
+std::vector<int> PendingRules(const ir::Program& program, int date);
+
+// A number that is the same for two dates exactly when PendingRules is (the period between compliance edges);
+// 0 for every date of a program without rule compliance dates. Caches of decision texts key on it; on a
+// timeline it separates the periods of every policy it applies.
+int PendingRulesPeriod(const ir::Program& program, int date);
+
 // A timeline cut into the periods in which the same entry decides and the same policy is pending, from its
 // first entry's `from` up to `until` (inclusive); `entry` is null in a period where no entry binds yet.
 struct TimelinePeriod {

@@ -4,6 +4,7 @@
 
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
+#include "runtime/interp/timeline.h"
 
 namespace edict::io {
 
@@ -132,6 +133,22 @@ void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::st
     out += ",\"in_force_from\":\"" + FormatDate(d.pending->from) + "\",\"compliance_from\":\"" +
            FormatDate(d.pending->compliance) + "\"}";
   }
+  if (!p.rule_compliance_edges.empty() && d.in_force) {
+    // Rules in force but not yet binding (their own compliance dates): no engine applied them.
+    std::vector<int> pending = interp::PendingRules(p, d.date);
+    if (!pending.empty()) {
+      out += ",\"pending_rules\":[";
+      for (size_t i = 0; i < pending.size(); ++i) {
+        const ir::Rule& r = p.rules[pending[i]];
+        out += i ? ",{\"rule\":" : "{\"rule\":";
+        AppendJsonString(out, r.id);
+        out += r.in_force_from == INT_MIN ? std::string(",\"in_force_from\":null")
+                                          : ",\"in_force_from\":\"" + FormatDate(r.in_force_from) + "\"";
+        out += ",\"compliance_from\":\"" + FormatDate(r.from) + "\"}";
+      }
+      out += "]";
+    }
+  }
   if (explain) {
     out += ",\"quotas\":[";
     for (size_t i = 0; i < d.quotas.size(); ++i) {
@@ -221,6 +238,12 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
   if (d.pending)
     policy += (policy.empty() ? "" : " ") + std::string("(") + d.pending->name + ": compliance from " +
               FormatDate(d.pending->compliance) + ")";
+  if (d.program && d.in_force && !d.error)
+    for (int i : interp::PendingRules(*d.program, d.date)) {
+      timeline_ = true;
+      policy += (policy.empty() ? "" : " ") + std::string("(rule ") + d.program->rules[i].id +
+                ": compliance from " + FormatDate(d.program->rules[i].from) + ")";
+    }
   rows_.push_back({TableCell(id), field("date"), field("destination"), TableCell(item), qty,
                    d.error ? "error: " + TableCell(d.error_message) : ShortOutcome(d),
                    d.error ? "" : RuleIds(d), policy});

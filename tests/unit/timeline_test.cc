@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <memory>
 
 #include "runtime/date.h"
@@ -111,6 +112,61 @@ TEST(Timeline, PeriodsSplitAtEffectiveAndComplianceDates) {
   EXPECT_EQ(got, (std::vector<std::string>{"2020-01-01..2020-12-31 old",
                                            "2021-01-01..2021-02-28 old pending amended",
                                            "2021-03-01..2021-12-31 letter", "2022-01-01..2022-12-31 later"}));
+}
+
+}  // namespace
+}  // namespace edict::interp
+
+namespace edict::interp {
+namespace {
+
+// A policy with two rules of their own compliance dates, as lowering leaves them: `from` is the compliance
+// date, `in_force_from` the date the rule came into force, and the edges are every date where the pending set
+// changes.
+ir::Program WithPendingRules() {
+  ir::Program p;
+  p.name = "rules";
+  auto rule = [&](const std::string& id, int in_force, int compliance, int until) {
+    ir::Rule r;
+    r.id = r.name = id;
+    r.has_compliance = true;
+    r.in_force_from = in_force;
+    r.from = compliance;
+    r.until = until;
+    p.rules.push_back(r);
+  };
+  ir::Rule plain;
+  plain.id = plain.name = "plain";
+  p.rules.push_back(plain);
+  rule("later", D(2025, 1, 13), D(2025, 5, 15), INT_MAX);
+  rule("ends", D(2025, 3, 1), D(2025, 6, 1), D(2025, 4, 30));  // withdrawn before compliance was ever due
+  p.rule_compliance_edges = {D(2025, 1, 13), D(2025, 3, 1), D(2025, 5, 1), D(2025, 5, 15), D(2025, 6, 1)};
+  return p;
+}
+
+TEST(PendingRules, ARuleIsPendingFromItsInForceDateToTheDayBeforeItsComplianceDate) {
+  ir::Program p = WithPendingRules();
+  EXPECT_EQ(PendingRules(p, D(2025, 1, 12)), std::vector<int>{});
+  EXPECT_EQ(PendingRules(p, D(2025, 1, 13)), std::vector<int>{1});
+  EXPECT_EQ(PendingRules(p, D(2025, 3, 1)), (std::vector<int>{1, 2}));
+  EXPECT_EQ(PendingRules(p, D(2025, 4, 30)), (std::vector<int>{1, 2}));
+  EXPECT_EQ(PendingRules(p, D(2025, 5, 1)), std::vector<int>{1});  // `ends` is out of force
+  EXPECT_EQ(PendingRules(p, D(2025, 5, 14)), std::vector<int>{1});
+  EXPECT_EQ(PendingRules(p, D(2025, 5, 15)), std::vector<int>{});  // binding from its compliance date
+}
+
+TEST(PendingRules, ThePeriodChangesExactlyWhereThePendingRulesDo) {
+  ir::Program p = WithPendingRules();
+  for (int day = D(2025, 1, 1); day < D(2025, 7, 1); ++day)
+    for (int other = day + 1; other < D(2025, 7, 1); other += 7) {
+      if (PendingRulesPeriod(p, day) == PendingRulesPeriod(p, other)) {
+        EXPECT_EQ(PendingRules(p, day), PendingRules(p, other))
+            << FormatDate(day) << " " << FormatDate(other);
+      }
+    }
+  ir::Program none;
+  EXPECT_EQ(PendingRulesPeriod(none, D(2025, 3, 1)), 0);
+  EXPECT_TRUE(PendingRules(none, D(2025, 3, 1)).empty());
 }
 
 }  // namespace

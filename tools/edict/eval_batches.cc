@@ -40,11 +40,13 @@ struct OutcomeKey {
   // The policy in force whose compliance date has not come (interp::CompliancePending): it depends on the
   // date, so two decisions alike in everything else can still read differently.
   const ir::Program* pending = nullptr;
+  int pending_rules = 0;  // the same for two dates with the same rules pending (interp::PendingRulesPeriod)
   bool operator==(const OutcomeKey&) const = default;
 };
 struct OutcomeKeyHash {
   size_t operator()(const OutcomeKey& k) const {
-    uint64_t h = (k.head ^ static_cast<uint64_t>(k.program) ^ reinterpret_cast<uintptr_t>(k.pending)) *
+    uint64_t h = (k.head ^ static_cast<uint64_t>(k.program) ^ reinterpret_cast<uintptr_t>(k.pending) ^
+                  (static_cast<uint64_t>(k.pending_rules) << 48)) *
                  0x9E3779B97F4A7C15ULL;
     for (uint64_t r : k.rules) h = (h ^ r) * 0x9E3779B97F4A7C15ULL;
     return static_cast<size_t>(h ^ (h >> 29));
@@ -173,6 +175,7 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
       key.program = r.program;
       std::memcpy(key.rules, r.rules, sizeof key.rules);
       key.pending = interp::CompliancePending(eval.policy->program(), r.date);
+      key.pending_rules = interp::PendingRulesPeriod(eval.policy->program(), r.date);
       auto it = w.rendered.find(key);
       if (it == w.rendered.end()) {
         std::string text = RenderAfterId(eval, w.decisions.View(i, &w.rules), timeline);

@@ -4,6 +4,7 @@
 
 #include "compiler/diag/diagnostics.h"
 #include "compiler/driver/files.h"
+#include "runtime/interp/timeline.h"
 #include "runtime/io/csv.h"
 #include "runtime/io/keep.h"
 #include "runtime/io/reader.h"
@@ -66,7 +67,8 @@ int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error)
   put(d.review);
   put(d.notify);
   put(d.in_force);
-  put(reinterpret_cast<intptr_t>(d.pending));  // a pending compliance date shows in the text
+  put(reinterpret_cast<intptr_t>(d.pending));         // a pending compliance date shows in the text
+  put(interp::PendingRulesPeriod(program_, d.date));  // and so do rules pending theirs
   for (int r : d.rules) put(r);
   auto it = outcome_ids_.find(key);
   if (it != outcome_ids_.end()) return it->second;

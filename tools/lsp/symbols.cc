@@ -240,6 +240,9 @@ class Indexer {
         if (r.has_from || r.has_until)
           md += "\n**In force:** " + (r.has_from ? "from " + DateText(r.from) : std::string()) +
                 (r.has_until ? " until " + DateText(r.until) : "") + "\n";
+        if (r.has_compliance)
+          md +=
+              "\n**Compliance from:** " + DateText(r.compliance) + " (in force but not binding before it)\n";
         New(m, d.name, exception ? "exception" : "rule", d.span, {&d, -1}).markdown = md + where;
         break;
       }

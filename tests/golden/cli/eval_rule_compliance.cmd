@@ -1,0 +1,1 @@
+eval tests/golden/inputs/rule_compliance.edict --input tests/golden/inputs/rule_compliance.jsonl
