@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the libFuzzer harnesses of a -DEDICT_FUZZ=ON build for a bounded time each, two at a time (one per core):
-#   tests/fuzz/run-fuzzers.sh BUILD_DIR SECONDS [HARNESS...]        (default: all four)
+#   tests/fuzz/run-fuzzers.sh BUILD_DIR SECONDS [HARNESS...]        (default: all five)
 # Seeds come from the repository (seed-corpus.sh). What a run adds is kept in BUILD_DIR/fuzz/corpus/NAME for the
 # next run, crashes go to BUILD_DIR/fuzz/artifacts/NAME/, and each run's log to BUILD_DIR/fuzz/NAME.log. Prints
 # executions, coverage and the outcome of each; exits 1 when any harness crashed, timed out or ran out of memory
@@ -13,7 +13,7 @@ build="$(cd "$1" && pwd)"
 seconds="$2"
 shift 2
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(fuzz_policy fuzz_records fuzz_repl fuzz_diff)
+((${#harnesses[@]})) || harnesses=(fuzz_policy fuzz_records fuzz_repl fuzz_diff fuzz_serve)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_odr_violation=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

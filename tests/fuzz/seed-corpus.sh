@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Seed corpora for the harnesses, from the repository: tests/fuzz/seed-corpus.sh OUT_DIR
 # OUT_DIR/fuzz_policy: every policy, stdlib module and golden check case; fuzz_records: each example shipment
-# and golden input file; fuzz_repl: the REPL transcripts' inputs; fuzz_diff: pairs of diff fixtures. The
-# regression inputs of each harness are added too.
+# and golden input file; fuzz_repl: the REPL transcripts' inputs; fuzz_diff: pairs of diff fixtures; fuzz_serve:
+# request bodies made of the example shipments, one and all. The regression inputs of each harness are added too.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$1"
-mkdir -p "$out"/{fuzz_policy,fuzz_records,fuzz_repl,fuzz_diff}
+mkdir -p "$out"/{fuzz_policy,fuzz_records,fuzz_repl,fuzz_diff,fuzz_serve}
 n=0
 for f in "$src"/policies/*.edict "$src"/tests/golden/check/*.edict "$src"/tests/diff/fixtures/*.edict \
          "$src"/tests/repl/fixtures/*.edict; do
@@ -25,9 +25,16 @@ base="$src/tests/diff/fixtures/base.edict"
 for f in "$src"/tests/diff/fixtures/*.edict; do
   { cat "$base"; printf '\n=====\n'; cat "$f"; } >"$out/fuzz_diff/$(basename "$f" .edict).txt"
 done
-for h in fuzz_policy fuzz_records fuzz_repl fuzz_diff; do
+# /v1/decide bodies: each example shipment alone, and all of them in one request with the quota figures.
+n=0
+while IFS= read -r line; do
+  [[ -n $line ]] && printf '{"shipment":%s}' "$line" >"$out/fuzz_serve/example-$((n++)).json"
+done <"$src/examples/shipments.jsonl"
+{ printf '{"explain":true,"shipments":['; paste -sd, "$src/examples/shipments.jsonl"; printf ']}'; } \
+  >"$out/fuzz_serve/examples-all.json"
+for h in fuzz_policy fuzz_records fuzz_repl fuzz_diff fuzz_serve; do
   cp "$src"/tests/fuzz/regressions/$h/* "$out/$h/" 2>/dev/null || true
 done
-for h in fuzz_policy fuzz_records fuzz_repl fuzz_diff; do
+for h in fuzz_policy fuzz_records fuzz_repl fuzz_diff fuzz_serve; do
   echo "$h: $(ls "$out/$h" | wc -l) seeds"
 done

@@ -1,0 +1,60 @@
+#include "tools/serve/snapshot.h"
+
+#include "compiler/driver/pipeline.h"
+
+namespace edict::serve {
+
+Scratch::Scratch(const Snapshot& snapshot) : parser(snapshot.program()) {
+  if (snapshot.jit()) batch = snapshot.jit()->NewBatch();
+}
+
+std::shared_ptr<const Snapshot> Snapshot::Load(const std::string& path, const LoadOptions& options,
+                                               std::string* diagnostics, std::vector<std::string>* files) {
+  driver::CompileOptions compile;
+  compile.stdlib_dir = options.stdlib_dir;
+  driver::Compilation c = driver::CompileFile(path, compile);
+  if (files) *files = c.files;
+  c.diags.Sort();
+  *diagnostics = RenderAll(c.diags, false);
+  if (!c.ok()) return nullptr;
+  std::shared_ptr<Snapshot> s(new Snapshot);
+  s->program_ = c.program;
+  if (options.engine == "jit") {
+    jit::JitOptions jit_options;
+    jit_options.cache_dir = options.cache_dir;
+    std::string error;
+    s->jit_ = jit::CompiledPolicy::Compile(c.program, jit_options, &error);
+    if (!s->jit_) s->engine_note_ = "JIT unavailable (" + error + "); using the interpreter";
+  }
+  const ir::Program& p = *c.program;
+  s->labels_ = {p.name, p.version, p.content_hash};
+  s->policy_json_ = PolicyJson(p, s->engine(), options.edict_version);
+  return s;
+}
+
+interp::Decision Snapshot::Decide(interp::Record& record, Ledger& ledger,
+                                  const interp::DecideOptions& options) const {
+  return jit_ ? jit_->Decide(record, ledger, options) : interp::Decide(*program_, record, ledger, options);
+}
+
+Snapshot::Lease Snapshot::Borrow() const {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!pool_.empty()) {
+      std::unique_ptr<Scratch> s = std::move(pool_.back());
+      pool_.pop_back();
+      return Lease(this, std::move(s));
+    }
+  }
+  return Lease(this, std::make_unique<Scratch>(*this));
+}
+
+Snapshot::Lease::~Lease() {
+  if (!scratch_) return;
+  // A request that held many shipments leaves big buffers behind: those are freed rather than kept.
+  if (scratch_->records.capacity() > 4096) return;
+  std::lock_guard<std::mutex> lock(owner_->mutex_);
+  if (owner_->pool_.size() < 64) owner_->pool_.push_back(std::move(scratch_));
+}
+
+}  // namespace edict::serve
