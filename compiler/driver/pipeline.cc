@@ -48,9 +48,7 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
   sema::LoadOptions load;
   load.stdlib_dirs = sema::DefaultStdlibDirs(options.stdlib_dir);
   load.parse_cache = options.parse_cache;
-  bool loaded = sema::LoadProgram(path, text, owned->sources, load, result.diags, &owned->loaded);
-  for (const auto& [file, where] : owned->loaded.paths) result.files.push_back(where);
-  if (!loaded) return result;
+  if (!sema::LoadProgram(path, text, owned->sources, load, result.diags, &owned->loaded)) return result;
   if (!sema::Check(owned->loaded, result.diags, &owned->checked)) return result;
   std::shared_ptr<ir::Program> program = ir::Lower(owned->checked, result.diags);
   if (!program) return result;
@@ -70,7 +68,6 @@ Compilation Compile(const std::string& path, const CompileOptions& options, cons
     }
     Compilation sub = Compile(entry.path, options, nullptr, depth + 1);
     result.diags.Append(sub.diags);
-    result.files.insert(result.files.end(), sub.files.begin(), sub.files.end());
     result.sources.insert(result.sources.end(), sub.sources.begin(), sub.sources.end());
     if (!sub.ok()) return result;
     entry.program = sub.program;

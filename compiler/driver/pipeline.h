@@ -29,9 +29,6 @@ struct Compilation {
   std::shared_ptr<const ir::Program> program;  // null when there were errors
   DiagnosticList diags;
   std::vector<std::shared_ptr<const void>> sources;  // diagnostics point into these, so they live as long
-  // Every file read, where it was read (also when the compilation failed): what `edict serve --watch`
-  // watches.
-  std::vector<std::string> files;
   bool ok() const { return program != nullptr && !diags.HasErrors(); }
 };
 

@@ -137,6 +137,27 @@ TEST(ServeHints, NameTheFieldAndSuggest) {
   EXPECT_EQ(d.hint, "leave it out: the policy computes it");
 }
 
+// What --watch looks at: the policy and the policies it imports, and the stdlib's modules.
+TEST(ServeSnapshot, SourceFilesForWatch) {
+  LoadOptions options;
+  options.engine = "interp";
+  std::string diagnostics;
+  std::vector<std::string> files;
+  auto s = Snapshot::Load(std::string(EDICT_SOURCE_DIR) + "/policies/us_ear_timeline.edict", options, &diagnostics,
+                          &files);
+  ASSERT_TRUE(s) << diagnostics;
+  auto has = [&](const std::string& tail) {
+    for (const std::string& f : files)
+      if (f.size() >= tail.size() && f.compare(f.size() - tail.size(), tail.size(), tail) == 0) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("policies/us_ear_timeline.edict"));
+  EXPECT_TRUE(has("policies/ai_diffusion_2025.edict"));
+  EXPECT_TRUE(has("policies/embargoes_746.edict"));
+  EXPECT_TRUE(has("stdlib/ear/chips.edict"));
+  for (const std::string& f : files) EXPECT_TRUE(std::filesystem::is_regular_file(f)) << f;
+}
+
 // Requests decided while the policy is swapped under them: each answer is v1's or v2's, never a mix or a
 // crash, and the snapshots outlive the requests that use them.
 TEST(ServeService, SwapUnderLoad) {

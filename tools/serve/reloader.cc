@@ -94,12 +94,9 @@ void Reloader::Reload(const std::string& why) {
   auto start = std::chrono::steady_clock::now();
   std::shared_ptr<const Snapshot> next = Snapshot::Load(path_, options_, &diagnostics, &files);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  // Watch what this compilation read (a new import, say), and what the served policy was read from.
-  if (watch_ms_ > 0) {
-    std::map<std::string, Stamp> before = watched_;
-    Watch(files);
-    for (const auto& [path, stamp] : before) watched_.emplace(path, stamp);
-  }
+  // A policy that compiles may import other files than before: watch those. One that does not compile is
+  // watched as before, so that its fix is seen.
+  if (watch_ms_ > 0 && next) Watch(files);
   const PolicyLabels& was = old->labels();
   if (!next) {
     service_.metrics().Reload(false);

@@ -1,9 +1,9 @@
 // Reloading the policy of a running server: on SIGHUP (Request) and, with --watch, when a file the policy was
-// compiled from changes (polled by modification time, size and inode, so an editor's save-by-rename is seen).
-// The new policy is compiled on this thread while the old one keeps serving; when it compiles it is swapped
-// in atomically (Service::Swap), and requests in flight finish on the old one. A policy that does not compile
-// is refused with its diagnostics, and the old one keeps serving. Both are logged on stderr and counted in
-// /metrics.
+// compiled from (Snapshot::SourceFiles) changes (polled by modification time, size and inode, so an editor's
+// save-by-rename is seen). The new policy is compiled on this thread while the old one keeps serving; when it
+// compiles it is swapped in atomically (Service::Swap), and requests in flight finish on the old one. A
+// policy that does not compile is refused with its diagnostics, and the old one keeps serving. Both are
+// logged on stderr and counted in /metrics.
 #pragma once
 
 #include <sys/types.h>
@@ -22,7 +22,7 @@ namespace edict::serve {
 
 class Reloader {
  public:
-  // `files`: what the policy being served was compiled from. `watch_ms` 0: no watching.
+  // `files`: what the policy being served was compiled from (SourceFiles). `watch_ms` 0: no watching.
   Reloader(Service& service, std::string path, LoadOptions options, std::vector<std::string> files,
            int watch_ms);
   ~Reloader();

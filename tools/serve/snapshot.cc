@@ -1,8 +1,48 @@
 #include "tools/serve/snapshot.h"
 
+#include <filesystem>
+#include <set>
+
+#include "compiler/diag/diagnostics.h"
 #include "compiler/driver/pipeline.h"
+#include "compiler/sema/load.h"
 
 namespace edict::serve {
+
+namespace {
+
+void AddFiles(const ir::Program& p, std::set<std::string>* out) {
+  auto add = [&](const Span& span) {
+    if (span.file && !span.file->path.empty()) out->insert(span.file->path);
+  };
+  if (!p.path.empty()) out->insert(p.path);
+  for (const ir::Rule& r : p.rules) add(r.span);
+  for (const ir::Quota& q : p.quotas) add(q.span);
+  for (const ir::TimelineEntry& e : p.timeline) {
+    out->insert(e.path);
+    if (e.program) AddFiles(*e.program, out);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> SourceFiles(const ir::Program& program, const std::string& stdlib_dir) {
+  namespace fs = std::filesystem;
+  std::set<std::string> files;
+  AddFiles(program, &files);
+  // The stdlib's modules (the chip catalog, the country groups): every one in the folder the loader uses.
+  for (const std::string& dir : sema::DefaultStdlibDirs(stdlib_dir)) {
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir) / "ear" / "shipment.edict", ec)) continue;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".edict") files.insert(it->path().string());
+    break;
+  }
+  std::vector<std::string> out;
+  for (const std::string& f : files)
+    if (fs::is_regular_file(f)) out.push_back(f);
+  return out;
+}
 
 Scratch::Scratch(const Snapshot& snapshot) : parser(snapshot.program()) {
   if (snapshot.jit()) batch = snapshot.jit()->NewBatch();
@@ -13,10 +53,10 @@ std::shared_ptr<const Snapshot> Snapshot::Load(const std::string& path, const Lo
   driver::CompileOptions compile;
   compile.stdlib_dir = options.stdlib_dir;
   driver::Compilation c = driver::CompileFile(path, compile);
-  if (files) *files = c.files;
   c.diags.Sort();
   *diagnostics = RenderAll(c.diags, false);
   if (!c.ok()) return nullptr;
+  if (files) *files = SourceFiles(*c.program, options.stdlib_dir);
   std::shared_ptr<Snapshot> s(new Snapshot);
   s->program_ = c.program;
   if (options.engine == "jit") {

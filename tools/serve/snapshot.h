@@ -42,7 +42,7 @@ struct Scratch {
 class Snapshot {
  public:
   // Compiles `path`. Null with `diagnostics` set (rendered as `edict check` prints them) when it does not
-  // compile. `files` receives every file the compilation read (also when it failed), for --watch.
+  // compile. `files` (for --watch) receives SourceFiles of the program when it compiles.
   static std::shared_ptr<const Snapshot> Load(const std::string& path, const LoadOptions& options,
                                               std::string* diagnostics, std::vector<std::string>* files);
 
@@ -86,6 +86,10 @@ class Snapshot {
   mutable std::mutex mutex_;
   mutable std::vector<std::unique_ptr<Scratch>> pool_;
 };
+
+// What a policy was compiled from, for --watch: the files its rules and quotas were read from (the policy and
+// the policies it imports), a timeline's policies, and the stdlib's modules.
+std::vector<std::string> SourceFiles(const ir::Program& program, const std::string& stdlib_dir);
 
 // The body of GET /v1/policy: id, title, version, source, hash, dates, rules with citations, quotas, and a
 // timeline's policies with theirs (policy_json.cc).
