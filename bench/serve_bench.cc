@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
       Worker& w = workers[static_cast<size_t>(c)];
       httplib::Client client(o.host, o.port);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);  // headers and body are separate writes: Nagle would hold the body 40 ms
       client.set_read_timeout(60, 0);
       size_t next = static_cast<size_t>(c) * 7919 % bodies.size();
       // Open loop: this connection's requests are due every `gap`, offset so the connections interleave.

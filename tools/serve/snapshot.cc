@@ -92,7 +92,7 @@ Snapshot::Lease Snapshot::Borrow() const {
 Snapshot::Lease::~Lease() {
   if (!scratch_) return;
   // A request that held many shipments leaves big buffers behind: those are freed rather than kept.
-  if (scratch_->records.capacity() > 4096) return;
+  if (scratch_->records.capacity() > 4096 || (scratch_->batch && scratch_->batch->size() > 4096)) return;
   std::lock_guard<std::mutex> lock(owner_->mutex_);
   if (owner_->pool_.size() < 64) owner_->pool_.push_back(std::move(scratch_));
 }
