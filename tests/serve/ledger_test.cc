@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <pqxx/pqxx>
 
 #include "tests/serve/server.h"
 
@@ -215,6 +216,46 @@ TEST_P(ServeLedger, TwoServersNeverPassALimit) {
   EXPECT_EQ(one.Stop(), 0) << one.stderr_text();
   EXPECT_EQ(two.Stop(), 0) << two.stderr_text();
 }
+
+// A ledger that goes away under a running server (its PostgreSQL database dropped, the server's connections
+// ended): decisions answer 503, /healthz answers 503, nothing is recorded, and the server keeps running.
+class ServeLedgerLost : public ServeLedger {};
+
+TEST_P(ServeLedgerLost, AnswersServiceUnavailable) {
+  std::string ledger = backend_.NewLedger("lost");
+  Server server;
+  ASSERT_TRUE(server.Start({Policy("ai_diffusion_2025"), "--ledger", ledger}, backend_.dir, "server"))
+      << server.stderr_text();
+  auto client = server.Client();
+  std::string body = Record(Shipment("l1", "IN", "nvidia-h100-sxm", 1, "Lost Co"));
+  ASSERT_EQ(client->Post("/v1/decide", body, "application/json")->status, 200);
+  // postgresql:///NAME?host=... -> NAME
+  size_t begin = ledger.find(":///") + 4;
+  std::string name = ledger.substr(begin, ledger.find('?') - begin);
+  {
+    pqxx::connection admin(PgServerUrl());
+    pqxx::nontransaction tx(admin);
+    tx.exec("DROP DATABASE " + tx.quote_name(name) + " WITH (FORCE)");
+  }
+  auto lost = client->Post("/v1/decide", Record(Shipment("l2", "IN", "nvidia-h100-sxm", 1, "Lost Co")),
+                           "application/json");
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->status, 503) << lost->body;
+  EXPECT_EQ(Json(lost->body)["status"], 503);
+  auto what_if = client->Post(
+      "/v1/explain", "{\"shipment\":" + Shipment("l3", "IN", "nvidia-h100-sxm", 1) + "}", "application/json");
+  EXPECT_EQ(what_if->status, 503);
+  auto health = client->Get("/healthz");
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(Json(health->body)["status"], "unavailable");
+  EXPECT_EQ(Metric(client->Get("/metrics")->body, "edict_ledger_errors_total"), 2);
+  EXPECT_TRUE(server.Alive());
+  EXPECT_EQ(server.Stop(), 0) << server.stderr_text();
+}
+
+// Only PostgreSQL can lose its database under a running server this way.
+INSTANTIATE_TEST_SUITE_P(Databases, ServeLedgerLost, ::testing::Values("postgres"),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Databases, ServeLedger, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
