@@ -112,7 +112,7 @@ bool InputLines::Open(const std::string& path, std::string* error) {
 }
 
 bool InputLines::Next(std::string* line) {
-  if (!file_ || errno_) return false;
+  if (!file_ || errno_ || std::feof(file_)) return false;  // (see Read)
   errno = 0;
   ssize_t n = ::getline(&buffer_, &capacity_, file_);
   if (n < 0) {
@@ -130,6 +130,8 @@ bool InputLines::Next(std::string* line) {
 
 long InputLines::Read(char* buffer, size_t size) {
   if (!file_ || errno_) return errno_ ? -1 : 0;
+  // The end stays the end: on a terminal, fread after Ctrl-D would wait for another line (and a second Ctrl-D).
+  if (std::feof(file_)) return 0;
   errno = 0;
   size_t n = std::fread(buffer, 1, size, file_);
   if (n < size && std::ferror(file_)) {

@@ -48,6 +48,60 @@ std::vector<std::string> DefaultStdlibDirs(const std::string& override_dir) {
 
 namespace {
 
+// True when `path` is a module file: its first word, after comments and blank lines, is `module` (a policy's
+// is `policy`).
+bool IsModuleFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  for (int n = 0; n < 200 && std::getline(in, line); ++n) {
+    size_t i = line.find_first_not_of(" \t\r\xEF\xBB\xBF");
+    if (i == std::string::npos || line[i] == '#' || line.compare(i, 2, "//") == 0) continue;
+    return line.compare(i, 7, "module ") == 0;
+  }
+  return false;
+}
+
+// Empty when `dir` is a stdlib folder: it holds a module file at its top or one folder down (as
+// stdlib/ear/chips.edict), else why not.
+std::string NotAStdlib(const std::string& dir) {
+  std::error_code ec;
+  fs::file_status st = fs::status(dir, ec);
+  if (ec || !fs::exists(st)) return "no such directory";
+  if (!fs::is_directory(st)) return "not a directory";
+  auto is_module = [](const fs::directory_entry& e) {
+    return e.path().extension() == ".edict" && IsModuleFile(e.path());
+  };
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (is_module(*it)) return "";
+    std::error_code sub_ec;
+    if (!it->is_directory(sub_ec)) continue;
+    for (fs::directory_iterator sub(it->path(), sub_ec); !sub_ec && sub != end; sub.increment(sub_ec))
+      if (is_module(*sub)) return "";
+  }
+  if (ec) return ec.message();
+  return "it holds no stdlib module (a .edict file that starts with `module`)";
+}
+
+}  // namespace
+
+bool CheckStdlibDirs(const std::string& override_dir, std::string* error) {
+  if (!override_dir.empty()) {
+    if (std::string why = NotAStdlib(override_dir); !why.empty()) {
+      *error = "--stdlib '" + override_dir + "' is not a stdlib directory: " + why;
+      return false;
+    }
+  }
+  if (const char* env = std::getenv("EDICT_STDLIB"); env && *env) {
+    if (std::string why = NotAStdlib(env); !why.empty()) {
+      *error = "EDICT_STDLIB='" + std::string(env) + "' is not a stdlib directory: " + why;
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
 class Loader {
  public:
   Loader(SourceManager& sources, const LoadOptions& options, DiagnosticList& diags, LoadedProgram* out)

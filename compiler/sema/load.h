@@ -36,6 +36,11 @@ bool LoadProgram(const std::string& path, const std::string* text, SourceManager
 // The stdlib search path: --stdlib, $EDICT_STDLIB, next to the installed binary, then the source tree.
 std::vector<std::string> DefaultStdlibDirs(const std::string& override_dir);
 
+// The directories the user named (--stdlib, then $EDICT_STDLIB) are stdlib directories: each exists, is a
+// directory and holds .edict modules (at its top or one folder down, as stdlib/ear/). False with `error`
+// saying which and why: a mistyped path is an error, never a silent fall back to the installed stdlib.
+bool CheckStdlibDirs(const std::string& override_dir, std::string* error);
+
 bool ReadFile(const std::string& path, std::string* out);
 
 }  // namespace edict::sema

@@ -221,7 +221,7 @@ TEST(EdictDoc, PrintsToStandardOutputWithoutOutputOption) {
 
 TEST(EdictDoc, UnwritableOutputIsAnError) {
   std::string err;
-  EXPECT_EQ(RunEdict("doc policies/check_country_groups.edict --output /nonexistent-dir/x.md", &err), 2);
+  EXPECT_EQ(RunEdict("doc policies/check_country_groups.edict --output /nonexistent-dir/x.md", &err), 74);
   EXPECT_NE(err.find("cannot write '/nonexistent-dir/x.md'"), std::string::npos) << err;
 }
 

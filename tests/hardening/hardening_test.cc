@@ -168,21 +168,21 @@ TEST(NoShell, NoSystemOrPopenInTheProduct) {
 
 TEST(WriteFailures, EvalOutputFileOnAFullDisk) {
   Result r = Edict({"eval", kPolicy, "--input", kShipments, "--output", "/dev/full"});
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 74) << r.err;
   EXPECT_TRUE(Contains(r.err, "cannot write '/dev/full': No space left on device")) << r.err;
   EXPECT_FALSE(Contains(r.err, "shipments:")) << "no summary of decisions that were lost: " << r.err;
 }
 
 TEST(WriteFailures, EvalStandardOutputOnAFullDisk) {
   Result r = Edict({"eval", kPolicy, "--input", kShipments}, Stdout::kDevFull);
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 74) << r.err;
   EXPECT_TRUE(Contains(r.err, "cannot write standard output: No space left on device")) << r.err;
 }
 
 TEST(WriteFailures, EvalToAClosedPipeWithSigpipeIgnored) {
   for (const char* format : {"jsonl", "csv", "table"}) {
     Result r = Edict({"eval", kPolicy, "--input", kShipments, "--format", format}, Stdout::kClosedPipe);
-    EXPECT_EQ(r.status, 2) << format << ": " << r.err;
+    EXPECT_EQ(r.status, 74) << format << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, "cannot write standard output: Broken pipe")) << r.err;
   }
 }
@@ -200,7 +200,7 @@ TEST(WriteFailures, EveryCommandReportsAFullStandardOutput) {
   };
   for (const auto& args : commands) {
     Result r = Edict(args, Stdout::kDevFull);
-    EXPECT_EQ(r.status, 2) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.status, 74) << args[0] << ": " << r.err;
     EXPECT_TRUE(Contains(r.err, "cannot write standard output: No space left on device")) << args[0] << r.err;
   }
 }
@@ -209,13 +209,13 @@ TEST(WriteFailures, ReplScriptToAFullDisk) {
   TempDir dir("repl");
   std::ofstream(dir / "script") << ":help\n:policy\n";
   Result r = Edict({"repl", kPolicy}, Stdout::kDevFull, (dir / "script").string());
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 74) << r.err;
   EXPECT_TRUE(Contains(r.err, "cannot write standard output: No space left on device")) << r.err;
 }
 
 TEST(WriteFailures, DocOutputFileOnAFullDisk) {
   Result r = Edict({"doc", kPolicy, "--output", "/dev/full"});
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 74) << r.err;
   EXPECT_TRUE(Contains(r.err, "cannot write '/dev/full': No space left on device")) << r.err;
 }
 
@@ -227,24 +227,24 @@ TEST(OutputOverInput, EvalRefusesToTruncateItsInput) {
   for (const char* output : {"a.jsonl", "b.jsonl"}) {
     Result r =
         Edict({"eval", kPolicy, "--input", (dir / "a.jsonl").string(), "--output", (dir / output).string()});
-    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_EQ(r.status, 64) << r.err;
     EXPECT_TRUE(Contains(r.err, "is the input; not overwriting it")) << r.err;
     EXPECT_EQ(Slurp(dir / "a.jsonl"), before);
   }
   // Standard input that is the output file.
   Result r = Edict({"eval", kPolicy, "--input", "-", "--output", (dir / "a.jsonl").string()},
                    Stdout::kCapture, (dir / "a.jsonl").string());
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 64) << r.err;
   EXPECT_EQ(Slurp(dir / "a.jsonl"), before);
   // The policy.
   fs::copy_file(kSource + "/tests/diff/fixtures/base.edict", dir / "p.edict");
   std::string policy = Slurp(dir / "p.edict");
   r = Edict(
       {"eval", (dir / "p.edict").string(), "--input", kShipments, "--output", (dir / "p.edict").string()});
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 64) << r.err;
   EXPECT_EQ(Slurp(dir / "p.edict"), policy);
   r = Edict({"doc", (dir / "p.edict").string(), "--output", (dir / "p.edict").string()});
-  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_EQ(r.status, 64) << r.err;
   EXPECT_EQ(Slurp(dir / "p.edict"), policy);
 }
 
@@ -267,7 +267,7 @@ TEST(NoFalseProof, MaxClassesBelowOneIsRefused) {
   const std::string b = kSource + "/tests/diff/fixtures/reordered.edict";
   for (const char* n : {"0", "-1"}) {
     Result r = Edict({"diff", "--max-classes", n, a, b});
-    EXPECT_EQ(r.status, 2) << r.out << r.err;
+    EXPECT_EQ(r.status, 64) << r.out << r.err;
     EXPECT_FALSE(Contains(r.out, "proved")) << r.out;
   }
   // The library says nothing is proved without a search.
@@ -286,7 +286,7 @@ TEST(NumericOptions, TimeoutIsValidated) {
   const std::string b = kSource + "/tests/diff/fixtures/reordered.edict";
   for (const char* t : {"-1", "nan", "inf", "-inf", "1e9", "0.0001", "1e-300", "abc", ""}) {
     Result r = Edict({"diff", "--timeout", t, a, b});
-    EXPECT_EQ(r.status, 2) << t << ": " << r.out << r.err;
+    EXPECT_EQ(r.status, 64) << t << ": " << r.out << r.err;
     EXPECT_TRUE(Contains(r.err, "--timeout")) << t << ": " << r.err;
   }
   for (const char* t : {"0", "30", "1000000"}) {
@@ -300,7 +300,7 @@ TEST(NumericOptions, TimeoutIsValidated) {
   EXPECT_FALSE(Contains(r.err, "--timeout")) << r.err;
   for (const char* n : {"-1", "abc"}) {
     Result r = Edict({"diff", "--describe-budget", n, a, b});
-    EXPECT_EQ(r.status, 2) << n << ": " << r.out << r.err;
+    EXPECT_EQ(r.status, 64) << n << ": " << r.out << r.err;
   }
 }
 #endif
@@ -456,7 +456,7 @@ TEST(OddData, DatesOutsideTheRangeSaySo) {
   EXPECT_EQ(said, 2u) << r.out;
   EXPECT_TRUE(Contains(r.out, "'2024-02-30' is not a date (YYYY-MM-DD)")) << r.out;
   r = Edict({"eval", kPolicy, "--input", kShipments, "--as-of", "2300-01-01"});
-  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.status, 64);
   EXPECT_TRUE(Contains(r.err, "1900-01-01 to 2199-12-31")) << r.err;
 }
 

@@ -3,7 +3,8 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${PREFI
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed")
 endif()
-foreach(f bin/edict share/edict/stdlib/countries.edict share/edict/stdlib/ear/shipment.edict)
+foreach(f bin/edict share/edict/stdlib/countries.edict share/edict/stdlib/ear/shipment.edict
+          share/bash-completion/completions/edict share/zsh/vendor-completions/_edict share/man/man1/edict.1.gz)
   if(NOT EXISTS ${PREFIX}/${f})
     message(FATAL_ERROR "not installed: ${f}")
   endif()

@@ -1,11 +1,13 @@
 // `edict check FILE...`: parse and type-check; diagnostics in the house format; exit 1 on any error.
 #include <cstdio>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/ir/dump.h"
 #include "compiler/sema/check.h"
 #include "tools/edict/commands.h"
+#include "tools/edict/paths.h"
 
 namespace edict::cli {
 
@@ -27,7 +29,7 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
   static bool explain_codes = false;
   static bool dump_ir = false;
   cmd->add_flag("--dump-ir", dump_ir, "Print the lowered decision IR");
-  cmd->add_option("files", files, "Policy or module files")->check(CLI::ExistingFile);
+  cmd->add_option("files", files, "Policy or module files, or folders of them")->check(CLI::ExistingPath);
   cmd->add_flag("--explain-codes", explain_codes, "List every diagnostic code");
   cmd->callback([&] {
     auto& out = driver::Output::Stdout();
@@ -37,14 +39,15 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
       return;
     }
     if (files.empty()) {
-      std::fputs("edict check: give at least one file\n", stderr);
-      exit_code = 2;
+      std::fputs("edict check: give at least one file or folder\n", stderr);
+      exit_code = driver::kExitUsage;
       return;
     }
-    for (const auto& f : files) {
+    bool listed = true;
+    for (const auto& f : ExpandPaths(files, "check", &listed)) {
       auto program = CompileForCommand(f, common);
       if (!program) {
-        exit_code = 1;
+        exit_code = driver::kExitNo;
         continue;
       }
       if (dump_ir) out.Write(ir::DumpProgram(*program));
@@ -53,6 +56,7 @@ void AddCheck(CLI::App& app, Common& common, int& exit_code) {
       out.Print("%s: ok (%zu rules, %zu quotas, %zu tests%s)\n", f.c_str(), rules, program->quotas.size(),
                 program->tests.size(), program->timeline.empty() ? "" : ", timeline");
     }
+    if (!listed && exit_code == driver::kExitOk) exit_code = driver::kExitBadData;
   });
 }
 

@@ -1,6 +1,6 @@
 // `edict diff OLD NEW`: what changed between two versions of a policy, in text and in behaviour (Z3), with a
 // replayed witness shipment for every class of shipments decided differently. Exit 0 equivalent, 1 differ, 2
-// error.
+// could not tell or could not read an input (docs/exit-status.md).
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "compiler/diff/diff.h"
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "compiler/driver/process.h"
 #include "runtime/jit/jit.h"
@@ -99,9 +100,11 @@ CLI::Validator TimeoutSeconds() {
       "SECONDS");
 }
 
-// Resolves the two sides from the arguments; false with `error` set.
+// Resolves the two sides from the arguments; false with `error` set, and `usage` when the arguments are
+// wrong rather than a file or revision unreadable.
 bool Inputs(const DiffArgs& a, const Common& common, diff::Workspace& ws, diff::PolicyInput* old_in,
-            diff::PolicyInput* new_in, std::string* error) {
+            diff::PolicyInput* new_in, std::string* error, bool* usage) {
+  *usage = true;
   const auto& in = a.inputs;
   if (a.git_driver) {
     // git's external diff protocol: PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE, plus NEW-PATH
@@ -111,6 +114,7 @@ bool Inputs(const DiffArgs& a, const Common& common, diff::Workspace& ws, diff::
       *error = "--git-driver expects the 7 (or, for a rename, 9) arguments git passes to an external diff";
       return false;
     }
+    *usage = false;
     const std::string& new_path = in.size() == 9 ? in[7] : in[0];
     std::string old_text, new_text;
     if (!ReadAll(in[1], &old_text) || !ReadAll(in[4], &new_text)) {
@@ -127,6 +131,7 @@ bool Inputs(const DiffArgs& a, const Common& common, diff::Workspace& ws, diff::
       *error = "usage: edict diff --git REV1 [REV2] -- PATH";
       return false;
     }
+    *usage = false;
     const std::string& path = in.back();
     if (!ws.ResolveRevision(in[0], path, common.stdlib_dir, old_in, error)) return false;
     if (in.size() == 3) return ws.ResolveRevision(in[1], path, common.stdlib_dir, new_in, error);
@@ -136,6 +141,7 @@ bool Inputs(const DiffArgs& a, const Common& common, diff::Workspace& ws, diff::
     *error = "usage: edict diff OLD NEW (each a file or REV:path), or edict diff --git REV1 [REV2] -- PATH";
     return false;
   }
+  *usage = false;
   return ws.Resolve(in[0], common.stdlib_dir, old_in, error) &&
          ws.Resolve(in[1], common.stdlib_dir, new_in, error);
 }
@@ -187,10 +193,11 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
       }
       exit_code = 0;
     };
-    if (!Inputs(args, common, ws, &old_in, &new_in, &error)) {
+    bool usage = false;
+    if (!Inputs(args, common, ws, &old_in, &new_in, &error, &usage)) {
       if (args.git_driver && args.inputs.size() >= 5) return textual(error);
       std::fprintf(stderr, "edict diff: %s\n", error.c_str());
-      exit_code = 2;
+      exit_code = usage ? driver::kExitUsage : driver::kExitBadData;
       return;
     }
     if (args.git_driver) {
@@ -225,7 +232,7 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
         return textual(first);
       }
       std::fprintf(stderr, "edict diff: %s", error.c_str());
-      exit_code = 2;
+      exit_code = driver::kExitBadData;
       return;
     }
     std::string out = args.format == "json"       ? diff::RenderJson(report)

@@ -2,6 +2,7 @@
 // compiler/driver/policy_doc.h), or the reference of a stdlib module (compiler/driver/module_doc.h).
 #include <cstdio>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "compiler/driver/module_doc.h"
 #include "compiler/driver/policy_doc.h"
@@ -24,12 +25,12 @@ void AddDoc(CLI::App& app, Common& common, int& exit_code) {
     if (!output.empty() && driver::SameFile(output, policy)) {
       std::fprintf(stderr, "edict doc: the output '%s' is the policy file itself; not overwriting it\n",
                    output.c_str());
-      exit_code = 2;
+      exit_code = driver::kExitUsage;
       return;
     }
     auto program = CompileForCommand(policy, common);
     if (!program) {
-      exit_code = 1;
+      exit_code = driver::kExitNo;
       return;
     }
     // The AST adds what the IR does not keep (headers of imported policies, withdrawals). It compiled above,
@@ -52,7 +53,7 @@ void AddDoc(CLI::App& app, Common& common, int& exit_code) {
     std::string error;
     if (!out.Open(output, &error) || !out.Write(markdown) || !out.Close(&error)) {
       std::fprintf(stderr, "edict doc: %s\n", (error.empty() ? out.Error() : error).c_str());
-      exit_code = 2;
+      exit_code = driver::kExitWriteFailed;
     }
   });
 }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "runtime/date.h"
 #include "runtime/io/csv.h"
@@ -73,13 +74,13 @@ std::vector<std::string> CsvOutputColumns() {
 
 int RunEval(const EvalArgs& args, const Common& common) {
   auto program = CompileForCommand(args.policy, common);
-  if (!program) return 1;
+  if (!program) return driver::kExitNo;
   if (!args.template_format.empty()) return PrintTemplate(*program, args.template_format);
   io::KeepColumns keep;
   std::string io_error;
   if (!args.keep.empty() && !keep.Parse(args.keep, &io_error)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-    return 2;
+    return driver::kExitUsage;
   }
   std::unique_ptr<jit::CompiledPolicy> compiled;
   if (args.engine == "jit") {
@@ -96,7 +97,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     if (!d) {
       std::fprintf(stderr, "edict eval: --as-of '%s' %s\n", args.as_of.c_str(),
                    DateError(args.as_of).c_str());
-      return 2;
+      return driver::kExitUsage;
     }
     options.has_as_of = true;
     options.as_of = *d;
@@ -106,26 +107,30 @@ int RunEval(const EvalArgs& args, const Common& common) {
   std::unique_ptr<LedgerEval> ledger_eval;
   if (args.dry_run && args.ledger.empty()) {
     std::fprintf(stderr, "edict eval: --dry-run needs --ledger\n");
-    return 2;
+    return driver::kExitUsage;
   }
   if (!args.ledger.empty() && options.has_as_of && !args.dry_run) {
     std::fprintf(stderr,
                  "edict eval: --as-of is a what-if and is not recorded in a ledger; add --dry-run to try it "
                  "against the ledger\n");
-    return 2;
+    return driver::kExitUsage;
   }
   // A directory or an unreadable file is refused here with the OS reason, and so is a CSV header that is
   // malformed or names a column twice.
   ShipmentInput input;
+  if (args.input == "-" && isatty(0))
+    std::fputs(
+        "edict eval: reading shipments from standard input (Ctrl-D ends them; --input FILE reads a file)\n",
+        stderr);
   if (!input.Open(args.input, args.input_format, &io_error)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   io::RecordParser parser(*program);
   std::vector<std::string> ignored;
   if (!input.SetHeader(parser, args.strict, &io_error, &ignored)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   input.NoteIgnored("eval", ignored);
   if (!args.ledger.empty()) {
@@ -133,7 +138,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     store = ledger::Store::Open(args.ledger, &error);
     if (!store) {
       std::fprintf(stderr, "edict eval: %s\n", error.c_str());
-      return 2;
+      return driver::kExitBadData;
     }
     ledger_eval = std::make_unique<LedgerEval>(*store, *program, args.dry_run);
     ledger::RunInfo run;
@@ -151,7 +156,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   if (keep.active()) {
     if (input.csv() && !keep.UseCsvHeader(input.header_views(), &io_error)) {
       std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-      return 2;
+      return driver::kExitUsage;
     }
     if (!input.csv()) keep.UseJson(*program);
   }
@@ -165,11 +170,11 @@ int RunEval(const EvalArgs& args, const Common& common) {
     if (is_policy || driver::SameFile(args.output, input_path)) {
       std::fprintf(stderr, "edict eval: the output '%s' is the %s; not overwriting it\n", args.output.c_str(),
                    is_policy ? "policy file" : "input");
-      return 2;
+      return driver::kExitUsage;
     }
     if (!output_file.Open(args.output, &io_error)) {
       std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-      return 2;
+      return driver::kExitWriteFailed;
     }
     out = &output_file;
   }
@@ -180,7 +185,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
       output_file.Close(&io_error);
       std::fprintf(stderr, "edict eval: %s\n", output_file.Error().c_str());
     }
-    return 2;
+    return driver::kExitWriteFailed;
   };
   static char buffer[1 << 16];
   std::setvbuf(out->file(), buffer, _IOFBF, sizeof buffer);
@@ -221,7 +226,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
         return write_failed();
       }
       std::fprintf(stderr, "edict eval: %s\n", c.error.c_str());
-      return 2;
+      return driver::kExitBadData;
     }
     total = c.total;
     invalid = c.invalid;
@@ -247,7 +252,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     std::string error;
     if (!RunLedgerLines(eval, input, parser, *out, table, &c, &error)) {
       std::fprintf(stderr, "edict eval: %s\n", error.c_str());
-      return 2;
+      return driver::kExitBadData;
     }
     total = c.total;
     invalid = c.invalid;
@@ -307,14 +312,14 @@ int RunEval(const EvalArgs& args, const Common& common) {
   if (progress && total >= 100000) std::fputs("\r", stderr);
   if (!batched && input.Failed(&io_error)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   if (format == io::Format::kTable) out->Write(table.Render());
   // A file is closed and checked here; standard output by main(), which also reports its failure.
   if (!out->Flush()) return write_failed();
   if (out == &output_file && !output_file.Close(&io_error)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
-    return 2;
+    return driver::kExitWriteFailed;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string summary = std::to_string(total) + " shipments:";
@@ -323,7 +328,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   summary += " " + std::to_string(invalid) + " invalid, " + std::to_string(failed) + " evaluation errors";
   if (ledger_eval && args.dry_run) summary += " (dry run: nothing recorded)";
   std::fprintf(stderr, "%s (%.2f s)\n", summary.c_str(), secs);
-  return invalid + failed > 0 ? 2 : 0;
+  return invalid + failed > 0 ? driver::kExitBadData : driver::kExitOk;
 }
 
 }  // namespace
@@ -341,21 +346,25 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("--input-format", args.input_format, "auto (by extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
   cmd->add_flag("--explain", args.explain, "Add the quota figures used to each decision");
-  cmd->add_option("--as-of", args.as_of, "Evaluate every shipment as if shipped on this date");
+  cmd->add_option("--as-of", args.as_of, "Evaluate every shipment as if shipped on this date")
+      ->type_name("DATE");
   cmd->add_option("--engine", args.engine, "Evaluation engine")->check(CLI::IsMember({"jit", "interp"}));
-  cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)");
+  cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)")
+      ->type_name("DIR");
   cmd->add_option("--ledger", args.ledger,
                   "Quota ledger to decide against and record in: a SQLite file (created when missing) or a "
-                  "postgresql:// URL; each shipment id is decided once");
+                  "postgresql:// URL; each shipment id is decided once")
+      ->type_name("PATH|URL");
   cmd->add_flag("--dry-run", args.dry_run,
                 "With --ledger: decide against the ledger without recording anything");
   cmd->add_option("--ledger-batch", args.ledger_batch,
-                  "With --ledger: shipments decided and recorded per transaction (default 8192)")
+                  "With --ledger: shipments decided and recorded per transaction")
       ->check(CLI::Range(1, 1 << 24));
   cmd->add_flag("--strict", args.strict, "A CSV column the schema does not have is an error, not a note");
   cmd->add_option(
-      "--keep", args.keep,
-      "Copy these input columns (comma-separated, or all) into each decision, to join results back");
+         "--keep", args.keep,
+         "Copy these input columns (comma-separated, or all) into each decision, to join results back")
+      ->type_name("COLS");
   cmd->add_option("--template", args.template_format,
                   "Print an empty shipment file for the policy (csv: the header; jsonl: the fields' types)")
       ->check(CLI::IsMember({"csv", "jsonl"}));

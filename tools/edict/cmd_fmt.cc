@@ -1,45 +1,25 @@
 // `edict fmt FILES|DIRS [--write | --check]`: the canonical layout (compiler/format/format.h). Prints the
 // formatted text; --write rewrites changed files in place; --check prints a unified diff of each file that is
-// not in canonical layout and exits 1. A file that does not parse, or cannot be read or written, exits 2.
-#include <algorithm>
+// not in canonical layout and exits 1. A file that does not parse or cannot be read exits 2; one that cannot
+// be rewritten 74 (docs/exit-status.md).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
+#include "compiler/driver/exit_status.h"
+#include "compiler/driver/files.h"
 #include "compiler/format/format.h"
 #include "compiler/format/unified_diff.h"
 #include "tools/edict/commands.h"
+#include "tools/edict/paths.h"
 
 namespace edict::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// The files named, with every *.edict file under each directory (sorted, so output is stable).
-std::vector<std::string> ExpandPaths(const std::vector<std::string>& paths, bool* ok) {
-  std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec) && it->path().extension() == ".edict")
-          found.push_back(it->path().string());
-      if (ec) {
-        std::fprintf(stderr, "edict fmt: %s: %s\n", p.c_str(), ec.message().c_str());
-        *ok = false;
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(p);
-    }
-  }
-  return files;
-}
 
 bool ReadText(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -76,8 +56,8 @@ struct FmtArgs {
 };
 
 int RunFmt(const FmtArgs& args, const Common& common) {
-  bool ok = true;
-  auto files = ExpandPaths(args.paths, &ok);
+  bool ok = true, written = true;
+  auto files = ExpandPaths(args.paths, "fmt", &ok);
   int unformatted = 0;
   for (const auto& path : files) {
     std::string text;
@@ -100,28 +80,31 @@ int RunFmt(const FmtArgs& args, const Common& common) {
     if (args.check) {
       if (changed) {
         ++unformatted;
-        std::fputs(format::UnifiedDiff(text, r.text, path).c_str(), stdout);
+        driver::Output::Stdout().Write(format::UnifiedDiff(text, r.text, path));
       }
     } else if (args.write) {
       if (changed && !WriteText(path, r.text)) {
         std::fprintf(stderr, "edict fmt: cannot write %s\n", path.c_str());
-        ok = false;
+        written = false;
       } else if (changed) {
-        std::printf("%s\n", path.c_str());
+        driver::Output::Stdout().Print("%s\n", path.c_str());
       }
     } else {
-      std::fputs(r.text.c_str(), stdout);
+      driver::Output::Stdout().Write(r.text);
     }
   }
-  if (std::fflush(stdout) != 0) ok = false;
-  if (!ok) return 2;
+  // Standard output's own failure is reported by main(), which closes it; flushed here so that the diffs
+  // come before the count below.
+  driver::Output::Stdout().Flush();
+  if (!written) return driver::kExitWriteFailed;
+  if (!ok) return driver::kExitBadData;
   if (args.check && unformatted > 0) {
     std::fprintf(stderr,
                  "edict fmt: %d of %zu files not in canonical layout (edict fmt --write fixes them)\n",
                  unformatted, files.size());
-    return 1;
+    return driver::kExitNo;
   }
-  return 0;
+  return driver::kExitOk;
 }
 
 void AddFmt(CLI::App& app, Common& common, int& exit_code) {

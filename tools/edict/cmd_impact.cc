@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "runtime/date.h"
 #include "runtime/io/keep.h"
@@ -32,9 +33,9 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int Fail(const std::string& message) {
+int Fail(const std::string& message, int status = driver::kExitBadData) {
   std::fprintf(stderr, "edict impact: %s\n", message.c_str());
-  return 2;
+  return status;
 }
 
 // Writes `text` to `path`, every write and the close checked.
@@ -48,20 +49,21 @@ bool WriteFile(const std::string& path, const std::string& text, std::string* er
 int RunImpact(const ImpactArgs& args, const Common& common) {
   auto old_program = CompileForCommand(args.old_policy, common);
   auto new_program = CompileForCommand(args.new_policy, common);
-  if (!old_program || !new_program) return 1;
+  if (!old_program || !new_program) return driver::kExitNo;
   std::string error;
   io::KeepColumns keep;
   if (!args.keep.empty()) {
     if (args.rows.empty())
-      return Fail("--keep copies input columns into the moved rows: give --rows FILE too");
-    if (!keep.Parse(args.keep, &error)) return Fail(error);
+      return Fail("--keep copies input columns into the moved rows: give --rows FILE too",
+                  driver::kExitUsage);
+    if (!keep.Parse(args.keep, &error)) return Fail(error, driver::kExitUsage);
   }
   impact::ImpactRun run;
   run.old_program = old_program;
   run.new_program = new_program;
   if (!args.as_of.empty()) {
     auto d = ParseDate(args.as_of);
-    if (!d) return Fail("--as-of '" + args.as_of + "' " + DateError(args.as_of));
+    if (!d) return Fail("--as-of '" + args.as_of + "' " + DateError(args.as_of), driver::kExitUsage);
     run.options.has_as_of = true;
     run.options.as_of = *d;
   }
@@ -81,6 +83,11 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
   run.old_jit = old_jit.get();
   run.new_jit = new_jit.get();
   ShipmentInput input;
+  if (args.input == "-" && isatty(0))
+    std::fputs(
+        "edict impact: reading shipments from standard input (Ctrl-D ends them; --input FILE reads a "
+        "file)\n",
+        stderr);
   if (!input.Open(args.input, args.input_format, &error)) return Fail(error);
   {
     // The header is checked (and its ignored columns named) once per policy here; the workers set it again.
@@ -93,7 +100,8 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
     if (new_ignored != old_ignored) input.NoteIgnored("impact", new_ignored);
   }
   if (keep.active()) {
-    if (input.csv() && !keep.UseCsvHeader(input.header_views(), &error)) return Fail(error);
+    if (input.csv() && !keep.UseCsvHeader(input.header_views(), &error))
+      return Fail(error, driver::kExitUsage);
     if (!input.csv()) keep.UseJson(*old_program);
   }
   // No output may overwrite an input: the shipments or either policy.
@@ -102,11 +110,12 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
     if (out->empty()) continue;
     for (const std::string* in : {&input_path, &args.old_policy, &args.new_policy})
       if (driver::SameFile(*out, *in))
-        return Fail("the output '" + *out + "' is an input ('" + *in + "'); not overwriting it");
+        return Fail("the output '" + *out + "' is an input ('" + *in + "'); not overwriting it",
+                    driver::kExitUsage);
   }
   driver::Output rows_file;
   if (!args.rows.empty()) {
-    if (!rows_file.Open(args.rows, &error)) return Fail(error);
+    if (!rows_file.Open(args.rows, &error)) return Fail(error, driver::kExitWriteFailed);
     bool csv = args.rows_format == "csv" || (args.rows_format == "auto" && EndsWith(args.rows, ".csv"));
     run.rows_format = csv ? io::Format::kCsv : io::Format::kJsonl;
     run.rows = rows_file.file();
@@ -126,10 +135,11 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
     if (run.rows && std::ferror(run.rows)) {
       rows_file.MarkFailed(errno ? errno : EIO);
       rows_file.Close(&error);
+      return Fail(error, driver::kExitWriteFailed);
     }
     return Fail(error);
   }
-  if (run.rows && !rows_file.Close(&error)) return Fail(error);
+  if (run.rows && !rows_file.Close(&error)) return Fail(error, driver::kExitWriteFailed);
   impact::Tally::Summary summary = tally.Summarize();
   impact::ReportInfo info;
   info.old_path = args.old_policy;
@@ -142,17 +152,17 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
                        : args.format == "markdown" ? impact::MarkdownReport(info, summary)
                                                    : impact::TextReport(info, summary);
   if (!args.output.empty()) {
-    if (!WriteFile(args.output, report, &error)) return Fail(error);
+    if (!WriteFile(args.output, report, &error)) return Fail(error, driver::kExitWriteFailed);
   } else {
     driver::Output::Stdout().Write(report);  // main() checks standard output
   }
   if (!args.html.empty() && !WriteFile(args.html, impact::HtmlReport(info, summary), &error))
-    return Fail(error);
+    return Fail(error, driver::kExitWriteFailed);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "%s shipments: %s moved, %s invalid (%.2f s)\n",
                impact::Thousands(summary.total).c_str(), impact::Thousands(summary.moved).c_str(),
                impact::Thousands(std::max(summary.invalid_old, summary.invalid_new)).c_str(), secs);
-  return summary.invalid_old + summary.invalid_new > 0 ? 2 : 0;
+  return summary.invalid_old + summary.invalid_new > 0 ? driver::kExitBadData : driver::kExitOk;
 }
 
 void AddImpact(CLI::App& app, Common& common, int& exit_code) {
@@ -180,14 +190,17 @@ void AddImpact(CLI::App& app, Common& common, int& exit_code) {
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}))
       ->capture_default_str();
   cmd->add_option("--keep", args.keep,
-                  "Copy these input columns (comma-separated, or all) into the moved rows");
+                  "Copy these input columns (comma-separated, or all) into the moved rows")
+      ->type_name("COLS");
   cmd->add_option("--top", args.top, "Destinations and items listed in text and Markdown")
       ->capture_default_str();
-  cmd->add_option("--as-of", args.as_of, "Decide every shipment as if shipped on this date");
+  cmd->add_option("--as-of", args.as_of, "Decide every shipment as if shipped on this date")
+      ->type_name("DATE");
   cmd->add_option("--engine", args.engine, "Evaluation engine")
       ->check(CLI::IsMember({"jit", "interp"}))
       ->capture_default_str();
-  cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)");
+  cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)")
+      ->type_name("DIR");
   cmd->add_flag("--strict", args.strict, "A CSV column the schema does not have is an error, not a note");
   cmd->callback([&] { exit_code = RunImpact(args, common); });
 }

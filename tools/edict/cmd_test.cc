@@ -1,9 +1,11 @@
 // `edict test FILE... [--coverage]`: runs the tests written in policies; ends with "N passed, N failed".
 #include <cstdio>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "compiler/driver/test_runner.h"
 #include "tools/edict/commands.h"
+#include "tools/edict/paths.h"
 
 namespace edict::cli {
 
@@ -13,12 +15,13 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("test", "Run the tests written in policies");
   static std::vector<std::string> files;
   static bool coverage = false;
-  cmd->add_option("files", files, "Policy files")->required()->check(CLI::ExistingFile);
+  cmd->add_option("files", files, "Policy files, or folders of them")->required()->check(CLI::ExistingPath);
   cmd->add_flag("--coverage", coverage, "Report which rules no test decided by");
   cmd->callback([&] {
     auto& out = driver::Output::Stdout();
     int passed = 0, failed = 0, broken = 0;
-    for (const auto& f : files) {
+    bool listed = true;
+    for (const auto& f : ExpandPaths(files, "test", &listed)) {
       auto program = CompileForCommand(f, common);
       if (!program) {
         ++broken;
@@ -57,7 +60,10 @@ void AddTest(CLI::App& app, Common& common, int& exit_code) {
       }
     }
     out.Print("%d passed, %d failed\n", passed, failed + broken);
-    if (failed + broken > 0) exit_code = 1;
+    if (failed + broken > 0)
+      exit_code = driver::kExitNo;
+    else if (!listed)
+      exit_code = driver::kExitBadData;
   });
 }
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "compiler/sema/load.h"
 #include "tools/edict/commands.h"
@@ -71,17 +72,33 @@ std::vector<char*> GitDriverArguments(int argc, char** argv) {
 }  // namespace edict::cli
 
 int main(int argc, char** argv) {
-  CLI::App app{"edict: export-control regulations as code"};
+  using namespace edict::driver;
+  // Named `edict` whatever path it was started by, so that help and errors read the same for everyone.
+  CLI::App app{"edict: export-control regulations as code", "edict"};
   app.require_subcommand(1);
+  // Every option's default is shown in --help (options with no default show none).
+  app.option_defaults()->always_capture_default();
   edict::cli::Common common;
   app.add_option("--stdlib", common.stdlib_dir,
-                 "Directory of the standard library (default: next to the binary)");
+                 "Directory of the standard library, searched before $EDICT_STDLIB and the installed one")
+      ->type_name("DIR");
   app.add_option("--color", common.color, "Colour output: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  int exit_code = 0;
+  app.set_version_flag(
+      "--version", [] { return std::string("edict ") + EDICT_VERSION; }, "Print the version and exit");
+  // A --stdlib or $EDICT_STDLIB that is not a stdlib is an error before any command runs: falling back to
+  // the installed stdlib would decide under modules the user did not ask for.
+  app.parse_complete_callback([&common] {
+    std::string error;
+    if (!edict::sema::CheckStdlibDirs(common.stdlib_dir, &error)) {
+      std::fprintf(stderr, "edict: %s\n", error.c_str());
+      throw CLI::RuntimeError(kExitUsage);
+    }
+  });
+  int exit_code = kExitOk;
   edict::cli::AddRegisteredCommands(app, common, exit_code);
   app.add_subcommand("version", "Print the edict version and where the stdlib is found")->callback([&common] {
-    auto& out = edict::driver::Output::Stdout();
+    auto& out = Output::Stdout();
     out.Print("edict %s\n", EDICT_VERSION);
     for (const auto& dir : edict::sema::DefaultStdlibDirs(common.stdlib_dir))
       if (std::filesystem::exists(std::filesystem::path(dir) / "ear" / "shipment.edict")) {
@@ -92,16 +109,19 @@ int main(int argc, char** argv) {
   std::vector<char*> args = edict::cli::GitDriverArguments(argc, argv);
   try {
     app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::RuntimeError& e) {
+    exit_code = e.get_exit_code();
   } catch (const CLI::ParseError& e) {
-    exit_code = app.exit(e) == 0 ? 0 : 2;
+    // --help and --version end with 0; everything else CLI11 refuses is a usage error.
+    exit_code = app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   // Everything written to standard output reaches it, or the command fails (docs/exit-status.md): a full
   // disk or a closed pipe (SIGPIPE ignored) once exited 0 with the output cut short. (std::cout, which CLI11
   // prints help with, writes through stdout: it is synchronised with stdio.)
   std::string error;
-  if (!edict::driver::Output::Stdout().Close(&error)) {
+  if (!Output::Stdout().Close(&error)) {
     std::fprintf(stderr, "edict: %s\n", error.c_str());
-    return 2;
+    return kExitWriteFailed;
   }
   return exit_code;
 }
