@@ -116,12 +116,12 @@ TEST_F(Impact, ALowerQuotaIsStricter) {
 TEST_F(Impact, BadUsageAndBadHeadersAreRefused) {
   std::string out;
   // --keep without --rows: nothing to keep the columns in.
-  EXPECT_EQ(Run({kBase, kBase, "--input", kHistory, "--keep", "row"}, &out), 2);
+  EXPECT_EQ(Run({kBase, kBase, "--input", kHistory, "--keep", "row"}, &out), 64);  // a usage error
   EXPECT_EQ(Run({kBase, kBase, "--input", kHistory, "--strict"}, &out), 2);
   // The report would overwrite the input.
   fs::path copy = *dir_ / "history.csv";
   fs::copy_file(kHistory, copy, fs::copy_options::overwrite_existing);
-  EXPECT_EQ(Run({kBase, kBase, "--input", copy.string(), "--html", copy.string()}, &out), 2);
+  EXPECT_EQ(Run({kBase, kBase, "--input", copy.string(), "--html", copy.string()}, &out), 64);
   EXPECT_EQ(Slurp(copy), Slurp(kHistory));
 }
 

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "compiler/driver/exit_status.h"
 #include "runtime/jit/jit.h"
 #include "runtime/ledger/connection.h"
 #include "tools/edict/commands.h"
@@ -70,7 +71,7 @@ int RunServe(const ServeArgs& args, const Common& common) {
   std::string error;
   if (!serve::ParseListen(args.listen, &http.host, &http.port, &error)) {
     std::fprintf(stderr, "edict serve: %s\n", error.c_str());
-    return 2;
+    return driver::kExitUsage;
   }
   if (!args.token_file.empty() && !ReadToken(args.token_file, &http.token, &error)) {
     std::fprintf(stderr, "edict serve: %s\n", error.c_str());
@@ -78,12 +79,12 @@ int RunServe(const ServeArgs& args, const Common& common) {
   }
   if (args.tls_cert.empty() != args.tls_key.empty()) {
     std::fprintf(stderr, "edict serve: --tls-cert and --tls-key go together\n");
-    return 2;
+    return driver::kExitUsage;
   }
   if (!args.decision_log.empty() && args.ledger.empty()) {
     std::fprintf(stderr,
                  "edict serve: --decision-log keeps the decisions recorded in a ledger; it needs --ledger\n");
-    return 2;
+    return driver::kExitUsage;
   }
   http.tls_cert = args.tls_cert;
   http.tls_key = args.tls_key;
@@ -169,7 +170,7 @@ int RunServe(const ServeArgs& args, const Common& common) {
   if (gate) gate->Close();
   if (log.is_open() && !log.Close(&error)) {
     std::fprintf(stderr, "edict serve: %s\n", error.c_str());
-    status = 2;
+    status = driver::kExitWriteFailed;
   }
   std::fprintf(stderr, "edict serve: stopped\n");
   return status;
