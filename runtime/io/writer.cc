@@ -171,7 +171,55 @@ std::string ErrorJson(std::string_view id, int line, std::string_view message) {
 }
 
 std::string CsvHeader() {
-  return "id,decision,exception,review_policy,notify,rules,citations,error";
+  return "id,decision,exception,review_policy,notify,rules,citations,error,"
+         "policy_id,policy_version,policy_hash,edict_version,ledger_position,recorded";
+}
+
+Provenance Provenance::Of(const ir::Program& program, std::string edict_version) {
+  return {program.name, program.version, program.content_hash, std::move(edict_version)};
+}
+
+std::string Provenance::Json() const {
+  return ",\"policy_id\":" + JsonEscape(policy_id) +
+         ",\"policy_version\":" + (policy_version.empty() ? "null" : JsonEscape(policy_version)) +
+         ",\"policy_hash\":" + JsonEscape(policy_hash) + ",\"edict_version\":" + JsonEscape(edict_version);
+}
+
+std::string Provenance::Csv() const {
+  return CsvCell(policy_id) + "," + CsvCell(policy_version) + "," + CsvCell(policy_hash) + "," +
+         CsvCell(edict_version);
+}
+
+std::string Provenance::Text() const {
+  return policy_id + (policy_version.empty() ? "" : " " + policy_version) + " (policy hash " + policy_hash +
+         "), edict " + edict_version;
+}
+
+void AppendJsonMembers(std::string& out, std::string_view members) {
+  if (out.empty() || out.back() != '}') return;
+  out.pop_back();
+  out.append(members);
+  out.push_back('}');
+}
+
+void AppendProvenanceJson(std::string& out, std::string_view provenance, int64_t position, bool recorded) {
+  if (out.empty() || out.back() != '}') return;
+  out.pop_back();
+  out.append(provenance);
+  if (position >= 0) {
+    out += ",\"ledger_position\":";
+    out += position > 0 ? std::to_string(position) : "null";
+  }
+  if (recorded) out += ",\"recorded\":true";
+  out.push_back('}');
+}
+
+void AppendProvenanceCsv(std::string& out, std::string_view provenance, int64_t position, bool recorded) {
+  out.push_back(',');
+  out.append(provenance);
+  out.push_back(',');
+  if (position > 0) out += std::to_string(position);
+  out += recorded ? ",true" : ",";
 }
 
 std::string DecisionCsv(const interp::Decision& d, std::string_view id) {

@@ -21,10 +21,32 @@ void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::st
                         bool timeline);
 std::string ErrorJson(std::string_view id, int line, std::string_view message);
 
+// The decision columns, then the provenance columns (Provenance::Csv, then ledger_position and recorded).
 std::string CsvHeader();
 std::string DecisionCsv(const interp::Decision& d, std::string_view id);
 void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id);
 std::string ErrorCsv(std::string_view id, int line, std::string_view message);
+
+// Where a decision came from (docs/ledger.md, "Provenance"): the policy given on the command line (its file
+// stem, its version, and the SHA-256 of every source it was compiled from: policy, imports, stdlib, a
+// timeline's policies) and the edict that decided. Written after a decision's own members or cells.
+struct Provenance {
+  std::string policy_id, policy_version, policy_hash, edict_version;
+  static Provenance Of(const ir::Program& program, std::string edict_version);
+  // ,"policy_id":"...","policy_version":"...","policy_hash":"...","edict_version":"..."
+  std::string Json() const;
+  // The four CSV cells, without a leading comma.
+  std::string Csv() const;
+  // "ai_diffusion_2025 2025-01-15 (policy hash 3f2a...), edict 0.1.0": a table's footer.
+  std::string Text() const;
+};
+// Adds `members` (each starting with a comma) as the last members of the JSON object `out` ends with.
+void AppendJsonMembers(std::string& out, std::string_view members);
+// After a decision (its JSON object, or its CSV row ending in the error cell): `provenance` (Json() or
+// Csv()), then with a ledger (`position` >= 0) its ledger position (0: not recorded, a dry run) and whether
+// it was recorded by an earlier run.
+void AppendProvenanceJson(std::string& out, std::string_view provenance, int64_t position, bool recorded);
+void AppendProvenanceCsv(std::string& out, std::string_view provenance, int64_t position, bool recorded);
 
 // Table rows are collected and aligned at the end.
 class TableWriter {

@@ -18,19 +18,13 @@
 #include "runtime/ledger/store.h"
 #include "tools/edict/commands.h"
 #include "tools/edict/eval_batches.h"
+#include "tools/edict/eval_command.h"
 #include "tools/edict/eval_ledger.h"
 #include "tools/edict/shipment_input.h"
 
 namespace edict::cli {
 
 namespace {
-
-struct EvalArgs {
-  std::string policy, input = "-", output, format = "jsonl", input_format = "auto", as_of, engine = "jit";
-  std::string cache_dir, keep, template_format, ledger;
-  bool explain = false, strict = false, dry_run = false;
-  size_t ledger_batch = 8192;
-};
 
 // `--template csv|jsonl`: what a shipment file for the policy looks like. CSV: the header row (the empty file
 // to fill in), with each field's type on stderr; JSON Lines: one object whose values name the types.
@@ -71,6 +65,8 @@ std::vector<std::string> CsvOutputColumns() {
   out.push_back("policy");
   return out;
 }
+
+}  // namespace
 
 int RunEval(const EvalArgs& args, const Common& common) {
   auto program = CompileForCommand(args.policy, common);
@@ -142,7 +138,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     }
     ledger_eval = std::make_unique<LedgerEval>(*store, *program, args.dry_run);
     ledger::RunInfo run;
-    run.command = "eval";
+    run.command = args.run_command;
     run.policy_id = program->name;
     run.policy_version = program->version;
     run.policy_hash = program->content_hash;
@@ -193,6 +189,9 @@ int RunEval(const EvalArgs& args, const Common& common) {
                       : args.format == "table" ? io::Format::kTable
                                                : io::Format::kJsonl;
   bool timeline = !program->timeline.empty();
+  // Every decision says where it came from (docs/ledger.md, "Provenance").
+  io::Provenance provenance = io::Provenance::Of(*program, EDICT_VERSION);
+  const std::string provenance_cells = provenance.Csv(), provenance_members = provenance.Json();
   io::TableWriter table;
   MemoryLedger ledger;
   interp::Record rec;
@@ -214,6 +213,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     eval.progress = progress;
     eval.strict = args.strict;
     eval.keep = &keep;
+    eval.provenance = provenance;
     eval.ledger = ledger_eval.get();
     eval.ledger_batch = args.ledger_batch;
     EvalCounts c;
@@ -248,6 +248,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     eval.ledger = ledger_eval.get();
     eval.batch = args.ledger_batch;
     eval.kept = kept.get();
+    eval.provenance = provenance;
     LineCounts c;
     std::string error;
     if (!RunLedgerLines(eval, input, parser, *out, table, &c, &error)) {
@@ -271,7 +272,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
       ++total;
       rec.line = r.line;
       if (kept) kept->Read(r.text);
-      auto write = [&](std::string line) {
+      auto write = [&](std::string line, std::string_view members = {}) {
+        if (!members.empty()) io::AppendJsonMembers(line, members);
         if (kept) format == io::Format::kJsonl ? kept->AppendJson(line) : kept->AppendCsv(line);
         line += '\n';
         out->Write(line);
@@ -281,7 +283,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
         if (format == io::Format::kJsonl)
           write(io::ErrorJson(id, r.line, error));
         else if (format == io::Format::kCsv)
-          write(io::ErrorCsv(id, r.line, error));
+          write(io::ErrorCsv(id, r.line, error) + "," + provenance_cells + ",,");
         else
           table.AddError(id, r.line, error);
         continue;
@@ -294,16 +296,16 @@ int RunEval(const EvalArgs& args, const Common& common) {
         if (format == io::Format::kJsonl)
           write(io::ErrorJson(id, r.line, msg));
         else if (format == io::Format::kCsv)
-          write(io::ErrorCsv(id, r.line, msg));
+          write(io::ErrorCsv(id, r.line, msg) + "," + provenance_cells + ",,");
         else
           table.Add(d, id, rec, *program);
         continue;
       }
       counts[interp::DecisionName(d.kind)]++;
       if (format == io::Format::kJsonl)
-        write(io::DecisionJson(d, id, args.explain, timeline));
+        write(io::DecisionJson(d, id, args.explain, timeline), provenance_members);
       else if (format == io::Format::kCsv)
-        write(io::DecisionCsv(d, id));
+        write(io::DecisionCsv(d, id) + "," + provenance_cells + ",,");
       else
         table.Add(d, id, rec, *program);
       if (progress && total % 100000 == 0) std::fprintf(stderr, "\r%ld shipments...", total);
@@ -314,7 +316,11 @@ int RunEval(const EvalArgs& args, const Common& common) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
     return driver::kExitBadData;
   }
-  if (format == io::Format::kTable) out->Write(table.Render());
+  if (format == io::Format::kTable)
+    out->Write(
+        table.Render() + "\ndecided under " + provenance.Text() +
+        (store ? "; ledger " + store->where() + (args.dry_run ? " (dry run: nothing recorded)" : "") : "") +
+        "\n");
   // A file is closed and checked here; standard output by main(), which also reports its failure.
   if (!out->Flush()) return write_failed();
   if (out == &output_file && !output_file.Close(&io_error)) {
@@ -330,8 +336,6 @@ int RunEval(const EvalArgs& args, const Common& common) {
   std::fprintf(stderr, "%s (%.2f s)\n", summary.c_str(), secs);
   return invalid + failed > 0 ? driver::kExitBadData : driver::kExitOk;
 }
-
-}  // namespace
 
 namespace {
 

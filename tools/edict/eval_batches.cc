@@ -125,6 +125,13 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
   bool jsonl = eval.format == io::Format::kJsonl;
   w.output.clear();
   std::vector<int> other_rules;
+  const std::string provenance = jsonl ? eval.provenance.Json() : eval.provenance.Csv();
+  // Provenance after a decision: with a ledger its position (0: not recorded), and whether an earlier run
+  // recorded it.
+  auto close_decision = [&](int64_t position, bool recorded) {
+    jsonl ? io::AppendProvenanceJson(w.output, provenance, position, recorded)
+          : io::AppendProvenanceCsv(w.output, provenance, position, recorded);
+  };
   for (const Entry& e : w.entries) {
     ++w.counts.total;
     if (w.keep) w.keep->Read(e.text);
@@ -134,6 +141,7 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
     };
     auto error_line = [&](const std::string& message) {
       w.output += jsonl ? io::ErrorJson(e.id, e.line, message) : io::ErrorCsv(e.id, e.line, message);
+      if (!jsonl) close_decision(-1, false);
       end_line();
     };
     if (!e.valid) {
@@ -146,8 +154,10 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
     const Worker* from = &w;
     long packed = e.packed;
     bool repeat = false;
+    int64_t position = -1;
     if (chunk && e.shipment >= 0) {
       const LedgerShipment& s = chunk->shipments[e.shipment];
+      position = s.position;
       if (s.state == LedgerShipment::kRecorded) {
         ++w.counts.recorded;
         const ledger::RecordedShipment& r = eval.ledger->recorded()[s.other];
@@ -190,6 +200,7 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
         w.output += io::CsvCell(e.id);
       }
       w.output += it->second;
+      close_decision(position, false);
       end_line();
       continue;
     }
@@ -206,12 +217,11 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
       ++w.counts.recorded;
     else
       ++w.counts.outcomes[interp::DecisionName(d.kind)];
-    size_t begin = w.output.size();
     if (jsonl)
       io::AppendDecisionJson(w.output, d, e.id, eval.explain, timeline);
     else
       io::AppendDecisionCsv(w.output, d, e.id);
-    if (repeat && jsonl) MarkRecordedJson(w.output, begin);
+    close_decision(position, repeat);
     end_line();
   }
 }

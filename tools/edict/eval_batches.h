@@ -23,8 +23,10 @@ struct BatchedEval {
   bool explain = false, progress = false, strict = false;
   const io::KeepColumns* keep = nullptr;  // --keep, resolved against the input
   int workers = 0;                        // 0: one per core
-  LedgerEval* ledger = nullptr;  // --ledger: each chunk one ledger transaction, ids decided once (eval_ledger.h)
-  size_t ledger_batch = 0;       // shipments per ledger transaction (0: a block's worth)
+  LedgerEval* ledger =
+      nullptr;                // --ledger: each chunk one ledger transaction, ids decided once (eval_ledger.h)
+  size_t ledger_batch = 0;    // shipments per ledger transaction (0: a block's worth)
+  io::Provenance provenance;  // after each decision (docs/ledger.md, "Provenance")
 };
 
 struct EvalCounts {

@@ -177,6 +177,10 @@ std::string Joined(const nlohmann::json& j, const char* key, const char* sep) {
   return out;
 }
 
+io::Provenance RecordedProvenance(const ledger::RecordedShipment& r) {
+  return {r.run.policy_id, r.run.policy_version, r.run.policy_hash, r.run.edict_version};
+}
+
 }  // namespace
 
 void AppendRecordedJson(std::string& out, std::string_view id, const ledger::RecordedShipment& r,
@@ -201,7 +205,8 @@ void AppendRecordedJson(std::string& out, std::string_view id, const ledger::Rec
     }
     out += "]";
   }
-  out += ",\"recorded\":true}";
+  out += "}";
+  io::AppendProvenanceJson(out, RecordedProvenance(r).Json(), r.position, true);
 }
 
 void AppendRecordedCsv(std::string& out, std::string_view id, const ledger::RecordedShipment& r) {
@@ -211,6 +216,7 @@ void AppendRecordedCsv(std::string& out, std::string_view id, const ledger::Reco
          TextOr(j, "review_policy") + "," +
          (notify != j.end() && notify->is_boolean() && *notify ? "true" : "false") + "," +
          io::CsvCell(Joined(j, "rules", " ")) + "," + io::CsvCell(Joined(j, "citations", "; ")) + ",";
+  io::AppendProvenanceCsv(out, RecordedProvenance(r).Csv(), r.position, true);
 }
 
 RecordedSummary SummariseRecorded(const ledger::RecordedShipment& r) {
@@ -225,13 +231,6 @@ RecordedSummary SummariseRecorded(const ledger::RecordedShipment& r) {
   s.rules = Joined(j, "rules", " ");
   s.policy = TextOr(j, "policy");
   return s;
-}
-
-void MarkRecordedJson(std::string& out, size_t object_begin) {
-  if (out.size() > object_begin && out.back() == '}') {
-    out.pop_back();
-    out += ",\"recorded\":true}";
-  }
 }
 
 }  // namespace edict::cli
@@ -265,6 +264,8 @@ bool RunLedgerLines(const LineEval& eval, ShipmentInput& input, io::RecordParser
   std::vector<LedgerShipment> shipments;
   std::vector<io::InputRecord> records;
   size_t step = std::max<size_t>(1, eval.batch);
+  bool jsonl = format == io::Format::kJsonl;
+  const std::string provenance = jsonl ? eval.provenance.Json() : eval.provenance.Csv();
   while (out.ok() && input.Next(&records)) {
     for (size_t from = 0; from < records.size() && out.ok(); from += step) {
       chunk.clear();
@@ -346,12 +347,15 @@ bool RunLedgerLines(const LineEval& eval, ShipmentInput& input, io::RecordParser
           out.Write(line);
         };
         auto write_error = [&](const std::string& message) {
-          if (format == io::Format::kJsonl)
+          if (format == io::Format::kJsonl) {
             write(io::ErrorJson(p.id, p.line, message));
-          else if (format == io::Format::kCsv)
-            write(io::ErrorCsv(p.id, p.line, message));
-          else
+          } else if (format == io::Format::kCsv) {
+            std::string row = io::ErrorCsv(p.id, p.line, message);
+            io::AppendProvenanceCsv(row, provenance, -1, false);
+            write(row);
+          } else {
             table.AddError(p.id, p.line, message);
+          }
         };
         if (!p.valid) {
           ++counts->invalid;
@@ -394,12 +398,15 @@ bool RunLedgerLines(const LineEval& eval, ShipmentInput& input, io::RecordParser
           ++counts->recorded;
         else
           ++counts->outcomes[interp::DecisionName(d.kind)];
+        bool repeat = s.state == LedgerShipment::kRepeat;
         if (format == io::Format::kJsonl) {
           std::string json = io::DecisionJson(d, p.id, eval.explain, timeline);
-          if (s.state == LedgerShipment::kRepeat) MarkRecordedJson(json, 0);
+          io::AppendProvenanceJson(json, provenance, s.position, repeat);
           write(json);
         } else if (format == io::Format::kCsv) {
-          write(io::DecisionCsv(d, p.id));
+          std::string row = io::DecisionCsv(d, p.id);
+          io::AppendProvenanceCsv(row, provenance, s.position, repeat);
+          write(row);
         } else {
           table.Add(d, p.id, p.record, program);
         }

@@ -20,6 +20,7 @@
 
 #include "compiler/ir/ir.h"
 #include "runtime/interp/decide.h"
+#include "runtime/io/writer.h"
 #include "runtime/ledger/store.h"
 
 namespace edict::cli {
@@ -87,8 +88,6 @@ struct RecordedSummary {
   std::string outcome, rules, policy;
 };
 RecordedSummary SummariseRecorded(const ledger::RecordedShipment& r);
-// "recorded":true added to a decision's JSON object (a repeat within one chunk).
-void MarkRecordedJson(std::string& out, size_t object_begin);
 
 }  // namespace edict::cli
 
@@ -96,7 +95,6 @@ namespace edict::driver {
 class Output;
 }  // namespace edict::driver
 namespace edict::io {
-class TableWriter;
 class KeepWriter;
 class RecordParser;
 }  // namespace edict::io
@@ -116,6 +114,7 @@ struct LineEval {
   LedgerEval* ledger = nullptr;
   size_t batch = 8192;             // records per ledger transaction
   io::KeepWriter* kept = nullptr;  // --keep
+  io::Provenance provenance;
 };
 
 struct LineCounts {
