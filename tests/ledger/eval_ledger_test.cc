@@ -163,6 +163,15 @@ TEST_P(EvalLedger, TheTableAndCsvShowRecordedDecisions) {
   Result table = with({"--format", "table"});
   EXPECT_EQ(table.status, 0);
   EXPECT_NE(table.out.find("license_exception NAC (notify) (recorded)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(", nothing new recorded\n"), std::string::npos) << table.out;
+  // The footer of a table that records says where.
+  Result fresh = Edict({"eval", Policy("us_ear_timeline"), "--input", input, "--ledger",
+                        backend_.NewLedger("table"), "--format", "table"},
+                       backend_.dir);
+  EXPECT_EQ(fresh.status, 0) << fresh.err;
+  EXPECT_NE(fresh.out.find("\ndecided under us_ear_timeline 2026-01-15 (policy hash "), std::string::npos)
+      << fresh.out;
+  EXPECT_NE(fresh.out.find(", recorded at positions 1 to 65\n"), std::string::npos) << fresh.out;
   Result csv = with({"--format", "csv"});
   std::vector<std::string> memory = {"eval", Policy("us_ear_timeline"), "--input", input, "--format", "csv"};
   // The same rows, but for their ledger position and "recorded" cells.

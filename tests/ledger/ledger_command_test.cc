@@ -2,6 +2,7 @@
 // decision carries, on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "tests/ledger/harness.h"
@@ -45,6 +46,17 @@ TEST_P(LedgerCommand, ShowVoidExportAndImportAsGiven) {
                     "\"2025\",\"consumed\":26898568,\"limit\":26900000,\"remaining\":1432,\"unit\":\"tpp\"}"),
       std::string::npos)
       << json.out;
+  if (GetParam() == "sqlite") {
+    // A mistyped path is an error, not a new empty ledger.
+    std::string missing = backend_.dir + "/mistyped.db";
+    for (const char* cmd : {"show", "export"}) {
+      Result r = Run({"ledger", cmd, missing});
+      EXPECT_EQ(r.status, 2) << cmd;
+      EXPECT_NE(r.err.find("no ledger at '" + missing + "'"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(Run({"explain", Policy("ai_diffusion_2025"), "--ledger", missing, "--id", "s01"}).status, 2);
+    EXPECT_FALSE(std::filesystem::exists(missing));
+  }
   Result csv = Run({"ledger", "show", ledger, "--format", "csv"});
   EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')), "quota,key,period,consumed,limit,remaining,unit");
 

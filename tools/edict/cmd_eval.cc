@@ -197,6 +197,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   interp::Record rec;
   std::map<std::string, long> counts;
   long invalid = 0, failed = 0, total = 0, recorded = 0;
+  int64_t first_position = 0, last_position = 0;  // recorded by this run (a table's footer)
   bool progress = isatty(2);
   auto start = std::chrono::steady_clock::now();
   if (format == io::Format::kCsv)
@@ -259,6 +260,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
     invalid = c.invalid;
     failed = c.failed;
     recorded = c.recorded;
+    first_position = c.first_position;
+    last_position = c.last_position;
     for (const auto& [k, v] : c.outcomes) counts[k] += v;
   }
   std::vector<io::InputRecord> records;
@@ -316,11 +319,23 @@ int RunEval(const EvalArgs& args, const Common& common) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
     return driver::kExitBadData;
   }
-  if (format == io::Format::kTable)
-    out->Write(
-        table.Render() + "\ndecided under " + provenance.Text() +
-        (store ? "; ledger " + store->where() + (args.dry_run ? " (dry run: nothing recorded)" : "") : "") +
-        "\n");
+  if (format == io::Format::kTable) {
+    // The table's footer: where its decisions came from, and with a ledger where they were recorded.
+    std::string footer = "\ndecided under " + provenance.Text();
+    if (store) {
+      footer += "; ledger " + store->where();
+      if (args.dry_run)
+        footer += " (dry run: nothing recorded)";
+      else if (first_position == 0)
+        footer += ", nothing new recorded";
+      else if (first_position == last_position)
+        footer += ", recorded at position " + std::to_string(first_position);
+      else
+        footer += ", recorded at positions " + std::to_string(first_position) + " to " +
+                  std::to_string(last_position);
+    }
+    out->Write(table.Render() + footer + "\n");
+  }
   // A file is closed and checked here; standard output by main(), which also reports its failure.
   if (!out->Flush()) return write_failed();
   if (out == &output_file && !output_file.Close(&io_error)) {

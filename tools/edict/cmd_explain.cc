@@ -3,6 +3,7 @@
 // it stood just before that shipment was recorded (the shipment as recorded), `--input FILE --id ID` after
 // the shipments before it in the file, as `edict eval FILE` decides them.
 #include <cstdio>
+#include <filesystem>
 
 #include "compiler/driver/explain.h"
 #include "compiler/driver/files.h"
@@ -26,6 +27,11 @@ struct ExplainArgs {
 // The shipment a ledger recorded under `id`, read back for `program`, and the totals just before it.
 bool FromLedger(const ExplainArgs& a, const ir::Program& program, interp::Record* rec, MemoryLedger* before,
                 std::string* header, std::string* recorded_decision, std::string* error) {
+  bool url = a.ledger.rfind("postgresql://", 0) == 0 || a.ledger.rfind("postgres://", 0) == 0;
+  if (!url && !std::filesystem::exists(a.ledger)) {
+    *error = "no ledger at '" + a.ledger + "'";
+    return false;
+  }
   auto store = ledger::Store::Open(a.ledger, error);
   if (!store) return false;
   ledger::RecordedShipment s;

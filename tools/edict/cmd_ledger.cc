@@ -1,6 +1,7 @@
 // `edict ledger show|export|import|void LEDGER ...`: the persistent quota ledger (docs/ledger.md) as people
 // read it, as a file, and corrected.
 #include <cstdio>
+#include <filesystem>
 
 #include "compiler/driver/files.h"
 #include "runtime/io/writer.h"
@@ -19,8 +20,15 @@ struct LedgerArgs {
   size_t batch = 8192;
 };
 
-std::unique_ptr<ledger::Store> OpenLedger(const std::string& where) {
+// `create`: a SQLite file that does not exist is created (import); otherwise a mistyped path is an error,
+// not a new empty ledger.
+std::unique_ptr<ledger::Store> OpenLedger(const std::string& where, bool create = false) {
   std::string error;
+  bool url = where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0;
+  if (!create && !url && !std::filesystem::exists(where)) {
+    std::fprintf(stderr, "edict ledger: no ledger at '%s'\n", where.c_str());
+    return nullptr;
+  }
   auto store = ledger::Store::Open(where, &error);
   if (!store) std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
   return store;
@@ -135,7 +143,7 @@ int Import(const LedgerArgs& args, const Common& common) {
     eval.run_command = "import";
     return RunEval(eval, common);
   }
-  auto store = OpenLedger(args.ledger);
+  auto store = OpenLedger(args.ledger, true);
   if (!store) return 2;
   ImportCounts counts;
   std::string error;

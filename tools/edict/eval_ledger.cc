@@ -399,6 +399,10 @@ bool RunLedgerLines(const LineEval& eval, ShipmentInput& input, io::RecordParser
         else
           ++counts->outcomes[interp::DecisionName(d.kind)];
         bool repeat = s.state == LedgerShipment::kRepeat;
+        if (!repeat && s.position > 0) {
+          if (!counts->first_position) counts->first_position = s.position;
+          counts->last_position = s.position;
+        }
         if (format == io::Format::kJsonl) {
           std::string json = io::DecisionJson(d, p.id, eval.explain, timeline);
           io::AppendProvenanceJson(json, provenance, s.position, repeat);

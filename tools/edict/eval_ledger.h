@@ -119,6 +119,7 @@ struct LineEval {
 
 struct LineCounts {
   long total = 0, invalid = 0, failed = 0, recorded = 0;
+  int64_t first_position = 0, last_position = 0;  // of the shipments this run recorded (0: none)
   std::map<std::string, long> outcomes;
 };
 
