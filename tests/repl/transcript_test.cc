@@ -1,6 +1,7 @@
 // Golden transcripts: tests/repl/transcripts/NAME.in is fed on stdin to `edict repl --echo ARGS` (run from
 // the source tree, NO_COLOR set), and stdout and stderr together, followed by the exit status, must equal
-// NAME.out. The first line of NAME.in may be `#! ARGS` (the arguments after `repl`; default: none).
+// NAME.out. The first line of NAME.in may be `#! ARGS` (the arguments after `repl`; default: none). `$TMP`
+// names an empty folder of the test's own (for a ledger file).
 // EDICT_UPDATE_GOLDEN=1 rewrites the .out files instead; review the changes with `git diff tests/repl`.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -46,6 +47,12 @@ std::string RunShell(const std::string& command) {
   return out;
 }
 
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+  return s;
+}
+
 class Transcript : public testing::TestWithParam<std::string> {};
 
 TEST_P(Transcript, MatchesGolden) {
@@ -56,11 +63,19 @@ TEST_P(Transcript, MatchesGolden) {
     args = input.substr(3, eol - 3);
     input = eol == std::string::npos ? "" : input.substr(eol + 1);
   }
+  // $TMP in a transcript is a folder of its own, empty at the start (a ledger file goes there); the output
+  // shows it as $TMP again.
+  fs::path tmp = fs::path(testing::TempDir()) / ("repl_" + GetParam() + "_tmp");
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  input = Replace(input, "$TMP", tmp.string());
+  args = Replace(args, "$TMP", tmp.string());
   fs::path script = fs::path(testing::TempDir()) / ("repl_" + GetParam() + ".in");
   std::ofstream(script, std::ios::binary) << input;
   std::string command = "cd '" + std::string(EDICT_SOURCE_DIR) + "' && env -u COLUMNS NO_COLOR=1 '" +
                         EDICT_BINARY + "' repl --echo " + args + " < '" + script.string() + "' 2>&1";
-  std::string actual = RunShell(command);
+  std::string actual = Replace(RunShell(command), tmp.string(), "$TMP");
+  fs::remove_all(tmp);
   fs::path golden = kDir / (GetParam() + ".out");
   const char* update = std::getenv("EDICT_UPDATE_GOLDEN");
   if (update && *update && std::string(update) != "0") {

@@ -18,10 +18,14 @@ void AddRepl(CLI::App& app, Common& common, int& exit_code) {
          "--color", common.color,
          "Colour output: auto (a terminal without NO_COLOR), always or never; also accepted before `repl`")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--ledger", options.ledger,
+                  "Try queries against this persistent ledger (a SQLite file or postgresql:// URL); what-if "
+                  "until :commit records them");
   cmd->add_flag("--echo", options.echo,
                 "When reading a script from stdin, print each input line with its prompt");
   cmd->callback([&] {
     options.stdlib_dir = common.stdlib_dir;
+    options.edict_version = EDICT_VERSION;
     // Scripted sessions (stdin not a terminal) print plain output unless colour is asked for.
     options.color = common.color == "always" || (common.UseColor(1) && isatty(0));
     exit_code = repl::RunRepl(options);

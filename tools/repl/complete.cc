@@ -121,7 +121,8 @@ std::string Upper(std::string s) {
   return s;
 }
 
-std::vector<std::string> Files(const std::string& prefix) {
+// Files and folders under `prefix` whose names end with `extension` (".edict"; "" for any file).
+std::vector<std::string> Files(const std::string& prefix, const std::string& extension = ".edict") {
   std::vector<std::string> out;
   fs::path typed(prefix);
   std::string dir = prefix.empty() || prefix.back() == '/' ? prefix : typed.parent_path().string();
@@ -132,7 +133,7 @@ std::vector<std::string> Files(const std::string& prefix) {
         (dir.empty() ? "" : (dir.back() == '/' ? dir : dir + "/")) + entry.path().filename().string();
     if (entry.is_directory(ec))
       out.push_back(name + "/");
-    else if (entry.path().extension() == ".edict")
+    else if (extension.empty() || entry.path().extension() == extension)
       out.push_back(name);
   }
   return out;
@@ -162,7 +163,9 @@ std::vector<std::string> Session::Identifiers() const {
 Completion Session::Complete(std::string_view line) const {
   const ir::Program* prog = current_ >= 0 ? policies_[current_].program.get() : nullptr;
   std::vector<std::string> before = Words(line);
-  bool load = !before.empty() && before[0] == ":load";
+  // `:load FILE` and `:ledger open FILE` complete file names.
+  bool ledger_open = before.size() >= 2 && before[0] == ":ledger" && before[1] == "open";
+  bool load = (!before.empty() && before[0] == ":load") || ledger_open;
   size_t start = line.size();
   if (load) {
     while (start > 0 && line[start - 1] != ' ' && line[start - 1] != '\t') --start;
@@ -186,8 +189,10 @@ Completion Session::Complete(std::string_view line) const {
     pool = table->fields;
   } else if (!prefix.empty() && prefix[0] == ':') {
     for (const auto& [name, text] : CommandHelp()) pool.push_back(name.substr(0, name.find(' ')));
-  } else if (load && before.size() == 1) {
-    pool = Files(prefix);
+  } else if (load && before.size() == (ledger_open ? 2u : 1u)) {
+    pool = ledger_open ? Files(prefix, "") : Files(prefix);
+  } else if (first == ":ledger" && before.size() == 1) {
+    pool = {"open", "close"};
   } else if ((first == ":policy" || first == ":compare") && before.size() == 1) {
     for (const auto& p : policies_) pool.push_back(p.name);
   } else if (first == ":as-of") {

@@ -150,11 +150,13 @@ int RunRepl(const ReplOptions& options) {
   SessionOptions so;
   so.stdlib_dir = options.stdlib_dir;
   so.color = options.color;
+  so.edict_version = options.edict_version;
   Session session(so);
   for (const auto& p : options.policies) Print(session.Load(p));
   // The first file named is current, if it loaded (its error was shown; no second one about switching).
   if (options.policies.size() > 1 && session.Has(options.policies[0]))
     Print(session.Handle(":policy " + options.policies[0]));
+  if (!options.ledger.empty()) Print(session.Handle(":ledger open " + options.ledger));
   bool terminal = isatty(0) && isatty(1);
   return terminal ? Interactive(session) : Scripted(session, options.echo);
 }

@@ -11,7 +11,9 @@ struct ReplOptions {
   std::vector<std::string> policies;  // loaded at start; the first is current
   std::string stdlib_dir;
   bool color = false;
-  bool echo = false;  // scripted sessions: print the prompt and each input line before its answer
+  bool echo = false;   // scripted sessions: print the prompt and each input line before its answer
+  std::string ledger;  // --ledger: opened at start (:ledger open)
+  std::string edict_version = "unknown";
 };
 
 // Printed once when an interactive session (a terminal) starts; scripted sessions do not print it.

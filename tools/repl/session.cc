@@ -9,6 +9,7 @@
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
 #include "runtime/io/reader.h"
+#include "runtime/ledger/store.h"
 #include "tools/repl/input.h"
 #include "tools/repl/query.h"
 #include "tools/repl/session_internal.h"

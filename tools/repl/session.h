@@ -20,6 +20,10 @@
 #include "runtime/ledger/ledger.h"
 #include "tools/repl/answer.h"
 
+namespace edict::ledger {
+class Store;
+}  // namespace edict::ledger
+
 namespace edict::repl {
 
 struct QueryDefaults;
@@ -29,6 +33,7 @@ struct SessionOptions {
   std::string stdlib_dir;
   bool color = false;
   std::shared_ptr<sema::ParseCache> parse_cache = nullptr;  // optional: parses shared across sessions
+  std::string edict_version = "unknown";  // recorded with what :commit writes to a ledger (:ledger open)
 };
 
 struct Completion {
@@ -110,6 +115,19 @@ class Session {
   std::string LedgerText() const;
   std::string Commit();
   std::string Rollback();
+  // A persistent ledger (session_ledger.cc): `:ledger open PATH|URL`, `:ledger close`.
+  struct ToRecord;
+  std::string LedgerCommand(const std::string& arg);
+  std::string OpenLedger(const std::string& where);
+  std::string CloseLedger();
+  // committed_ from the store's totals as they stand now; working_ is committed_ plus the pending use.
+  bool RefreshFromStore(std::string* error);
+  // The id a query without one gets: q<N>, the first not recorded in the ledger nor pending.
+  bool NextQueryId(std::string* id, std::string* error);
+  // Before deciding a query with a ledger open: "" to go on, else the answer (its id is recorded already,
+  // or pending, or the ledger failed); `note` may tell of a conflict :commit will refuse.
+  std::string CheckRecorded(const ir::Program& program, const interp::Record& rec, std::string* note);
+  std::string CommitToStore();
   std::string Reset();
   std::string Tests();
   std::string Why();
@@ -135,6 +153,9 @@ class Session {
   bool done_ = false;
   bool had_error_ = false;
   std::map<std::string, KeyLabel> key_labels_;  // ledger key -> readable key and unit, for :ledger
+  std::unique_ptr<ledger::Store> store_;        // :ledger open; null: the in-memory ledger
+  std::vector<ToRecord> to_record_;             // with a store: the queries :commit records, in order
+  int next_query_id_ = 1;                       // with a store: where NextQueryId looks first
   std::vector<std::string> stdlib_names_;       // declared names in the stdlib, for completion
 };
 

@@ -6,6 +6,7 @@
 #include "compiler/driver/test_runner.h"
 #include "compiler/sema/load.h"
 #include "runtime/date.h"
+#include "runtime/ledger/store.h"
 #include "tools/repl/input.h"
 #include "tools/repl/session_internal.h"
 
@@ -28,7 +29,9 @@ const std::vector<std::pair<std::string, std::string>>& CommandHelp() {
       {":as-of [DATE|off]", "the date of queries that give none (a query's own `on DATE` wins)"},
       {":why", "explain the last answer: every rule considered, condition values, quota arithmetic"},
       {":ledger", "show quota consumption, committed and pending, against the current policy's limits"},
-      {":commit", "keep the quota use of the queries since the last commit"},
+      {":ledger open L", "try queries against a persistent ledger (a SQLite file or postgresql:// URL)"},
+      {":ledger close", "back to the session's in-memory ledger"},
+      {":commit", "keep the quota use of the queries since the last commit (a ledger records them)"},
       {":rollback", "discard the quota use of the queries since the last commit"},
       {":reset", "forget typed declarations, the ledger, the as-of date and the last query"},
       {":type EXPR", "show the type of an expression"},
@@ -79,7 +82,7 @@ std::string Session::Command(std::string_view input) {
   if (cmd == ":compare") return Compare(arg);
   if (cmd == ":as-of") return AsOf(arg, line);
   if (cmd == ":why") return Why();
-  if (cmd == ":ledger") return LedgerText();
+  if (cmd == ":ledger") return LedgerCommand(arg);
   if (cmd == ":commit") return Commit();
   if (cmd == ":rollback") return Rollback();
   if (cmd == ":reset") return Reset();
@@ -207,9 +210,19 @@ std::string Session::Reset() {
   committed_.Clear();
   working_.Clear();
   pending_ = 0;
+  to_record_.clear();
   has_as_of_ = false;
   last_.reset();
   query_count_ = 0;
+  if (store_) {
+    // A persistent ledger keeps what it recorded; only the pending queries go.
+    std::string error;
+    next_query_id_ = 1;
+    if (!RefreshFromStore(&error)) return Fail(error);
+    return "session reset: typed declarations, the pending queries, the as-of date and the last query are "
+           "gone; ledger " +
+           store_->where() + " is kept as recorded\n";
+  }
   return "session reset: typed declarations, the ledger, the as-of date and the last query are gone\n";
 }
 

@@ -65,6 +65,19 @@ struct Session::LastQuery {
   MemoryLedger before;  // the working ledger before the query
 };
 
+// A query answered with a ledger open, to be recorded by :commit: as parsed (before deciding fills in
+// defaults), so that :commit decides it again, against the ledger as it then stands, exactly as asked.
+struct Session::ToRecord {
+  std::string id, input;  // input: the query as a JSON line (io::RecordJson)
+  uint64_t content = 0;   // ledger::ShipmentHash
+  std::shared_ptr<const ir::Program> program;
+  std::string policy;  // the session's name for it
+  interp::Record record;
+  QueryDefaults defaults;
+  std::string
+      answer;  // the what-if answer in short (io::ShortOutcome), to tell when :commit decides otherwise
+};
+
 // "ai_diffusion_2025: Framework for Artificial Intelligence Diffusion (15 rules, 2 quotas, 31 tests)".
 // `name` replaces the program's own name (a second file of that name is loaded as NAME~2).
 std::string Summary(const ir::Program& p, const std::string& name);
@@ -87,5 +100,8 @@ void LabelKeys(const MemoryLedger& before, const MemoryLedger& after, const inte
                std::map<std::string, KeyLabel>* labels);
 
 void CopyLedger(const MemoryLedger& from, MemoryLedger* to);
+
+// How a query is decided: dated by the query or :as-of (`defaults`), consuming or not.
+interp::DecideOptions OptionsFor(const ir::Program& program, const QueryDefaults& defaults, bool consume);
 
 }  // namespace edict::repl

@@ -5,7 +5,10 @@
 #include "compiler/driver/explain.h"
 #include "runtime/date.h"
 #include "runtime/io/reader.h"
+#include "runtime/io/record_json.h"
 #include "runtime/io/writer.h"
+#include "runtime/ledger/content_hash.h"
+#include "runtime/ledger/store.h"
 #include "tools/repl/json_query.h"
 #include "tools/repl/query.h"
 #include "tools/repl/session_internal.h"
@@ -50,8 +53,6 @@ bool Session::ParseQuery(const ir::Program& program, std::string_view input, boo
   return false;
 }
 
-namespace {
-
 // The shipment's date decides (rules, the policy a timeline picks, quota periods), so the record is dated
 // by the query or :as-of before deciding. Only a schema without a date field takes the :as-of date here.
 interp::DecideOptions OptionsFor(const ir::Program& program, const QueryDefaults& defaults, bool consume) {
@@ -62,8 +63,6 @@ interp::DecideOptions OptionsFor(const ir::Program& program, const QueryDefaults
   return options;
 }
 
-}  // namespace
-
 std::string Session::Query(std::string_view input, bool json) {
   EnsureSessionPolicy();
   Policy* p = Current();
@@ -73,8 +72,29 @@ std::string Session::Query(std::string_view input, bool json) {
   last->defaults.has_date = has_as_of_;
   last->defaults.date = as_of_;
   std::string error;
+  // With a ledger open: its totals as they stand now, and an id it has not recorded.
+  if (store_ && (!RefreshFromStore(&error) || !NextQueryId(&last->defaults.id, &error))) return Fail(error);
   if (!ParseQuery(*p->program, input, json, last->defaults, &last->record, &error)) return error;
   ++query_count_;
+  std::unique_ptr<ToRecord> record;
+  std::string note;
+  if (store_ && p->program->id_field < 0) note = "  note: this policy's shipments have no id: not recorded\n";
+  if (store_ && p->program->id_field >= 0) {
+    std::string recorded = CheckRecorded(*p->program, last->record, &note);
+    if (!recorded.empty()) {
+      last_.reset();
+      return recorded;
+    }
+    // As parsed: deciding fills in defaults, which the content hash and the recorded input leave out.
+    record = std::make_unique<ToRecord>();
+    record->id = std::string(last->record.values[p->program->id_field].text);
+    record->input = io::RecordJson(*p->program, last->record, record->id);
+    record->content = ledger::ShipmentHash(*p->program, last->record);
+    record->program = p->program;
+    record->policy = p->name;
+    record->record = last->record;
+    record->defaults = last->defaults;
+  }
   last->text = std::string(input);
   last->json = json;
   last->policy = p->name;
@@ -85,10 +105,16 @@ std::string Session::Query(std::string_view input, bool json) {
                                   OptionsFor(*p->program, last->defaults, true), &last->trace);
   PointAtTyped(*p, &last->decision);
   if (last->decision.error) had_error_ = true;
-  if (!last->decision.quotas.empty()) ++pending_;
+  if (!store_ && !last->decision.quotas.empty()) ++pending_;
   LabelKeys(last->before, working_, last->decision, &key_labels_);
   last_ = std::move(last);
-  std::string out = AnswerText(*p->program, p->name, last_->record, last_->decision, working_, style_);
+  std::string out = AnswerText(*p->program, p->name, last_->record, last_->decision, working_, style_) + note;
+  if (record && !last_->decision.error) {
+    record->answer = io::ShortOutcome(last_->decision);
+    out += "  what-if: :commit records " + record->id + " in the ledger, :rollback forgets it\n";
+    to_record_.push_back(std::move(*record));
+    pending_ = static_cast<int>(to_record_.size());
+  }
   int date_field = p->program->date_field;
   if (has_as_of_ && date_field >= 0 && last_->record.values[date_field].i != as_of_)
     out += "  note: decided on the query's own date " + FormatDate(last_->record.values[date_field].i) +
@@ -191,10 +217,12 @@ std::string Session::LedgerText() const {
     if (keys_of[text].size() > 1) text += " [" + key.substr(0, key.find('\x1f')) + "]";
     return text;
   };
+  // With a ledger open, "committed" is what it has recorded (read again now).
+  std::string committed = store_ ? "recorded in ledger " + store_->where() : "committed";
   if (committed_.entries().empty())
-    out += "committed: nothing\n";
+    out += committed + ": nothing\n";
   else
-    out += "committed:\n";
+    out += committed + ":\n";
   for (const auto& [key, amount] : committed_.entries())
     out += "  " + label(key) + ": " + Against(p, key, amount, Unit(p, key, key_labels_), &limit_shown) + "\n";
   std::string pending;
@@ -210,7 +238,9 @@ std::string Session::LedgerText() const {
     out += "pending: nothing\n";
   else
     out += "pending (" + std::to_string(pending_) + (pending_ == 1 ? " query" : " queries") +
-           "; :commit keeps, :rollback discards):\n" + pending;
+           (store_ ? "; :commit records them, :rollback discards):\n"
+                   : "; :commit keeps, :rollback discards):\n") +
+           pending;
   // With several policies loaded, say whose limits these are: the use may come from another one.
   if (limit_shown && policies_.size() > 1)
     out += "limits and what is left: as in " + policies_[current_].name + ", the current policy\n";
@@ -218,6 +248,7 @@ std::string Session::LedgerText() const {
 }
 
 std::string Session::Commit() {
+  if (store_) return CommitToStore();
   if (pending_ == 0) return "nothing to commit\n";
   CopyLedger(working_, &committed_);
   std::string out = "committed the quota use of " + std::to_string(pending_) +
@@ -230,8 +261,9 @@ std::string Session::Rollback() {
   if (pending_ == 0) return "nothing to roll back\n";
   CopyLedger(committed_, &working_);
   std::string out = "discarded the quota use of " + std::to_string(pending_) +
-                    (pending_ == 1 ? " query" : " queries") + "\n";
+                    (pending_ == 1 ? " query" : " queries") + (store_ ? "; nothing was recorded\n" : "\n");
   pending_ = 0;
+  to_record_.clear();
   return out;
 }
 
