@@ -260,19 +260,25 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
   if (chunk.entries.empty()) return RecordResult::kOk;
   if (!EnsureRun(error)) return RecordResult::kError;
   // What the engines added must be what the uses say, key by key (over every Record of the transaction).
+  // Each use's key is looked up once (a hash of its text); most chunks repeat a few thousand keys.
   std::unordered_map<KeySlot*, Rational>& sums = recorded_;
-  for (const UseRecord& u : chunk.uses) {
+  std::vector<KeySlot*>& slot_of = use_slots_;
+  slot_of.resize(chunk.uses.size());
+  for (size_t i = 0; i < chunk.uses.size(); ++i) {
+    const UseRecord& u = chunk.uses[i];
     auto it = keys_.find(u.ledger_key);
     if (it == keys_.end() || !it->second.touched) {
       *error = "internal: quota use of an untouched ledger key";
       return RecordResult::kError;
     }
-    auto sum = edict::Add(sums[&it->second], u.amount);
-    if (!sum) {
+    slot_of[i] = &it->second;
+    Rational& sum = sums[slot_of[i]];
+    auto added = edict::Add(sum, u.amount);
+    if (!added) {
       *error = "internal: overflow adding quota uses";
       return RecordResult::kError;
     }
-    sums[&it->second] = *sum;
+    sum = *added;
   }
   for (KeySlot* slot : touched_) {
     auto delta = Sub(slot->staged, slot->committed);
@@ -283,8 +289,9 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
   }
   std::string s1, s2;
   // Keys used for the first time.
-  for (const UseRecord& u : chunk.uses) {
-    KeySlot& slot = keys_.find(u.ledger_key)->second;
+  for (size_t i = 0; i < chunk.uses.size(); ++i) {
+    const UseRecord& u = chunk.uses[i];
+    KeySlot& slot = *slot_of[i];
     if (slot.id != 0) continue;
     int64_t id = max_key_ + 1;
     Param params[] = {Param::Int(id),       Param::Text(u.ledger_key),           Param::Text(u.quota),
@@ -322,7 +329,7 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
         params.insert(params.end(), {Param::Null(), Param::Null(), Param::Null()});
       } else {
         const UseRecord& u = chunk.uses[e.first_use];
-        params.push_back(Param::Int(keys_.find(u.ledger_key)->second.id));
+        params.push_back(Param::Int(slot_of[e.first_use]->id));
         params.push_back(Amount(u.amount, &storage[3 * k]));
         params.push_back(Amount(u.before, &storage[3 * k + 1]));
       }
@@ -348,7 +355,7 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
     for (uint32_t u = 1; u < e.uses; ++u) {
       const UseRecord& use = chunk.uses[e.first_use + u];
       Param p[] = {Param::Int(next_position_ + static_cast<int64_t>(k)), Param::Int(u),
-                   Param::Int(keys_.find(use.ledger_key)->second.id), Amount(use.amount, &s1),
+                   Param::Int(slot_of[e.first_use + u]->id), Amount(use.amount, &s1),
                    Amount(use.before, &s2)};
       if (!Run("INSERT INTO more_uses(position, seq, key, amount, before) VALUES (?, ?, ?, ?, ?)", p, nullptr,
                error))
@@ -365,14 +372,30 @@ bool Store::Commit(std::string* error) {
   bool ok = true;
   if (dirty_) {
     // The new totals, and the generation that tells other processes which totals changed.
-    std::string s;
+    // Several keys per statement, as for the shipments: a chunk touches up to a few thousand.
     int64_t generation = generation_ + 1;
-    for (KeySlot* slot : touched_) {
-      Param p[] = {Param::Int(slot->id), Amount(slot->staged, &s), Param::Int(generation)};
-      ok = ok &&
-           Run("INSERT INTO totals(key, consumed, generation) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE "
-               "SET consumed = excluded.consumed, generation = excluded.generation",
-               p, nullptr, error);
+    const size_t per_statement = conn_->dialect() == Dialect::kSqlite ? 64 : 500;
+    std::vector<Param> params;
+    std::vector<std::string> storage;
+    for (size_t begin = 0; ok && begin < touched_.size(); begin += per_statement) {
+      size_t n = std::min(per_statement, touched_.size() - begin);
+      params.clear();
+      storage.assign(n, std::string());
+      for (size_t k = 0; k < n; ++k) {
+        const KeySlot* slot = touched_[begin + k];
+        params.push_back(Param::Int(slot->id));
+        params.push_back(Amount(slot->staged, &storage[k]));
+        params.push_back(Param::Int(generation));
+      }
+      if (totals_sql_.size() <= n) totals_sql_.resize(n + 1);
+      std::string& sql = totals_sql_[n];
+      if (sql.empty()) {
+        sql = "INSERT INTO totals(key, consumed, generation) VALUES ";
+        for (size_t k = 0; k < n; ++k) sql += k ? ", (?, ?, ?)" : "(?, ?, ?)";
+        sql +=
+            " ON CONFLICT (key) DO UPDATE SET consumed = excluded.consumed, generation = excluded.generation";
+      }
+      ok = Run(sql, params, nullptr, error);
     }
     Param state[] = {Param::Int(next_position_), Param::Int(generation)};
     ok = ok && Run("UPDATE ledger_state SET next_position = ?, generation = ? WHERE one = 1", state, nullptr,

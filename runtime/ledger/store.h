@@ -194,6 +194,8 @@ class Store : public Ledger {
   std::unordered_map<int64_t, RunRecord> runs_;        // read back, by id
   std::unordered_map<int64_t, RecordedUse> key_info_;  // read back, by id
   std::vector<std::string> sql_cache_;                 // multi-row statements by row count
+  std::vector<std::string> totals_sql_;                // the same for the totals
+  std::vector<KeySlot*> use_slots_;                    // Record: each use's key
 };
 
 }  // namespace edict::ledger

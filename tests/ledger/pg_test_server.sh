@@ -40,14 +40,24 @@ trap 'exit 130' INT TERM
   exit 1
 }
 # fsync off: the tests kill clients, never the server, and a cluster that is thrown away needs no flushes.
+# EDICT_PG_TCP=PORT (bench/ledger_bench.sh): listen on 127.0.0.1:PORT instead, the URL naming it (loopback
+# TCP, as a server on another machine is reached), and EDICT_PG_FSYNC=on keeps fsync on.
+listen="-c listen_addresses='' -c port=5432"
+host="$dir"
+port=5432
+if [[ -n "${EDICT_PG_TCP:-}" ]]; then
+  port="$EDICT_PG_TCP"
+  listen="-c listen_addresses='127.0.0.1' -c port=$port"
+  host=127.0.0.1
+fi
 "${as_server[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-  -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c port=5432 -c fsync=off -c max_connections=60" \
+  -o "$listen -c unix_socket_directories='$dir' -c fsync=${EDICT_PG_FSYNC:-off} -c max_connections=60" \
   start >/dev/null || {
   cat "$dir/server.log" >&2
   exit 1
 }
 
-export EDICT_TEST_PG_URL="postgresql:///postgres?host=$dir&port=5432&user=$user"
+export EDICT_TEST_PG_URL="postgresql:///postgres?host=$host&port=$port&user=$user"
 status=0
 "$@" || status=$?
 exit "$status"
