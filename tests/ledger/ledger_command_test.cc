@@ -144,7 +144,7 @@ TEST_P(LedgerCommand, ExplainReproducesADecisionOfTheBatch) {
             arithmetic(recorded.out.substr(0, recorded.out.find("\nThe recorded"))));
 
   EXPECT_EQ(Run({"explain", Policy("ai_diffusion_2025"), "--ledger", ledger, "--id", "nope"}).status, 2);
-  EXPECT_EQ(Run({"explain", Policy("ai_diffusion_2025"), "--id", id}).status, 2);
+  EXPECT_EQ(Run({"explain", Policy("ai_diffusion_2025"), "--id", id}).status, 64);  // a usage error
 }
 
 TEST_P(LedgerCommand, DecisionsSayWhereTheyCameFrom) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/explain.h"
 #include "compiler/driver/files.h"
 #include "runtime/date.h"
@@ -114,16 +115,16 @@ int Explain(const ExplainArgs& a, const Common& common) {
     std::fprintf(stderr,
                  "edict explain: give --shipment '{...}', or --id ID with --ledger LEDGER (a recorded "
                  "decision) or --input FILE (a decision of that batch)\n");
-    return 2;
+    return driver::kExitUsage;
   }
   auto program = CompileForCommand(a.policy, common);
-  if (!program) return 1;
+  if (!program) return driver::kExitNo;
   interp::DecideOptions options;
   if (!a.as_of.empty()) {
     auto d = ParseDate(a.as_of);
     if (!d) {
       std::fprintf(stderr, "edict explain: --as-of '%s' %s\n", a.as_of.c_str(), DateError(a.as_of).c_str());
-      return 2;
+      return driver::kExitUsage;
     }
     options.has_as_of = true;
     options.as_of = *d;
@@ -136,7 +137,7 @@ int Explain(const ExplainArgs& a, const Common& common) {
     io::RecordParser parser(*program);
     if (!parser.ParseJson(a.shipment, &rec, &error, &id)) {
       std::fprintf(stderr, "edict explain: invalid shipment: %s\n", error.c_str());
-      return 2;
+      return driver::kExitBadData;
     }
   } else if (!a.ledger.empty()) {
     ok = FromLedger(a, *program, &rec, &ledger, &header, &recorded, &error);
@@ -145,7 +146,7 @@ int Explain(const ExplainArgs& a, const Common& common) {
   }
   if (!ok) {
     std::fprintf(stderr, "edict explain: %s\n", error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   interp::Trace trace;
   interp::Decision d = interp::Decide(*program, rec, ledger, options, &trace);
@@ -158,14 +159,14 @@ int Explain(const ExplainArgs& a, const Common& common) {
                  : "\nThe recorded decision differs: {" + recorded + "}\n";
   }
   driver::Output::Stdout().Write(text);
-  return d.error ? 2 : 0;
+  return d.error ? driver::kExitBadData : driver::kExitOk;
 }
 
 void AddExplain(CLI::App& app, Common& common, int& exit_code) {
   auto* cmd = app.add_subcommand("explain", "Explain the decision for one shipment");
   static ExplainArgs args;
   cmd->add_option("policy", args.policy, "Policy file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--shipment", args.shipment, "The shipment as a JSON object");
+  cmd->add_option("--shipment", args.shipment, "The shipment as a JSON object")->type_name("JSON");
   cmd->add_option("--id", args.id,
                   "A shipment of a batch: with --ledger (as recorded) or --input (that file)");
   cmd->add_option("--ledger", args.ledger,
@@ -174,7 +175,8 @@ void AddExplain(CLI::App& app, Common& common, int& exit_code) {
                   "With --id: the batch file; the shipments before it are decided first");
   cmd->add_option("--input-format", args.input_format, "auto (by extension), jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
-  cmd->add_option("--as-of", args.as_of, "Evaluate as if shipped on this date (YYYY-MM-DD)");
+  cmd->add_option("--as-of", args.as_of, "Evaluate as if shipped on this date (YYYY-MM-DD)")
+      ->type_name("DATE");
   cmd->callback([&] { exit_code = Explain(args, common); });
 }
 

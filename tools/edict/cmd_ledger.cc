@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "runtime/io/writer.h"
 #include "runtime/ledger/store.h"
@@ -51,14 +52,14 @@ std::string JsonAmount(const std::optional<Rational>& r) {
 
 int Show(const LedgerArgs& args, const Common& common) {
   std::shared_ptr<const ir::Program> program;
-  if (!args.policy.empty() && !(program = CompileForCommand(args.policy, common))) return 1;
+  if (!args.policy.empty() && !(program = CompileForCommand(args.policy, common))) return driver::kExitNo;
   auto store = OpenLedger(args.ledger);
-  if (!store) return 2;
+  if (!store) return driver::kExitBadData;
   std::vector<ledger::TotalRow> rows;
   std::string error;
   if (!store->Totals(&rows, &error)) {
     std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   auto& out = driver::Output::Stdout();
   std::vector<std::vector<std::string>> table = {
@@ -100,32 +101,32 @@ int Show(const LedgerArgs& args, const Common& common) {
     if (rows.empty()) text += "(nothing consumed yet)\n";
     out.Write(text);
   }
-  return 0;
+  return driver::kExitOk;
 }
 
 int Export(const LedgerArgs& args) {
   auto store = OpenLedger(args.ledger);
-  if (!store) return 2;
+  if (!store) return driver::kExitBadData;
   driver::Output file;
   driver::Output* out = &driver::Output::Stdout();
   std::string error;
   if (!args.output.empty()) {
     if (!file.Open(args.output, &error)) {
       std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-      return 2;
+      return driver::kExitWriteFailed;
     }
     out = &file;
   }
   if (!ExportLedger(*store, args.format == "csv", out->file(), &error)) {
     std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   if (std::ferror(out->file())) out->MarkFailed(errno);
   if (out == &file && !file.Close(&error)) {
     std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-    return 2;
+    return driver::kExitWriteFailed;
   }
-  return 0;
+  return driver::kExitOk;
 }
 
 int Import(const LedgerArgs& args, const Common& common) {
@@ -144,7 +145,7 @@ int Import(const LedgerArgs& args, const Common& common) {
     return RunEval(eval, common);
   }
   auto store = OpenLedger(args.ledger, true);
-  if (!store) return 2;
+  if (!store) return driver::kExitBadData;
   ImportCounts counts;
   std::string error;
   bool ok = ImportLedger(*store, args.input, args.input_format, args.batch, &counts, &error);
@@ -152,20 +153,20 @@ int Import(const LedgerArgs& args, const Common& common) {
                counts.shipments, counts.voids, counts.already, counts.conflicts);
   if (!ok) {
     std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
-  return counts.conflicts ? 2 : 0;
+  return counts.conflicts ? driver::kExitBadData : driver::kExitOk;
 }
 
 int Void(const LedgerArgs& args) {
   auto store = OpenLedger(args.ledger);
-  if (!store) return 2;
+  if (!store) return driver::kExitBadData;
   ledger::RecordedShipment before;
   bool found = false;
   std::string error;
   if (!store->Lookup(args.id, &before, &found, &error)) {
     std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   ledger::RunInfo run;
   run.command = "void";
@@ -173,7 +174,7 @@ int Void(const LedgerArgs& args) {
   ledger::VoidRecord v;
   if (!store->Void(args.id, args.reason, run, &v, &error)) {
     std::fprintf(stderr, "edict ledger: %s\n", error.c_str());
-    return 2;
+    return driver::kExitBadData;
   }
   std::string given;
   for (const auto& u : before.uses)
@@ -183,7 +184,7 @@ int Void(const LedgerArgs& args) {
       "voided shipment '" + args.id + "' (position " + std::to_string(v.voided) + ") at position " +
       std::to_string(v.position) +
       (given.empty() ? "; it consumed no quota\n" : "; given back:" + given + "\n"));
-  return 0;
+  return driver::kExitOk;
 }
 
 void AddLedger(CLI::App& app, Common& common, int& exit_code) {
