@@ -78,6 +78,13 @@ TEST_P(ServeLedger, RecordsExactlyOnceAndLogsEachDecision) {
   EXPECT_EQ(Json(again->body)["exception"], "LPP");
   EXPECT_EQ(LppTotal(ledger, "Once Co"), std::to_string(1000 * kTppPerH100));
 
+  // What `edict eval --ledger` reports for the recorded shipment is what the server reported.
+  WriteFile(backend_.dir + "/a.jsonl", a + "\n");
+  auto eval = ledger_test::Edict(
+      {"eval", Policy("ai_diffusion_2025"), "--input", backend_.dir + "/a.jsonl", "--ledger", ledger},
+      backend_.dir);
+  EXPECT_EQ(eval.out, again->body + "\n") << eval.err;
+
   // A what-if now sees the recorded use: b no longer fits LPP.
   auto b_what_if =
       client->Post("/v1/decide", "{\"shipment\":" + b + ",\"explain\":true}", "application/json");

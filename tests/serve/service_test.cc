@@ -143,8 +143,8 @@ TEST(ServeSnapshot, SourceFilesForWatch) {
   options.engine = "interp";
   std::string diagnostics;
   std::vector<std::string> files;
-  auto s = Snapshot::Load(std::string(EDICT_SOURCE_DIR) + "/policies/us_ear_timeline.edict", options, &diagnostics,
-                          &files);
+  auto s = Snapshot::Load(std::string(EDICT_SOURCE_DIR) + "/policies/us_ear_timeline.edict", options,
+                          &diagnostics, &files);
   ASSERT_TRUE(s) << diagnostics;
   auto has = [&](const std::string& tail) {
     for (const std::string& f : files)

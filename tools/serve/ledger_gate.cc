@@ -167,23 +167,20 @@ Reply StoreGate::Decide(const LedgerRequest& lr, DecideTally* tally) {
       out += DecisionErrorJson(d, ids[i], static_cast<int>(i + 1));
       continue;
     }
-    size_t begin = out.size();
+    // As `edict eval --ledger` writes it: the ledger position (0, shown as null, for a what-if; a repeat of
+    // an id earlier in the request has its first's) and "recorded": true for a repeat.
     io::AppendDecisionJson(out, interp::DecisionView::Of(d), ids[i], request.explain, timeline);
-    if (repeat) {
-      if (request.record) cli::MarkRecordedJson(out, begin);
-      continue;
-    }
+    io::AppendProvenanceJson(out, snapshot.provenance(), s.position, repeat);
+    if (repeat) continue;
     ++tally->outcomes[static_cast<size_t>(d.kind)];
     if (!request.record) continue;
     ++tally->recorded;
     if (log_) {
-      // In the order `edict eval` writes the members, then what the log adds.
-      nlohmann::ordered_json line =
-          nlohmann::ordered_json::parse(io::DecisionJson(d, ids[i], true, timeline), nullptr, false);
+      // As `edict eval --ledger --explain` writes it (provenance and position included), then the request.
+      std::string decision = io::DecisionJson(d, ids[i], true, timeline);
+      io::AppendProvenanceJson(decision, snapshot.provenance(), s.position, false);
+      nlohmann::ordered_json line = nlohmann::ordered_json::parse(decision, nullptr, false);
       line["request_id"] = std::string(lr.request_id);
-      line["policy_id"] = program.name;
-      line["policy_hash"] = program.content_hash;
-      line["ledger_position"] = s.position;
       line["recorded_at"] = UtcNow();
       log += line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     }

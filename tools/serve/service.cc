@@ -165,6 +165,7 @@ Reply Service::Decide(std::string_view body, std::string_view request_id) {
     }
     ++tally.outcomes[static_cast<size_t>(d.kind)];
     io::AppendDecisionJson(out, d, s.ids[i], request.explain, timeline);
+    io::AppendProvenanceJson(out, snapshot->provenance(), -1, false);
   };
   if (packed) {
     snapshot->jit()->DecideBatch(*s.batch, ledger, options, &s.decisions, 1);
@@ -220,6 +221,7 @@ Reply Service::Explain(std::string_view body) {
   nlohmann::ordered_json j;
   std::string decision =
       d.error ? DecisionErrorJson(d, id, 1) : io::DecisionJson(d, id, true, snapshot->timeline());
+  if (!d.error) io::AppendProvenanceJson(decision, snapshot->provenance(), -1, false);
   j["decision"] = nlohmann::ordered_json::parse(decision, nullptr, false);
   if (d.error)
     metrics_.EvaluationErrors(1);

@@ -6,6 +6,7 @@
 #include "compiler/diag/diagnostics.h"
 #include "compiler/driver/pipeline.h"
 #include "compiler/sema/load.h"
+#include "runtime/io/writer.h"
 
 namespace edict::serve {
 
@@ -69,6 +70,7 @@ std::shared_ptr<const Snapshot> Snapshot::Load(const std::string& path, const Lo
   const ir::Program& p = *c.program;
   s->labels_ = {p.name, p.version, p.content_hash};
   s->policy_json_ = PolicyJson(p, s->engine(), options.edict_version);
+  s->provenance_ = io::Provenance::Of(p, options.edict_version).Json();
   return s;
 }
 

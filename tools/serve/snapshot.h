@@ -55,6 +55,8 @@ class Snapshot {
   const PolicyLabels& labels() const { return labels_; }
   // The body of GET /v1/policy.
   const std::string& policy_json() const { return policy_json_; }
+  // The provenance members every decision ends with, as `edict eval` writes them (io::Provenance::Json).
+  const std::string& provenance() const { return provenance_; }
   // A note when the JIT was asked for and the interpreter is used instead; "" otherwise.
   const std::string& engine_note() const { return engine_note_; }
 
@@ -82,7 +84,7 @@ class Snapshot {
   std::shared_ptr<const ir::Program> program_;
   std::unique_ptr<jit::CompiledPolicy> jit_;
   PolicyLabels labels_;
-  std::string policy_json_, engine_note_;
+  std::string policy_json_, engine_note_, provenance_;
   mutable std::mutex mutex_;
   mutable std::vector<std::unique_ptr<Scratch>> pool_;
 };
