@@ -233,13 +233,6 @@ RecordedSummary SummariseRecorded(const ledger::RecordedShipment& r) {
   return s;
 }
 
-void MarkRecordedJson(std::string& out, size_t object_begin) {
-  if (out.size() > object_begin && out.back() == '}') {
-    out.pop_back();
-    out += ",\"recorded\":true}";
-  }
-}
-
 }  // namespace edict::cli
 
 // ---- record by record ----

@@ -88,8 +88,6 @@ struct RecordedSummary {
   std::string outcome, rules, policy;
 };
 RecordedSummary SummariseRecorded(const ledger::RecordedShipment& r);
-// "recorded":true added to a decision's JSON object (a repeat within one chunk; edict serve).
-void MarkRecordedJson(std::string& out, size_t object_begin);
 
 }  // namespace edict::cli
 
