@@ -17,6 +17,7 @@ harnesses=("$@")
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_odr_violation=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/sanitizers/lsan.supp}
 out="$build/fuzz"
 rm -rf "$out/seeds"
 bash "$src/tests/fuzz/seed-corpus.sh" "$out/seeds" >/dev/null
