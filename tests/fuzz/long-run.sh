@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The longer fuzz run of docs/fuzzing.md, bounded by CPU time rather than wall time, so that a run on a machine
+# others are also using (at low priority, nice 19) still gives each harness its full CPU budget:
+#   tests/fuzz/long-run.sh BUILD_DIR CPU_SECONDS [HARNESS...]        (default: all five, one after another)
+# Each harness starts from BUILD_DIR/fuzz/corpus/NAME (what earlier runs kept) and the repository's seeds, and
+# is interrupted (SIGINT: libFuzzer prints its final statistics and exits 72) once its process has used
+# CPU_SECONDS of user + system time. Logs go to BUILD_DIR/fuzz/long/NAME.log; a summary line per harness to
+# BUILD_DIR/fuzz/long/summary.tsv (date, commit, harness, CPU s, wall s, executions, cov, ft, corpus, outcome).
+# Exits 1 when a harness crashed, hung or ran out of memory (its crash-* input is in BUILD_DIR/fuzz/artifacts).
+set -euo pipefail
+src="$(cd "$(dirname "$0")/../.." && pwd)"
+build="$(cd "$1" && pwd)"
+budget="$2"
+shift 2
+harnesses=("$@")
+((${#harnesses[@]})) || harnesses=(fuzz_policy fuzz_records fuzz_repl fuzz_diff fuzz_serve)
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_odr_violation=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/tests/sanitizers/lsan.supp}
+out="$build/fuzz"
+mkdir -p "$out/long"
+bash "$src/tests/fuzz/seed-corpus.sh" "$out/seeds" >/dev/null
+ticks=$(getconf CLK_TCK)
+commit=$(git -C "$src" rev-parse --short HEAD)
+
+# User + system CPU seconds of process $1 (fields 14 and 15 of /proc/PID/stat, after the command name).
+cpu_seconds() {
+  local stat
+  stat=$(<"/proc/$1/stat") || return 1
+  stat=${stat##*) }
+  local -a f
+  read -ra f <<<"$stat"
+  echo $(((f[11] + f[12]) / ticks))
+}
+
+failed=0
+for h in "${harnesses[@]}"; do
+  [[ -x $build/bin/$h ]] || { echo "no $build/bin/$h: build the target 'fuzzers' with -DEDICT_FUZZ=ON" >&2; exit 2; }
+  mkdir -p "$out/corpus/$h" "$out/artifacts/$h"
+  log="$out/long/$h.log"
+  start=$(date +%s)
+  (cd "$src" && exec nice -n 19 "$build/bin/$h" -timeout="${EDICT_FUZZ_TIMEOUT:-120}" -rss_limit_mb=4096 \
+    -print_final_stats=1 -artifact_prefix="$out/artifacts/$h/" "$out/corpus/$h" "$out/seeds/$h") >"$log" 2>&1 &
+  pid=$!
+  used=0
+  while kill -0 "$pid" 2>/dev/null; do
+    used=$(cpu_seconds "$pid" || echo "$used")
+    if ((used >= budget)); then
+      kill -INT "$pid"
+      break
+    fi
+    sleep 5
+  done
+  status=0
+  wait "$pid" || status=$?
+  wall=$(($(date +%s) - start))
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  corpus=$(sed -n 's/.* corp: \([0-9]*\).*/\1/p' <<<"$last")
+  # 72 is libFuzzer's exit status when interrupted, which is how a run that used its budget ends.
+  if ((status == 72)) && ! grep -qE '^==[0-9]+== ?ERROR|deadly signal' "$log"; then
+    outcome="0 crashes"
+  else
+    outcome="FAILED (exit $status)"
+    failed=1
+    tail -40 "$log" >&2
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$commit" "$h" "$used" "$wall" \
+    "${execs:-?}" "${cov:-?}" "${ft:-?}" "${corpus:-?}" "$outcome" | tee -a "$out/long/summary.tsv"
+done
+exit "$failed"
