@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -25,7 +26,9 @@ class Pool {
   }
   size_t threads() const { return threads_.size(); }
 
-  // Hands tasks 1..n-1 to the pool, runs task 0 here, then waits for the pool's share.
+  // Hands tasks 1..n-1 to the pool, runs task 0 here, then waits for the pool's share. A task that throws
+  // does not stop the others: every task still runs (the caller's stack holds what they use, so Run must not
+  // return before they finish), and the first exception is rethrown here once all are done.
   void Run(size_t n, const std::function<void(size_t)>& task) {
     {
       std::lock_guard lock(mu_);
@@ -33,13 +36,23 @@ class Pool {
       next_ = 1;
       end_ = n;
       pending_ = n - 1;
+      failure_ = nullptr;
       ++generation_;
     }
     wake_.notify_all();
-    task(0);
+    std::exception_ptr mine;
+    try {
+      task(0);
+    } catch (...) {
+      mine = std::current_exception();
+    }
     std::unique_lock lock(mu_);
     done_.wait(lock, [&] { return pending_ == 0; });
     task_ = nullptr;
+    std::exception_ptr failure = mine ? mine : failure_;
+    failure_ = nullptr;
+    lock.unlock();
+    if (failure) std::rethrow_exception(failure);
   }
 
  private:
@@ -53,8 +66,14 @@ class Pool {
       if (next_ >= end_) seen = generation_;
       const std::function<void(size_t)>* task = task_;
       lock.unlock();
-      (*task)(i);
+      std::exception_ptr failure;
+      try {
+        (*task)(i);
+      } catch (...) {
+        failure = std::current_exception();
+      }
       lock.lock();
+      if (failure && !failure_) failure_ = failure;
       if (--pending_ == 0) done_.notify_one();
     }
   }
@@ -62,6 +81,7 @@ class Pool {
   std::mutex mu_;
   std::condition_variable wake_, done_;
   const std::function<void(size_t)>* task_ = nullptr;
+  std::exception_ptr failure_;  // the first exception a pool thread's task threw in this call
   size_t next_ = 0, end_ = 0, pending_ = 0;
   uint64_t generation_ = 0;
   bool stop_ = false;
@@ -81,16 +101,26 @@ thread_local bool in_task = false;  // this thread is running a task of Parallel
 void ParallelFor(size_t n, const std::function<void(size_t)>& task) {
   if (n == 0) return;
   auto inline_all = [&] {
-    for (size_t i = 0; i < n; ++i) task(i);
+    std::exception_ptr failure;
+    for (size_t i = 0; i < n; ++i) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
   };
   if (n == 1 || in_task) return inline_all();
   std::unique_lock lock(busy, std::try_to_lock);
   if (!lock.owns_lock() || Shared().threads() == 0) return inline_all();
   auto marked = [&](size_t i) {
-    bool was = in_task;
-    in_task = true;
+    struct Mark {
+      bool was = in_task;
+      Mark() { in_task = true; }
+      ~Mark() { in_task = was; }
+    } mark;
     task(i);
-    in_task = was;
   };
   Shared().Run(n, marked);
 }

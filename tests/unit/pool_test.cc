@@ -7,6 +7,8 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -51,6 +53,43 @@ TEST(ParallelFor, OverlappingCallsFromTwoThreadsBothFinish) {
   caller();
   other.join();
   EXPECT_EQ(sum.load(), 2 * 200 * (0 + 1 + 2 + 3));
+}
+
+// A task that throws, on the calling thread or on a pool thread: every task still runs, the caller gets the
+// exception once all have finished (never while a pool thread still uses its stack), and the pool keeps
+// working for the next call instead of hanging.
+TEST(ParallelFor, AThrowingTaskReachesTheCallerAfterEveryTaskRan) {
+  for (size_t thrower : {0u, 1u, 3u}) {
+    std::vector<std::atomic<int>> runs(4);
+    try {
+      ParallelFor(4, [&](size_t i) {
+        runs[i]++;
+        if (i == thrower) throw std::runtime_error("task " + std::to_string(i));
+      });
+      ADD_FAILURE() << "no exception from task " << thrower;
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()), "task " + std::to_string(thrower));
+    }
+    for (size_t i = 0; i < 4; ++i) EXPECT_EQ(runs[i].load(), 1) << "task " << i << ", thrower " << thrower;
+    std::atomic<int> after{0};
+    ParallelFor(3, [&](size_t) { after++; });
+    EXPECT_EQ(after.load(), 3);
+  }
+}
+
+TEST(ParallelFor, ANestedThrowingTaskLeavesTheThreadUsable) {
+  EXPECT_THROW(ParallelFor(2,
+                           [&](size_t i) {
+                             ParallelFor(2, [&](size_t j) {
+                               if (i == 1 && j == 1) throw std::runtime_error("inner");
+                             });
+                           }),
+               std::runtime_error);
+  // The thread that ran the nested call is no longer marked as inside a task: its next call still uses the
+  // pool and still runs every task.
+  std::atomic<int> runs{0};
+  ParallelFor(5, [&](size_t) { runs++; });
+  EXPECT_EQ(runs.load(), 5);
 }
 
 }  // namespace
