@@ -87,9 +87,10 @@ std::string AssertionFailure(const ir::Program& p, const ir::TestStep& step) {
 
 }  // namespace
 
-TestReport RunTests(const ir::Program& program) {
+TestReport RunTests(const ir::Program& program, const std::function<bool(const std::string&)>& select) {
   TestReport report;
   for (const auto& test : program.tests) {
+    if (select && !select(test.name)) continue;
     TestResult result;
     result.name = test.name;
     result.span = test.span;

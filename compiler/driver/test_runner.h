@@ -2,6 +2,7 @@
 // interpreter.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct TestReport {
   int passed = 0, failed = 0;
 };
 
-TestReport RunTests(const ir::Program& program);
+// Runs the tests `select` accepts by name (every test when it is empty).
+TestReport RunTests(const ir::Program& program, const std::function<bool(const std::string&)>& select = {});
 
 // Builds a record from a test step's fields (the test's `ship ...`), for the program's schema.
 interp::Record RecordFromStep(const ir::Program& program, const ir::TestStep& step);

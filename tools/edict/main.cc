@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
   });
   int exit_code = kExitOk;
   edict::cli::AddRegisteredCommands(app, common, exit_code);
+  // An empty list's captured default ("[]") says nothing in --help.
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    for (CLI::Option* o : sub->get_options())
+      if (o->get_default_str() == "[]") o->default_str("");
   app.add_subcommand("version", "Print the edict version and where the stdlib is found")->callback([&common] {
     auto& out = Output::Stdout();
     out.Print("edict %s\n", EDICT_VERSION);

@@ -1,0 +1,1 @@
+test --format junit tests/golden/check/E0001_syntax_error.edict

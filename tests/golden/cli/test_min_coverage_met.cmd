@@ -1,0 +1,1 @@
+test policies/licensing_regime_draft.edict tests/golden/inputs/own_schema.edict --min-coverage 100

@@ -1,0 +1,1 @@
+test tests/golden/inputs/test_report.edict --min-coverage 50.1

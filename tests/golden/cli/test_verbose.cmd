@@ -1,0 +1,1 @@
+test --verbose tests/golden/inputs/own_schema.edict
