@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "compiler/diag/terminal.h"
+
 namespace edict {
 
 SourceFile::SourceFile(std::string p, std::string t) : path(std::move(p)), text(std::move(t)) {
@@ -93,9 +95,9 @@ std::string Visible(std::string_view s) {
 std::string Render(const Diagnostic& d, bool color) {
   const char* sev =
       d.severity == Severity::kError ? "error" : (d.severity == Severity::kWarning ? "warning" : "note");
-  const char* on = !color ? "" : (d.severity == Severity::kError ? "\033[1;31m" : "\033[1;33m");
-  const char* bold = color ? "\033[1m" : "";
-  const char* off = color ? "\033[0m" : "";
+  const char* on = !color ? "" : (d.severity == Severity::kError ? term::kBoldRed : term::kBoldYellow);
+  const char* bold = color ? term::kBold : "";
+  const char* off = color ? term::kReset : "";
   std::string out = std::string(bold) + Where(d.span) + ": " + off + on + sev;
   if (!d.code.empty()) out += "[" + d.code + "]";
   out += std::string(off) + ": " + Visible(d.message) + "\n";

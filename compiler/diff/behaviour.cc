@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "compiler/diag/human_text.h"
 #include "compiler/diff/describe.h"
 #include "compiler/diff/periods.h"
 #include "compiler/diff/replay.h"
@@ -68,6 +69,19 @@ class Search {
         new_decider_(new_decider),
         describer_(a_, b_, options_, &result_.queries) {}
 
+  // The search's place for --progress: the period, the item, what was found so far.
+  void Progress(const std::string& item) {
+    if (!options_.progress) return;
+    std::string what = "behaviour: ";
+    if (!period_label_.empty()) what += period_label_ + (item.empty() ? "" : ", ");
+    what += item;
+    int classes = classes_before_ + static_cast<int>(order_.size());
+    what += (item.empty() && period_label_.empty() ? "" : ", ") + text::Thousands(classes) +
+            (classes == 1 ? " class, " : " classes, ") + text::Thousands(result_.queries) + " solver queries";
+    options_.progress(DiffProgress{4, 4, what});
+  }
+  std::string period_label_;  // "period 2 of 3", for a timeline
+
   void Run() {
     std::vector<std::string> split_a = SplitFields(a_), split_b = SplitFields(b_);
     // Split on one table key both programs read; anything else is left symbolic.
@@ -92,11 +106,16 @@ class Search {
     }
     CompareMembers();
     if (split.empty()) {
+      Progress("");
       RunOne(-1, "");
     } else {
       int fa = a_.FieldIndex(split);
       const auto& members = a_.enums[a_.fields[fa].enum_index].members;
-      for (size_t m = 0; m < members.size() && !stopped_; ++m) RunOne(static_cast<int>(m), members[m]);
+      for (size_t m = 0; m < members.size() && !stopped_; ++m) {
+        Progress(split + " " + std::to_string(m + 1) + " of " + std::to_string(members.size()) + " (" +
+                 members[m] + ")");
+        RunOne(static_cast<int>(m), members[m]);
+      }
     }
     for (const auto& [reason, members] : gave_up_) {
       std::string which = split_.empty() ? "" : " for " + split_ + " = " + Join(members);
@@ -500,6 +519,10 @@ BehaviourResult DiffBehaviour(const ir::Program& old_program, const ir::Program&
     BehaviourResult part;
     try {
       Search search(period, old_program, new_program, b, found, options, part, old_decider, new_decider);
+      if (timeline)
+        search.period_label_ = "period " + std::to_string(&period - periods.list().data() + 1) + " of " +
+                               std::to_string(periods.list().size()) + " (" + FormatDate(period.from) +
+                               " to " + FormatDate(period.to) + ")";
       search.Run();
     } catch (const Unsupported& u) {
       part.proved = false;

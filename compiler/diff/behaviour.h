@@ -70,6 +70,13 @@ struct BehaviourClass {
 // through it too when it is given.
 using Decider = std::function<interp::Decision(interp::Record&, Ledger&, const interp::DecideOptions&)>;
 
+// Where a diff has got, for a progress display: stage 1 compiling, 2 structural, 3 the engines that replay
+// witnesses, 4 the behavioural search; `what` says the stage and, in the search, the period and item.
+struct DiffProgress {
+  int stage = 0, stages = 4;
+  std::string what;  // "behaviour: destination 45 of 250 (IN), 12 classes, 3,400 queries"
+};
+
 struct BehaviourOptions {
   int max_classes = 200;  // stop (and say so) beyond this many classes; below 1 nothing is searched or proved
   unsigned query_timeout_ms = 0;  // per solver query; 0: none (tests never use a wall clock)
@@ -77,6 +84,8 @@ struct BehaviourOptions {
   // Makes the second engine for a version (null, or returning null: the interpreter only).
   std::function<Decider(std::shared_ptr<const ir::Program>)> second_engine;
   std::string second_engine_name = "JIT";
+  // Called as the diff moves on (on the calling thread, a few times per searched item); may be empty.
+  std::function<void(const DiffProgress&)> progress;
 };
 
 struct BehaviourResult {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "compiler/diag/terminal.h"
 #include "compiler/diff/diff.h"
 
 namespace edict::diff {
@@ -161,7 +162,7 @@ std::string Md(const std::string& s) {
 
 std::string RenderText(const DiffReport& r, bool color) {
   Colors k;
-  if (color) k = {"\033[31m", "\033[32m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"};
+  if (color) k = {term::kRed, term::kGreen, term::kYellow, term::kBold, term::kDim, term::kReset};
   std::string out =
       std::string(k.bold) + "edict diff " + r.old_label + " -> " + r.new_label + k.reset + "\n\n";
   out +=

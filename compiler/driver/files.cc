@@ -94,6 +94,7 @@ bool InputLines::Open(const std::string& path, std::string* error) {
       *error = "cannot read " + name_ + ": " + std::strerror(EISDIR);
       return false;
     }
+    if (S_ISREG(st.st_mode)) size_ = static_cast<uint64_t>(st.st_size);
     return true;
   }
   name_ = "'" + path + "'";
@@ -108,6 +109,7 @@ bool InputLines::Open(const std::string& path, std::string* error) {
     return false;
   }
   owned_ = true;
+  if (S_ISREG(st.st_mode)) size_ = static_cast<uint64_t>(st.st_size);
   return true;
 }
 
@@ -119,6 +121,7 @@ bool InputLines::Next(std::string* line) {
     if (std::ferror(file_)) errno_ = errno ? errno : EIO;
     return false;
   }
+  bytes_ += static_cast<uint64_t>(n);
   line->assign(buffer_, static_cast<size_t>(n));
   if (!line->empty() && line->back() == '\n') line->pop_back();
   if (first_) {
@@ -130,7 +133,8 @@ bool InputLines::Next(std::string* line) {
 
 long InputLines::Read(char* buffer, size_t size) {
   if (!file_ || errno_) return errno_ ? -1 : 0;
-  // The end stays the end: on a terminal, fread after Ctrl-D would wait for another line (and a second Ctrl-D).
+  // The end stays the end: on a terminal, fread after Ctrl-D would wait for another line (and a second
+  // Ctrl-D).
   if (std::feof(file_)) return 0;
   errno = 0;
   size_t n = std::fread(buffer, 1, size, file_);
@@ -138,6 +142,7 @@ long InputLines::Read(char* buffer, size_t size) {
     errno_ = errno ? errno : EIO;
     return -1;
   }
+  bytes_ += n;
   return static_cast<long>(n);
 }
 

@@ -3,6 +3,7 @@
 // that fails (a directory given as input, an I/O error) instead of looking like the end of the input.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -59,6 +60,10 @@ class InputLines {
   long Read(char* buffer, size_t size);
   // After Next() returned false (or Read -1): true when it was a read error, with `error` set.
   bool Failed(std::string* error) const;
+  // Bytes read so far, and the input's size when it is a regular file (0: unknown, such as a pipe): how far a
+  // run has got, for a progress bar.
+  uint64_t bytes() const { return bytes_; }
+  uint64_t size() const { return size_; }
 
  private:
   FILE* file_ = nullptr;
@@ -67,6 +72,7 @@ class InputLines {
   char* buffer_ = nullptr;
   size_t capacity_ = 0;
   int errno_ = 0;
+  uint64_t bytes_ = 0, size_ = 0;
 };
 
 // True when both paths name the same existing file (the same device and inode).

@@ -94,7 +94,7 @@ TEST_P(LedgerStress, KilledRunsReRunToTheTotalsOfOneCleanRun) {
   EXPECT_EQ(WithoutRecorded(last.out), reference.out);
   // Once more: all of it recorded, nothing consumed.
   Result again = Edict(EvalArgs(crashed, input, batch), backend_.dir);
-  EXPECT_NE(again.err.find("12000 recorded earlier"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("12,000 recorded earlier"), std::string::npos) << again.err;
   EXPECT_EQ(TotalsText(crashed), totals);
 }
 

@@ -15,6 +15,7 @@
 #include "compiler/driver/process.h"
 #include "runtime/jit/jit.h"
 #include "tools/edict/commands.h"
+#include "tools/edict/progress.h"
 
 namespace edict::cli {
 
@@ -25,6 +26,7 @@ struct DiffArgs {
   std::string path;
   bool git = false;
   bool git_driver = false;
+  bool quiet = false;
   std::string format = "text";
   int max_classes = 200;
   int describe_budget = 4000;
@@ -151,6 +153,7 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
   static DiffArgs args;
   cmd->add_flag("--git", args.git, "Compare git revisions: edict diff --git REV1 [REV2] -- PATH");
   cmd->add_flag("--git-driver", args.git_driver, "Run as git's external diff (diff.edict.command)");
+  cmd->add_flag("--quiet,-q", args.quiet, "No progress (the stage and item) on a terminal");
   cmd->add_option("--format", args.format, "Output format")
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   cmd->add_option("--max-classes", args.max_classes,
@@ -222,8 +225,14 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
         return compiled->Decide(r, l, o);
       };
     };
+    // Stage and item on a terminal (never as git's driver: git pages the output).
+    Progress progress("diff", !args.quiet && !args.git_driver);
+    if (progress.enabled())
+      options.progress = [&](const diff::DiffProgress& p) { progress.Stage(p.stage, p.stages, p.what); };
     diff::DiffReport report;
-    if (!diff::RunDiff(old_in, new_in, options, &report, &error, common.UseColor(2))) {
+    bool diffed = diff::RunDiff(old_in, new_in, options, &report, &error, common.UseColor(2));
+    progress.Done();
+    if (!diffed) {
       if (args.git_driver) {
         // "cannot compile b/x.edict:" then the first diagnostic: say both, on one line.
         size_t nl = error.find('\n');

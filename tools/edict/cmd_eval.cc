@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <map>
 
+#include "compiler/diag/human_text.h"
+#include "compiler/diag/terminal.h"
 #include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "runtime/date.h"
@@ -114,7 +116,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   // A directory or an unreadable file is refused here with the OS reason, and so is a CSV header that is
   // malformed or names a column twice.
   ShipmentInput input;
-  if (args.input == "-" && isatty(0))
+  if (args.input == "-" && term::IsTerminal(0) && !args.quiet)
     std::fputs(
         "edict eval: reading shipments from standard input (Ctrl-D ends them; --input FILE reads a file)\n",
         stderr);
@@ -198,7 +200,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
   std::map<std::string, long> counts;
   long invalid = 0, failed = 0, total = 0, recorded = 0;
   int64_t first_position = 0, last_position = 0;  // recorded by this run (a table's footer)
-  bool progress = isatty(2);
+  Progress progress("eval", !args.quiet);
   auto start = std::chrono::steady_clock::now();
   if (format == io::Format::kCsv)
     out->Write(io::CsvHeader() + keep.CsvHeaderCells(CsvOutputColumns()) + "\n");
@@ -211,7 +213,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
     eval.options = options;
     eval.format = format;
     eval.explain = args.explain;
-    eval.progress = progress;
+    eval.progress = &progress;
     eval.strict = args.strict;
     eval.keep = &keep;
     eval.provenance = provenance;
@@ -311,10 +313,10 @@ int RunEval(const EvalArgs& args, const Common& common) {
         write(io::DecisionCsv(d, id) + "," + provenance_cells + ",,");
       else
         table.Add(d, id, rec, *program);
-      if (progress && total % 100000 == 0) std::fprintf(stderr, "\r%ld shipments...", total);
+      if (total % 1024 == 0) progress.Rows(total, input.bytes_read(), input.size());
     }
   }
-  if (progress && total >= 100000) std::fputs("\r", stderr);
+  progress.Done();
   if (!batched && input.Failed(&io_error)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
     return driver::kExitBadData;
@@ -343,12 +345,12 @@ int RunEval(const EvalArgs& args, const Common& common) {
     return driver::kExitWriteFailed;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::string summary = std::to_string(total) + " shipments:";
-  for (const auto& [name, n] : counts) summary += " " + std::to_string(n) + " " + name + ",";
-  if (ledger_eval) summary += " " + std::to_string(recorded) + " recorded earlier,";
-  summary += " " + std::to_string(invalid) + " invalid, " + std::to_string(failed) + " evaluation errors";
+  std::string summary = text::Thousands(total) + " shipments:";
+  for (const auto& [name, n] : counts) summary += " " + text::Thousands(n) + " " + name + ",";
+  if (ledger_eval) summary += " " + text::Thousands(recorded) + " recorded earlier,";
+  summary += " " + text::Thousands(invalid) + " invalid, " + text::Thousands(failed) + " evaluation errors";
   if (ledger_eval && args.dry_run) summary += " (dry run: nothing recorded)";
-  std::fprintf(stderr, "%s (%.2f s)\n", summary.c_str(), secs);
+  if (!args.quiet) std::fprintf(stderr, "%s (%.2f s)\n", summary.c_str(), secs);
   return invalid + failed > 0 ? driver::kExitBadData : driver::kExitOk;
 }
 
@@ -380,6 +382,8 @@ void AddEval(CLI::App& app, Common& common, int& exit_code) {
                   "With --ledger: shipments decided and recorded per transaction")
       ->check(CLI::Range(1, 1 << 24));
   cmd->add_flag("--strict", args.strict, "A CSV column the schema does not have is an error, not a note");
+  cmd->add_flag("--quiet,-q", args.quiet,
+                "No progress bar, no note about reading a terminal, no closing summary: errors only");
   cmd->add_option(
          "--keep", args.keep,
          "Copy these input columns (comma-separated, or all) into each decision, to join results back")

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "compiler/diag/terminal.h"
 #include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "runtime/date.h"
@@ -25,7 +26,7 @@ namespace {
 struct ImpactArgs {
   std::string old_policy, new_policy, input = "-", input_format = "auto", format = "text", output, html, rows;
   std::string rows_format = "auto", keep, as_of, engine = "jit", cache_dir;
-  bool strict = false;
+  bool strict = false, quiet = false;
   size_t top = 20;
 };
 
@@ -83,7 +84,7 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
   run.old_jit = old_jit.get();
   run.new_jit = new_jit.get();
   ShipmentInput input;
-  if (args.input == "-" && isatty(0))
+  if (args.input == "-" && term::IsTerminal(0) && !args.quiet)
     std::fputs(
         "edict impact: reading shipments from standard input (Ctrl-D ends them; --input FILE reads a "
         "file)\n",
@@ -127,7 +128,8 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
                                                        "to", "from_rules", "to_rules"}) +
           "\n");
   }
-  run.progress = isatty(2);
+  Progress progress("impact", !args.quiet);
+  run.progress = &progress;
   auto start = std::chrono::steady_clock::now();
   impact::Tally tally(*old_program);
   errno = 0;
@@ -159,9 +161,10 @@ int RunImpact(const ImpactArgs& args, const Common& common) {
   if (!args.html.empty() && !WriteFile(args.html, impact::HtmlReport(info, summary), &error))
     return Fail(error, driver::kExitWriteFailed);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "%s shipments: %s moved, %s invalid (%.2f s)\n",
-               impact::Thousands(summary.total).c_str(), impact::Thousands(summary.moved).c_str(),
-               impact::Thousands(std::max(summary.invalid_old, summary.invalid_new)).c_str(), secs);
+  if (!args.quiet)
+    std::fprintf(stderr, "%s shipments: %s moved, %s invalid (%.2f s)\n",
+                 impact::Thousands(summary.total).c_str(), impact::Thousands(summary.moved).c_str(),
+                 impact::Thousands(std::max(summary.invalid_old, summary.invalid_new)).c_str(), secs);
   return summary.invalid_old + summary.invalid_new > 0 ? driver::kExitBadData : driver::kExitOk;
 }
 
@@ -202,6 +205,8 @@ void AddImpact(CLI::App& app, Common& common, int& exit_code) {
   cmd->add_option("--cache-dir", args.cache_dir, "JIT object cache (default $XDG_CACHE_HOME/edict)")
       ->type_name("DIR");
   cmd->add_flag("--strict", args.strict, "A CSV column the schema does not have is an error, not a note");
+  cmd->add_flag("--quiet,-q", args.quiet,
+                "No progress bar, no note about reading a terminal, no closing summary: errors only");
   cmd->callback([&] { exit_code = RunImpact(args, common); });
 }
 

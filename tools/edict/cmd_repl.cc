@@ -1,6 +1,7 @@
 // `edict repl [POLICY...]`: try shipments against policies interactively (tools/repl/).
 #include <unistd.h>
 
+#include "compiler/diag/terminal.h"
 #include "tools/edict/commands.h"
 #include "tools/repl/repl.h"
 
@@ -27,7 +28,7 @@ void AddRepl(CLI::App& app, Common& common, int& exit_code) {
     options.stdlib_dir = common.stdlib_dir;
     options.edict_version = EDICT_VERSION;
     // Scripted sessions (stdin not a terminal) print plain output unless colour is asked for.
-    options.color = common.color == "always" || (common.UseColor(1) && isatty(0));
+    options.color = common.color == "always" || (common.UseColor(1) && term::IsTerminal(0));
     exit_code = repl::RunRepl(options);
   });
 }

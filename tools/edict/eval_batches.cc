@@ -371,10 +371,10 @@ bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Le
           return false;
         }
       }
-      if (eval.progress) {
+      if (eval.progress && eval.progress->enabled()) {
         long total = 0;
         for (auto& w : workers) total += w->counts.total;
-        std::fprintf(stderr, "\r%ld shipments...", total);
+        eval.progress->Rows(total, input.bytes_read(), input.size());
       }
     }
   }
@@ -386,7 +386,7 @@ bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Le
     counts->recorded += w->counts.recorded;
     for (const auto& [k, v] : w->counts.outcomes) counts->outcomes[k] += v;
   }
-  if (eval.progress) std::fputs("\r", stderr);
+  if (eval.progress) eval.progress->Done();
   return true;
 }
 

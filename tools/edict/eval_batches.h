@@ -12,6 +12,7 @@
 #include "runtime/io/writer.h"
 #include "runtime/jit/jit.h"
 #include "tools/edict/eval_ledger.h"
+#include "tools/edict/progress.h"
 #include "tools/edict/shipment_input.h"
 
 namespace edict::cli {
@@ -20,11 +21,12 @@ struct BatchedEval {
   const jit::CompiledPolicy* policy = nullptr;
   interp::DecideOptions options;
   io::Format format = io::Format::kJsonl;  // jsonl or csv
-  bool explain = false, progress = false, strict = false;
+  bool explain = false, strict = false;
+  Progress* progress = nullptr;           // rows, rate and time left on a terminal (progress.h)
   const io::KeepColumns* keep = nullptr;  // --keep, resolved against the input
   int workers = 0;                        // 0: one per core
-  LedgerEval* ledger =
-      nullptr;                // --ledger: each chunk one ledger transaction, ids decided once (eval_ledger.h)
+  // --ledger: each chunk one ledger transaction, ids decided once (eval_ledger.h).
+  LedgerEval* ledger = nullptr;
   size_t ledger_batch = 0;    // shipments per ledger transaction (0: a block's worth)
   io::Provenance provenance;  // after each decision (docs/ledger.md, "Provenance")
 };

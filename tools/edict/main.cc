@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "compiler/diag/terminal.h"
 #include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "compiler/sema/load.h"
@@ -13,11 +14,7 @@
 namespace edict::cli {
 
 bool Common::UseColor(int fd) const {
-  if (color == "always") return true;
-  if (color == "never") return false;
-  const char* no = std::getenv("NO_COLOR");
-  if (no && *no) return false;
-  return isatty(fd);
+  return term::UseColor(color, fd);
 }
 
 namespace {

@@ -38,6 +38,9 @@ class ShipmentInput {
   bool Next(std::vector<io::InputRecord>* records);
   // After Next returned false: true on a read error, with `error` set.
   bool Failed(std::string* error) const;
+  // Bytes read so far and the input's size (0 when unknown: standard input from a pipe), for progress.
+  uint64_t bytes_read() const { return file_.bytes(); }
+  uint64_t size() const { return file_.size(); }
 
  private:
   driver::InputLines file_;

@@ -359,9 +359,9 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
       }
     }
     seen += static_cast<long>(records.size());
-    if (run.progress) std::fprintf(stderr, "\r%ld shipments...", seen);
+    if (run.progress) run.progress->Rows(seen, input.bytes_read(), input.size());
   }
-  if (run.progress) std::fputs("\r", stderr);
+  if (run.progress) run.progress->Done();
   if (input.Failed(error)) return false;
   for (auto& w : workers) tally->Merge(w->tally);
   return true;
@@ -428,9 +428,9 @@ bool RunInterpreter(const ImpactRun& run, cli::ShipmentInput& input, bool strict
       return false;
     }
     seen += static_cast<long>(records.size());
-    if (run.progress) std::fprintf(stderr, "\r%ld shipments...", seen);
+    if (run.progress) run.progress->Rows(seen, input.bytes_read(), input.size());
   }
-  if (run.progress) std::fputs("\r", stderr);
+  if (run.progress) run.progress->Done();
   return !input.Failed(error);
 }
 

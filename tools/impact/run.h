@@ -19,6 +19,7 @@
 #include "runtime/io/keep.h"
 #include "runtime/io/writer.h"
 #include "runtime/jit/jit.h"
+#include "tools/edict/progress.h"
 #include "tools/edict/shipment_input.h"
 #include "tools/impact/tally.h"
 
@@ -30,7 +31,7 @@ struct ImpactRun {
   const jit::CompiledPolicy* old_jit = nullptr;
   const jit::CompiledPolicy* new_jit = nullptr;
   interp::DecideOptions options;
-  bool progress = false;
+  cli::Progress* progress = nullptr;  // rows, rate and time left on a terminal
   // --rows: the moved rows, as JSON Lines or CSV (after the header, which the caller writes).
   FILE* rows = nullptr;
   io::Format rows_format = io::Format::kJsonl;

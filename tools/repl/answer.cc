@@ -4,11 +4,16 @@
 #include <optional>
 #include <type_traits>
 
+#include "compiler/diag/human_text.h"
 #include "compiler/driver/explain.h"
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
 
 namespace edict::repl {
+
+std::string Num(const Rational& r) {
+  return text::GroupDigits(r.ToString());
+}
 
 namespace {
 
@@ -57,8 +62,8 @@ std::string UnusedQuotaLine(const ir::Quota& q, interp::EvalContext& ctx, const 
   std::string unit = q.unit.empty() ? "" : " " + q.unit;
   Unused u = Measure(q, ctx, ledger);
   if (u.outside) return u.head + ": this shipment's date is outside the quota's window";
-  return u.head + ": " + u.used.ToString() + " of " + q.limit.ToString() + unit + " used; this shipment's " +
-         u.amount.ToString() + unit + (u.fits ? " would fit" : " does not fit") + " (not consumed)";
+  return u.head + ": " + Num(u.used) + " of " + Num(q.limit) + unit + " used; this shipment's " +
+         Num(u.amount) + unit + (u.fits ? " would fit" : " does not fit") + " (not consumed)";
 }
 
 // Calls `each` with every quota of the deciding program that the decision did not consume, in an evaluation
@@ -126,9 +131,9 @@ std::vector<std::string> QuotaLines(const ir::Program& top, const interp::Record
     shown[q.quota] = true;
     std::string unit = quota.unit.empty() ? "" : " " + quota.unit;
     auto left = Sub(q.limit, q.after);
-    lines.push_back("quota " + quota.id + " (" + q.key_text + "): " + q.before.ToString() + " + " +
-                    q.amount.ToString() + " = " + q.after.ToString() + " of " + q.limit.ToString() + unit +
-                    ", " + (left ? left->ToString() : std::string("?")) + unit + " left" + consumed_note);
+    lines.push_back("quota " + quota.id + " (" + q.key_text + "): " + Num(q.before) + " + " + Num(q.amount) +
+                    " = " + Num(q.after) + " of " + Num(q.limit) + unit + ", " +
+                    (left ? Num(*left) : std::string("?")) + unit + " left" + consumed_note);
   }
   ForEachUnused(top, rec, d, ledger, [&](const ir::Quota& q, auto& ctx_or_error) {
     if constexpr (std::is_same_v<std::decay_t<decltype(ctx_or_error)>, std::string>)
@@ -146,9 +151,9 @@ std::string AnswerText(const ir::Program& top, const std::string& top_name, cons
            (d.error_span.valid() ? " (at " + Where(d.error_span) + ")" : "") + "\n";
   }
   const ir::Program& p = *d.program;
-  const char* colour = d.kind == ir::OutcomeIR::kNoLicenseRequired  ? "1;32"
-                       : d.kind == ir::OutcomeIR::kLicenseException ? "1;33"
-                                                                    : "1;31";
+  const char* colour = d.kind == ir::OutcomeIR::kNoLicenseRequired  ? term::kBoldGreen
+                       : d.kind == ir::OutcomeIR::kLicenseException ? term::kBoldYellow
+                                                                    : term::kBoldRed;
   std::string out = style.Paint(colour, InWords(d)) + "\n";
   out += "  " + Outcome(d) + "  " +
          style.Dim("(" + (&p == &top ? top_name : p.name) + ", " + FormatDate(d.date) + ")") + "\n";
@@ -185,10 +190,9 @@ std::string UnusedQuotaArithmetic(const ir::Program& top, const interp::Record& 
         out += "the shipment's date is outside the quota's window\n";
         return;
       }
-      out += "limit " + q.limit.ToString() + unit + ", consumed before " + u.used.ToString() + unit +
-             ", this shipment " + u.amount.ToString() + unit + ": " + u.used.ToString() + " + " +
-             u.amount.ToString() + " = " + (u.total ? u.total->ToString() : std::string("?")) +
-             (u.fits ? " <= " : " > ") + q.limit.ToString() + unit +
+      out += "limit " + Num(q.limit) + unit + ", consumed before " + Num(u.used) + unit + ", this shipment " +
+             Num(u.amount) + unit + ": " + Num(u.used) + " + " + Num(u.amount) + " = " +
+             (u.total ? Num(*u.total) : std::string("?")) + (u.fits ? " <= " : " > ") + Num(q.limit) + unit +
              (u.fits ? ", would fit" : ", does not fit") + "\n";
     }
   });
@@ -229,17 +233,19 @@ std::string CompareText(const Column& left, const Column& right, const Style& st
       rows[5].cells[c].push_back(q.rfind("quota ", 0) == 0 ? q.substr(6) : q);
     if (rows[5].cells[c].empty()) rows[5].cells[c].push_back("(none)");
   }
-  // Long cells wrap at word boundaries so that the columns stay aligned. A line is the label (9), a cell,
-  // " | " and a cell.
+  // Long cells wrap at word boundaries so that the columns stay aligned, by the columns text takes on a
+  // terminal (a consignee's name in Chinese takes two a character). A line is the label (9), a cell, " | "
+  // and a cell.
   const size_t label_width = 9;
   const size_t width = (static_cast<size_t>(std::max(columns, 52)) - label_width - 3) / 2;
   auto wrap = [&](const std::vector<std::string>& cells) {
     std::vector<std::string> lines;
     for (const auto& cell : cells) {
       std::string rest = cell, indent;
-      while (rest.size() > width) {
-        size_t cut = rest.rfind(' ', width);
-        if (cut == std::string::npos || cut <= indent.size()) cut = width;
+      while (text::DisplayWidth(rest) > width) {
+        size_t fits = text::PrefixForWidth(rest, width);
+        size_t cut = rest.rfind(' ', fits);
+        if (cut == std::string::npos || cut <= indent.size()) cut = std::max<size_t>(fits, 1);
         lines.push_back(rest.substr(0, cut));
         rest = "  " + rest.substr(rest[cut] == ' ' ? cut + 1 : cut);
         indent = "  ";
@@ -253,8 +259,7 @@ std::string CompareText(const Column& left, const Column& right, const Style& st
     std::vector<std::string> a = wrap(r.cells[0]), b = wrap(r.cells[1]);
     size_t n = std::max(a.size(), b.size());
     for (size_t i = 0; i < n; ++i) {
-      std::string left = i < a.size() ? a[i] : "";
-      left.resize(width, ' ');
+      std::string left = text::PadRight(i < a.size() ? a[i] : "", width);
       std::string label = i == 0 ? r.label : "";
       label.resize(label_width, ' ');
       std::string line = style.Bold(label) + left + " | " + (i < b.size() ? b[i] : "");

@@ -5,22 +5,24 @@
 #include <string>
 #include <vector>
 
+#include "compiler/diag/terminal.h"
 #include "compiler/ir/ir.h"
 #include "runtime/interp/decide.h"
 #include "runtime/ledger/ledger.h"
 
 namespace edict::repl {
 
-// ANSI colours, or nothing when colour is off.
+// Colours (compiler/diag/terminal.h), or nothing when colour is off.
 struct Style {
   bool color = false;
-  std::string Paint(const char* code, const std::string& s) const {
-    return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
-  }
-  std::string Bold(const std::string& s) const { return Paint("1", s); }
-  std::string Dim(const std::string& s) const { return Paint("2", s); }
-  std::string Error(const std::string& s) const { return Paint("1;31", s); }
+  std::string Paint(const char* sgr, const std::string& s) const { return term::Paint(color, sgr, s); }
+  std::string Bold(const std::string& s) const { return Paint(term::kBold, s); }
+  std::string Dim(const std::string& s) const { return Paint(term::kDim, s); }
+  std::string Error(const std::string& s) const { return Paint(term::kBoldRed, s); }
 };
+
+// A quota figure as people read it: "26,898,568" (thousands separators for five digits and more).
+std::string Num(const Rational& r);
 
 // "LICENSE REQUIRED (presumption of approval)", "LICENSE EXCEPTION LPP (Low Processing Performance ...),
 // notify BIS".

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "compiler/diag/terminal.h"
 #include "compiler/driver/files.h"
 #include "tools/repl/input.h"
 #include "tools/repl/line_editor.h"
@@ -68,14 +69,7 @@ class InterruptHandler {
 // The width :compare lays its table out for: $COLUMNS, else the terminal's, else 80. Asked before every
 // input, so a resized window is followed.
 int Columns() {
-  if (const char* env = std::getenv("COLUMNS")) {
-    char* end = nullptr;
-    long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n > 0 && n < 10000) return static_cast<int>(n);
-  }
-  winsize ws{};
-  if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  return 80;
+  return term::Columns(1);
 }
 
 int Scripted(Session& session, bool echo) {
