@@ -1,5 +1,6 @@
 #include "compiler/driver/explain.h"
 
+#include "compiler/diag/human_text.h"
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
 #include "runtime/interp/timeline.h"
@@ -7,6 +8,11 @@
 namespace edict::driver {
 
 namespace {
+
+// Numbers as people read them: "26,898,568 tpp" (separators for five digits and more; texts are left alone).
+std::string Num(const Rational& r) {
+  return text::GroupDigits(r.ToString());
+}
 
 // A rule in force on the decision's date whose own compliance date is later.
 bool RulePending(const ir::Rule& r, int date) {
@@ -63,12 +69,15 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
   out += "Shipment:";
   for (size_t i = 0; i < top.fields.size() && i < record.values.size(); ++i) {
     if (record.values[i].absent() || top.fields[i].kind == ir::Field::kDerived) continue;
-    out += " " + top.fields[i].name + "=" + interp::FormatValue(top, record.values[i], top.fields[i].type);
+    std::string value = interp::FormatValue(top, record.values[i], top.fields[i].type);
+    out += " " + top.fields[i].name + "=" +
+           (record.values[i].kind == ValueKind::kNumber ? text::GroupDigits(value) : value);
   }
   out += "\n";
   if (!trace.fields.empty()) {
     out += "Computed:";
-    for (const auto& [name, value] : trace.fields) out += " " + name + "=" + value;
+    for (const auto& [name, value] : trace.fields)
+      out += " " + name + "=" + (value.empty() || value[0] == '"' ? value : text::GroupDigits(value));
     out += "\n";
   }
   if (!d.in_force) {
@@ -100,9 +109,9 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
     auto remaining = Sub(q.limit, q.after);
     std::string unit = quota.unit.empty() ? "" : " " + quota.unit;
     out += "Quota " + quota.id + " (" + q.key_text + ")" +
-           (quota.cite.empty() ? "" : " [" + quota.cite + "]") + ": limit " + q.limit.ToString() + unit +
-           ", consumed before " + q.before.ToString() + unit + ", this shipment " + q.amount.ToString() +
-           unit + ", remaining " + (remaining ? remaining->ToString() : std::string("?")) + unit + "\n";
+           (quota.cite.empty() ? "" : " [" + quota.cite + "]") + ": limit " + Num(q.limit) + unit +
+           ", consumed before " + Num(q.before) + unit + ", this shipment " + Num(q.amount) + unit +
+           ", remaining " + (remaining ? Num(*remaining) : std::string("?")) + unit + "\n";
   }
   return out;
 }

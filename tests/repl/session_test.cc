@@ -195,10 +195,10 @@ TEST(ReplLedger, EntriesThatReadAlikeNameTheirPolicy) {
     session.Handle(":commit");
   }
   std::string ledger = session.Handle(":ledger");
-  EXPECT_NE(ledger.find("small (consignee=X, year=2025) [quota_copy_a.small]: 1583200 tpp"),
+  EXPECT_NE(ledger.find("small (consignee=X, year=2025) [quota_copy_a.small]: 1,583,200 tpp"),
             std::string::npos)
       << ledger;
-  EXPECT_NE(ledger.find("small (consignee=X, year=2025) [quota_copy_b.small]: 1583200 of 26900000 tpp"),
+  EXPECT_NE(ledger.find("small (consignee=X, year=2025) [quota_copy_b.small]: 1,583,200 of 26,900,000 tpp"),
             std::string::npos)
       << ledger;
   fs::remove_all(dir);
@@ -206,14 +206,14 @@ TEST(ReplLedger, EntriesThatReadAlikeNameTheirPolicy) {
 
 TEST_F(ReplSession, QueriesAreWhatIfsUntilCommitted) {
   std::string q = "ship 800 nvidia-h100-sxm to IN consignee \"A\" on 2025-03-01";
-  EXPECT_NE(session.Handle(q).find("0 + 12665600 = 12665600"), std::string::npos);
-  EXPECT_NE(session.Handle(q).find("12665600 + 12665600 = 25331200"),
+  EXPECT_NE(session.Handle(q).find("0 + 12,665,600 = 12,665,600"), std::string::npos);
+  EXPECT_NE(session.Handle(q).find("12,665,600 + 12,665,600 = 25,331,200"),
             std::string::npos);  // sees the pending use
   EXPECT_NE(session.Handle(":rollback").find("2 queries"), std::string::npos);
-  EXPECT_NE(session.Handle(q).find("0 + 12665600 = 12665600"), std::string::npos);
+  EXPECT_NE(session.Handle(q).find("0 + 12,665,600 = 12,665,600"), std::string::npos);
   EXPECT_NE(session.Handle(":commit").find("1 query"), std::string::npos);
   EXPECT_EQ(session.Handle(":rollback"), "nothing to roll back\n");
-  EXPECT_NE(session.Handle(q).find("12665600 + 12665600"), std::string::npos);
+  EXPECT_NE(session.Handle(q).find("12,665,600 + 12,665,600"), std::string::npos);
   EXPECT_FALSE(session.had_error());
 }
 

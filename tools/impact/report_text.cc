@@ -2,17 +2,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "compiler/diag/human_text.h"
 #include "tools/impact/report.h"
 
 namespace edict::impact {
 
 std::string Thousands(long n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return (n < 0 ? "-" : "") + out;
+  return text::Thousands(n);
 }
 
 std::string Percent(long part, long whole) {
@@ -45,11 +41,9 @@ std::string Headline(const Tally::Summary& s) {
 
 namespace {
 
-// Width on a terminal: UTF-8 code points (every character of a policy name or a label is one column wide).
+// Width on a terminal: a label in Chinese takes two columns a character, an accent none.
 size_t Width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
+  return text::DisplayWidth(s);
 }
 
 // A table: aligned columns (numbers right-aligned) for text, or a Markdown table.

@@ -186,19 +186,19 @@ std::string Unit(const ir::Program* p, const std::string& key,
   return unit.empty() ? "" : " " + unit;
 }
 
-// "26898568 of 26900000 tpp, 1432 tpp left" when the current policy has the quota, else "26898568 tpp".
+// "26,898,568 of 26,900,000 tpp, 1432 tpp left" when the current policy has the quota, else "26,898,568 tpp".
 std::string Against(const ir::Program* p, const std::string& key, const Rational& total,
                     const std::string& unit, bool* limit_shown) {
   const ir::Quota* q = QuotaOf(p, key);
-  if (!q) return total.ToString() + unit;
+  if (!q) return Num(total) + unit;
   *limit_shown = true;
-  std::string out = total.ToString() + " of " + q->limit.ToString() + unit + ", ";
+  std::string out = Num(total) + " of " + Num(q->limit) + unit + ", ";
   if (Compare(total, q->limit) <= 0) {
     auto left = Sub(q->limit, total);
-    return out + (left ? left->ToString() : std::string("?")) + unit + " left";
+    return out + (left ? Num(*left) : std::string("?")) + unit + " left";
   }
   auto over = Sub(total, q->limit);
-  return out + (over ? over->ToString() : std::string("?")) + unit + " over the limit";
+  return out + (over ? Num(*over) : std::string("?")) + unit + " over the limit";
 }
 
 }  // namespace
@@ -231,7 +231,7 @@ std::string Session::LedgerText() const {
     if (before == amount) continue;
     auto delta = Sub(amount, before);
     std::string unit = Unit(p, key, key_labels_);
-    pending += "  " + label(key) + ": +" + (delta ? delta->ToString() : "?") + unit + " (total " +
+    pending += "  " + label(key) + ": +" + (delta ? Num(*delta) : std::string("?")) + unit + " (total " +
                Against(p, key, amount, unit, &limit_shown) + ")\n";
   }
   if (pending.empty())
