@@ -15,32 +15,46 @@ std::string Thousands(long long n) {
   return out;
 }
 
-std::string GroupDigits(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 3);
-  size_t i = 0;
-  while (i < text.size()) {
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
-      out.push_back(text[i++]);
-      continue;
-    }
-    size_t end = i;
-    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-    char before = i > 0 ? text[i - 1] : ' ';
-    bool part_of_word = std::isalnum(static_cast<unsigned char>(before)) || before == '.' || before == '_' ||
-                        before == ',' ||
-                        (before == '-' && i > 1 && std::isdigit(static_cast<unsigned char>(text[i - 2])));
-    size_t n = end - i;
-    if (part_of_word || n <= 4) {
-      out.append(text.substr(i, n));
-    } else {
-      for (size_t k = 0; k < n; ++k) {
-        if (k && (n - k) % 3 == 0) out.push_back(',');
-        out.push_back(text[i + k]);
-      }
-    }
-    i = end;
+namespace {
+
+// The digits of `run` with a comma before each group of three from the right.
+void AppendGrouped(std::string_view run, std::string* out) {
+  for (size_t k = 0; k < run.size(); ++k) {
+    if (k && (run.size() - k) % 3 == 0) out->push_back(',');
+    out->push_back(run[k]);
   }
+}
+
+size_t DigitsFrom(std::string_view s, size_t i) {
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
+}  // namespace
+
+std::string GroupNumber(std::string_view text) {
+  // The shape of a number as Rational::ToString writes it: -? digits (. digits | / digits)?, then the end or
+  // a space (before a unit).
+  size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  size_t int_end = DigitsFrom(text, sign);
+  if (int_end == sign) return std::string(text);
+  size_t end = int_end, den_begin = 0;
+  if (end < text.size() && (text[end] == '.' || text[end] == '/')) {
+    size_t after = DigitsFrom(text, end + 1);
+    if (after == end + 1) return std::string(text);
+    if (text[end] == '/') den_begin = end + 1;
+    end = after;
+  }
+  if (end < text.size() && text[end] != ' ') return std::string(text);  // a date, an ECCN, an id
+  std::string out(text.substr(0, sign));
+  AppendGrouped(text.substr(sign, int_end - sign), &out);
+  if (den_begin) {
+    out.push_back('/');
+    AppendGrouped(text.substr(den_begin, end - den_begin), &out);
+  } else {
+    out.append(text.substr(int_end, end - int_end));  // the decimals, as they are
+  }
+  out.append(text.substr(end));
   return out;
 }
 

@@ -11,10 +11,10 @@ namespace edict::text {
 
 // 1234567 -> "1,234,567"; -42000 -> "-42,000".
 std::string Thousands(long long n);
-// The whole-number part of a number already written out gets separators: "26898568 tpp" -> "26,898,568 tpp",
-// "-1234.5678" -> "-1,234.5678". Runs of digits that follow a letter or '.' (an ECCN, "H100", a date's parts
-// after '-', the decimals) are left alone; so are runs of four digits or fewer.
-std::string GroupDigits(std::string_view text);
+// A number as Rational::ToString writes it, optionally followed by a space and a unit, with separators in its
+// whole part: "26898568 tpp" -> "26,898,568 tpp", "1432" -> "1,432", "-1234.5678" -> "-1,234.5678",
+// "12345/7" -> "12,345/7". Text that is not such a number (a date, an ECCN, a name) is returned as it is.
+std::string GroupNumber(std::string_view text);
 
 // Terminal columns of UTF-8 text (wcwidth rules for the Unicode ranges met in policies and shipment data;
 // bytes that are not valid UTF-8 count one each).

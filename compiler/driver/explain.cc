@@ -9,9 +9,9 @@ namespace edict::driver {
 
 namespace {
 
-// Numbers as people read them: "26,898,568 tpp" (separators for five digits and more; texts are left alone).
+// Numbers as people read them: "26,898,568".
 std::string Num(const Rational& r) {
-  return text::GroupDigits(r.ToString());
+  return text::GroupNumber(r.ToString());
 }
 
 // A rule in force on the decision's date whose own compliance date is later.
@@ -71,13 +71,13 @@ std::string ExplainText(const ir::Program& top, const interp::Record& record, co
     if (record.values[i].absent() || top.fields[i].kind == ir::Field::kDerived) continue;
     std::string value = interp::FormatValue(top, record.values[i], top.fields[i].type);
     out += " " + top.fields[i].name + "=" +
-           (record.values[i].kind == ValueKind::kNumber ? text::GroupDigits(value) : value);
+           (record.values[i].kind == ValueKind::kNumber ? text::GroupNumber(value) : value);
   }
   out += "\n";
   if (!trace.fields.empty()) {
     out += "Computed:";
     for (const auto& [name, value] : trace.fields)
-      out += " " + name + "=" + (value.empty() || value[0] == '"' ? value : text::GroupDigits(value));
+      out += " " + name + "=" + text::GroupNumber(value);  // numbers only: a date or an ECCN stays
     out += "\n";
   }
   if (!d.in_force) {

@@ -1,11 +1,11 @@
 #include "compiler/driver/policy_doc.h"
 
 #include <algorithm>
-#include <cctype>
 #include <climits>
 #include <functional>
 #include <string_view>
 
+#include "compiler/diag/human_text.h"
 #include "compiler/driver/doc_text.h"
 #include "runtime/date.h"
 #include "runtime/interp/timeline.h"
@@ -13,20 +13,6 @@
 namespace edict::driver {
 
 namespace {
-
-// "26900000" -> "26,900,000"; a fraction or a non-number is kept as is after the integer part.
-std::string GroupDigits(const std::string& number) {
-  size_t start = number.size() > 0 && number[0] == '-' ? 1 : 0;
-  size_t end = start;
-  while (end < number.size() && std::isdigit(static_cast<unsigned char>(number[end]))) ++end;
-  std::string digits = number.substr(start, end - start);
-  std::string grouped;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
-    grouped += digits[i];
-  }
-  return number.substr(0, start) + grouped + number.substr(end);
-}
 
 std::string InForceText(int from, int until) {
   if (from == INT_MIN && until == INT_MAX) return "always";
@@ -304,7 +290,7 @@ class DocWriter {
         Line(Collapse(q.doc));
         Line();
       }
-      Line("- **Limit:** " + GroupDigits(q.limit.ToString()) + (q.unit.empty() ? "" : " " + q.unit));
+      Line("- **Limit:** " + text::GroupNumber(q.limit.ToString()) + (q.unit.empty() ? "" : " " + q.unit));
       std::string measure = QuotaMeasure(q);
       if (!measure.empty()) Line("- **Measure:** " + Code(measure));
       std::string keys;

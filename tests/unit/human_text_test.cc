@@ -21,18 +21,19 @@ TEST(Thousands, GroupsByThreeWithSign) {
   EXPECT_EQ(text::Thousands(INT64_MIN), "-9,223,372,036,854,775,808");
 }
 
-TEST(GroupDigits, NumbersGetSeparatorsAndNamesDatesAndDecimalsDoNot) {
-  EXPECT_EQ(text::GroupDigits("26898568 tpp"), "26,898,568 tpp");
-  EXPECT_EQ(text::GroupDigits("-1234567.8912"), "-1,234,567.8912");
-  EXPECT_EQ(text::GroupDigits("26898568 + 15832 = 26914400"), "26,898,568 + 15,832 = 26,914,400");
-  // Four digits and fewer stay as they are (years, small counts).
-  EXPECT_EQ(text::GroupDigits("1699 units on 2025-06-02"), "1699 units on 2025-06-02");
-  // Digits inside a name or after a letter: ECCNs, catalog ids, an id, a fraction's parts.
-  EXPECT_EQ(text::GroupDigits("nvidia-h100-sxm 3A090.a s123456"), "nvidia-h100-sxm 3A090.a s123456");
-  EXPECT_EQ(text::GroupDigits("x_1234567"), "x_1234567");
-  // Already grouped, or a decimal part: left alone.
-  EXPECT_EQ(text::GroupDigits("1,234,567"), "1,234,567");
-  EXPECT_EQ(text::GroupDigits("0.1234567"), "0.1234567");
+TEST(GroupNumber, NumbersGetSeparatorsAndDatesEccnsAndNamesDoNot) {
+  EXPECT_EQ(text::GroupNumber("26898568 tpp"), "26,898,568 tpp");
+  EXPECT_EQ(text::GroupNumber("1432 tpp"), "1,432 tpp");
+  EXPECT_EQ(text::GroupNumber("999"), "999");
+  EXPECT_EQ(text::GroupNumber("-1234567.8912"), "-1,234,567.8912") << "the decimals stay as they are";
+  EXPECT_EQ(text::GroupNumber("12345/7"), "12,345/7") << "a fraction that is no finite decimal";
+  EXPECT_EQ(text::GroupNumber("2025-06-02"), "2025-06-02");
+  EXPECT_EQ(text::GroupNumber("3A090.a.1"), "3A090.a.1");
+  EXPECT_EQ(text::GroupNumber("1234.5.6"), "1234.5.6");
+  EXPECT_EQ(text::GroupNumber("\"12345\""), "\"12345\"") << "a text is not a number";
+  EXPECT_EQ(text::GroupNumber("nvidia-h100-sxm"), "nvidia-h100-sxm");
+  EXPECT_EQ(text::GroupNumber("-"), "-");
+  EXPECT_EQ(text::GroupNumber(""), "");
 }
 
 TEST(DisplayWidth, CountsColumnsNotBytes) {

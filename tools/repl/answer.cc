@@ -12,7 +12,7 @@
 namespace edict::repl {
 
 std::string Num(const Rational& r) {
-  return text::GroupDigits(r.ToString());
+  return text::GroupNumber(r.ToString());
 }
 
 namespace {

@@ -21,7 +21,7 @@ struct Style {
   std::string Error(const std::string& s) const { return Paint(term::kBoldRed, s); }
 };
 
-// A quota figure as people read it: "26,898,568" (thousands separators for five digits and more).
+// A quota figure as people read it: "26,898,568".
 std::string Num(const Rational& r);
 
 // "LICENSE REQUIRED (presumption of approval)", "LICENSE EXCEPTION LPP (Low Processing Performance ...),
