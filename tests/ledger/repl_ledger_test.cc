@@ -41,7 +41,7 @@ const char* kIndus = "ship 1000 nvidia-h100-sxm to IN consignee \"Indus Compute\
 TEST_P(ReplLedger, QueriesAreWhatIfsUntilCommitRecordsThem) {
   std::string ledger = backend_.NewLedger("whatif");
   auto s = NewSession(ledger);
-  EXPECT_NE(s->Handle(kIndus).find("0 + 15832000 = 15832000"), std::string::npos);
+  EXPECT_NE(s->Handle(kIndus).find("0 + 15,832,000 = 15,832,000"), std::string::npos);
   EXPECT_NE(s->Handle(":rollback").find("nothing was recorded"), std::string::npos);
   EXPECT_EQ(TotalsText(ledger), "");  // nothing written
   EXPECT_NE(s->Handle(kIndus).find("what-if: :commit records q2"), std::string::npos);
@@ -52,10 +52,11 @@ TEST_P(ReplLedger, QueriesAreWhatIfsUntilCommitRecordsThem) {
   EXPECT_NE(totals.find("consignee=Indus Compute, year=2025 | 2025 = 15832000\n"), std::string::npos)
       << totals;
   // The session sees what it recorded; another session sees it too, and its next query counts it.
-  EXPECT_NE(s->Handle(":ledger").find("15832000 of 26900000 tpp, 11068000 tpp left"), std::string::npos);
+  EXPECT_NE(s->Handle(":ledger").find("15,832,000 of 26,900,000 tpp, 11,068,000 tpp left"),
+            std::string::npos);
   auto other = NewSession(ledger);
   EXPECT_NE(other->Handle("ship 100 nvidia-h100-sxm to IN consignee \"Indus Compute\" on 2025-06-03")
-                .find("15832000 + 1583200 = 17415200"),
+                .find("15,832,000 + 1,583,200 = 17,415,200"),
             std::string::npos);
   EXPECT_FALSE(s->had_error());
 
