@@ -2,6 +2,8 @@
 // totals kept in step with the database, and recording a chunk (store_read.cc reads entries back).
 #include "runtime/ledger/store.h"
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 
 #include "runtime/ledger/amount.h"
@@ -38,6 +40,8 @@ std::unique_ptr<Store> Store::Open(const std::string& where, std::string* error)
   store->where_ = DisplayName(where);
   store->conn_ = IsPostgresUrl(where) ? OpenPostgres(where, error) : OpenSqlite(where, error);
   if (!store->conn_ || !store->Migrate(error)) return nullptr;
+  store->sql_cache_.resize(store->rows_per_statement() + 1);
+  store->totals_sql_.resize(store->rows_per_statement() + 1);
   return store;
 }
 
@@ -76,12 +80,6 @@ bool Store::Migrate(std::string* error) {
       return fail();
   }
   return conn_->Commit(error);
-}
-
-Param Store::Amount(const Rational& r, std::string* storage) const {
-  if (r.IsInteger() && r.FitsInt64()) return Param::Int(r.ToInt64());
-  *storage = AmountText(r);
-  return Param::Text(*storage);
 }
 
 bool Store::Begin(bool write, std::string* error) {
@@ -237,6 +235,15 @@ bool Store::InternOutcome(std::string_view decision, int64_t* id, std::string* e
     *id = it->second;
     return true;
   }
+  if (staging_) {
+    int64_t next = max_outcome_ + 1;
+    max_outcome_ = next;
+    outcomes_.emplace(std::string(decision), next);
+    outcome_text_[next] = std::string(decision);
+    staged_outcomes_.push_back(next);
+    *id = next;
+    return true;
+  }
   if (!write_) {
     *error = "internal: outcome interned outside a write transaction";
     return false;
@@ -252,13 +259,40 @@ bool Store::InternOutcome(std::string_view decision, int64_t* id, std::string* e
   return true;
 }
 
-Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error) {
-  if (!in_transaction_ || !write_) {
-    *error = "internal: ledger records outside a write transaction";
-    return RecordResult::kError;
+std::string_view TextArena::Copy(std::string_view s) {
+  if (blocks_.empty() || size_ - used_ < s.size()) {
+    size_ = std::max<size_t>(size_t{1} << 20, s.size());
+    blocks_.emplace_back(new char[size_]);
+    used_ = 0;
   }
-  if (chunk.entries.empty()) return RecordResult::kOk;
-  if (!EnsureRun(error)) return RecordResult::kError;
+  char* at = blocks_.back().get() + used_;
+  if (!s.empty()) std::memcpy(at, s.data(), s.size());
+  used_ += s.size();
+  return {at, s.size()};  // never a null pointer: an empty text stays a text, not NULL
+}
+
+void TextArena::Clear() {
+  if (blocks_.size() > 1) {
+    // One block of what the last chunk needed.
+    size_t total = size_ * blocks_.size();
+    blocks_.clear();
+    size_ = total;
+    blocks_.emplace_back(new char[size_]);
+  }
+  used_ = 0;
+}
+
+Param Store::Amount(const Rational& r, TextArena* texts) const {
+  if (r.IsInteger() && r.FitsInt64()) return Param::Int(r.ToInt64());
+  return Param::Text(texts->Copy(AmountText(r)));
+}
+
+void Store::AddStatement(ChunkWrite* w, const std::string& sql, size_t first, int64_t rows) {
+  w->statements.push_back(
+      {&sql, static_cast<uint32_t>(first), static_cast<uint32_t>(w->params.size() - first), rows});
+}
+
+bool Store::CheckUses(const ChunkRecords& chunk, std::string* error) {
   // What the engines added must be what the uses say, key by key (over every Record of the transaction).
   // Each use's key is looked up once (a hash of its text); most chunks repeat a few thousand keys.
   std::unordered_map<KeySlot*, Rational>& sums = recorded_;
@@ -269,14 +303,14 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
     auto it = keys_.find(u.ledger_key);
     if (it == keys_.end() || !it->second.touched) {
       *error = "internal: quota use of an untouched ledger key";
-      return RecordResult::kError;
+      return false;
     }
     slot_of[i] = &it->second;
     Rational& sum = sums[slot_of[i]];
     auto added = edict::Add(sum, u.amount);
     if (!added) {
       *error = "internal: overflow adding quota uses";
-      return RecordResult::kError;
+      return false;
     }
     sum = *added;
   }
@@ -284,57 +318,59 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
     auto delta = Sub(slot->staged, slot->committed);
     if (!delta || !(*delta == sums[slot])) {
       *error = "internal: the quota uses recorded differ from what the engine consumed";
-      return RecordResult::kError;
+      return false;
     }
   }
-  std::string s1, s2;
+  return true;
+}
+
+void Store::AddRecordStatements(const ChunkRecords& chunk, ChunkWrite* w) {
+  static const std::string kKey =
+      "INSERT INTO quota_keys(key, ledger_key, quota, label, period, limit_amount, unit) VALUES (?, ?, ?, ?, "
+      "?, "
+      "?, ?)";
+  static const std::string kMoreUse =
+      "INSERT INTO more_uses(position, seq, key, amount, before) VALUES (?, ?, ?, ?, ?)";
+  std::vector<Param>& params = w->params;
+  TextArena& texts = w->texts;
+  const std::vector<KeySlot*>& slot_of = use_slots_;
   // Keys used for the first time.
   for (size_t i = 0; i < chunk.uses.size(); ++i) {
     const UseRecord& u = chunk.uses[i];
     KeySlot& slot = *slot_of[i];
     if (slot.id != 0) continue;
     int64_t id = max_key_ + 1;
-    Param params[] = {Param::Int(id),       Param::Text(u.ledger_key),           Param::Text(u.quota),
-                      Param::Text(u.label), Param::Text(PeriodOf(u.ledger_key)), Amount(u.limit, &s1),
-                      Param::Text(u.unit)};
-    if (!Run("INSERT INTO quota_keys(key, ledger_key, quota, label, period, limit_amount, unit) VALUES (?, "
-             "?, ?, "
-             "?, ?, ?, ?)",
-             params, nullptr, error))
-      return RecordResult::kError;
+    size_t first = params.size();
+    params.insert(params.end(),
+                  {Param::Int(id), Param::Text(texts.Copy(u.ledger_key)), Param::Text(texts.Copy(u.quota)),
+                   Param::Text(texts.Copy(u.label)), Param::Text(texts.Copy(PeriodOf(u.ledger_key))),
+                   Amount(u.limit, &texts), Param::Text(texts.Copy(u.unit))});
+    AddStatement(w, kKey, first);
     max_key_ = id;
     slot.id = id;
     key_by_id_[id] = &slot;
+    dirty_ = true;  // a rolled-back transaction takes the key's id with it: read the keys again
   }
   // The shipments, several rows per statement (one statement per row costs about as much again).
-  const size_t per_statement = conn_->dialect() == Dialect::kSqlite ? 64 : 500;
+  const size_t per_statement = rows_per_statement();
   int64_t at = static_cast<int64_t>(std::time(nullptr));
-  std::vector<Param> params;
-  std::vector<std::string> storage;
-  int64_t inserted = 0;
   for (size_t begin = 0; begin < chunk.entries.size(); begin += per_statement) {
     size_t n = std::min(per_statement, chunk.entries.size() - begin);
-    params.clear();
-    storage.assign(3 * n, std::string());
+    size_t first = params.size();
     for (size_t k = 0; k < n; ++k) {
       const EntryRecord& e = chunk.entries[begin + k];
-      params.push_back(Param::Int(next_position_ + static_cast<int64_t>(begin + k)));
-      params.push_back(Param::Text(e.id));
-      params.push_back(Param::Int(static_cast<int64_t>(e.content)));
-      params.push_back(Param::Int(run_));
-      params.push_back(Param::Int(e.outcome));
-      params.push_back(Param::Int(at));
-      params.push_back(Param::Text(e.input));
+      params.insert(params.end(), {Param::Int(next_position_ + static_cast<int64_t>(begin + k)),
+                                   Param::Text(texts.Copy(e.id)), Param::Int(static_cast<int64_t>(e.content)),
+                                   Param::Int(run_), Param::Int(e.outcome), Param::Int(at),
+                                   Param::Text(texts.Copy(e.input))});
       if (e.uses == 0) {
         params.insert(params.end(), {Param::Null(), Param::Null(), Param::Null()});
       } else {
         const UseRecord& u = chunk.uses[e.first_use];
-        params.push_back(Param::Int(slot_of[e.first_use]->id));
-        params.push_back(Amount(u.amount, &storage[3 * k]));
-        params.push_back(Amount(u.before, &storage[3 * k + 1]));
+        params.insert(params.end(), {Param::Int(slot_of[e.first_use]->id), Amount(u.amount, &texts),
+                                     Amount(u.before, &texts)});
       }
     }
-    if (sql_cache_.size() <= n) sql_cache_.resize(n + 1);
     std::string& sql = sql_cache_[n];
     if (sql.empty()) {
       sql =
@@ -344,63 +380,83 @@ Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error)
         sql += k ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
       sql += " ON CONFLICT (shipment) WHERE voided_by IS NULL DO NOTHING";
     }
-    int64_t changes = 0;
-    if (!Run(sql, params, nullptr, error, &changes)) return RecordResult::kError;
-    inserted += changes;
-    if (static_cast<size_t>(changes) != n) return RecordResult::kIdTaken;
+    AddStatement(w, sql, first, static_cast<int64_t>(n));
   }
   // Second and later uses of a shipment.
   for (size_t k = 0; k < chunk.entries.size(); ++k) {
     const EntryRecord& e = chunk.entries[k];
     for (uint32_t u = 1; u < e.uses; ++u) {
       const UseRecord& use = chunk.uses[e.first_use + u];
-      Param p[] = {Param::Int(next_position_ + static_cast<int64_t>(k)), Param::Int(u),
-                   Param::Int(slot_of[e.first_use + u]->id), Amount(use.amount, &s1),
-                   Amount(use.before, &s2)};
-      if (!Run("INSERT INTO more_uses(position, seq, key, amount, before) VALUES (?, ?, ?, ?, ?)", p, nullptr,
-               error))
-        return RecordResult::kError;
+      size_t first = params.size();
+      params.insert(params.end(), {Param::Int(next_position_ + static_cast<int64_t>(k)), Param::Int(u),
+                                   Param::Int(slot_of[e.first_use + u]->id), Amount(use.amount, &texts),
+                                   Amount(use.before, &texts)});
+      AddStatement(w, kMoreUse, first);
     }
   }
-  next_position_ += inserted;
+}
+
+void Store::AddCommitStatements(int64_t generation, ChunkWrite* w) {
+  static const std::string kState = "UPDATE ledger_state SET next_position = ?, generation = ? WHERE one = 1";
+  // The new totals, and the generation that tells other processes which totals changed. Several keys per
+  // statement, as for the shipments: a chunk touches up to a few thousand.
+  const size_t per_statement = rows_per_statement();
+  std::vector<Param>& params = w->params;
+  for (size_t begin = 0; begin < touched_.size(); begin += per_statement) {
+    size_t n = std::min(per_statement, touched_.size() - begin);
+    size_t first = params.size();
+    for (size_t k = 0; k < n; ++k) {
+      const KeySlot* slot = touched_[begin + k];
+      params.insert(params.end(),
+                    {Param::Int(slot->id), Amount(slot->staged, &w->texts), Param::Int(generation)});
+    }
+    std::string& sql = totals_sql_[n];
+    if (sql.empty()) {
+      sql = "INSERT INTO totals(key, consumed, generation) VALUES ";
+      for (size_t k = 0; k < n; ++k) sql += k ? ", (?, ?, ?)" : "(?, ?, ?)";
+      sql +=
+          " ON CONFLICT (key) DO UPDATE SET consumed = excluded.consumed, generation = excluded.generation";
+    }
+    AddStatement(w, sql, first);
+  }
+  size_t first = params.size();
+  params.insert(params.end(), {Param::Int(next_position_), Param::Int(generation)});
+  AddStatement(w, kState, first);
+}
+
+Store::RecordResult Store::RunStatements(const ChunkWrite& w, std::string* error) {
+  for (const ChunkWrite::Statement& st : w.statements) {
+    int64_t changes = 0;
+    if (!Run(*st.sql, std::span<const Param>(w.params.data() + st.first, st.count), nullptr, error,
+             st.rows >= 0 ? &changes : nullptr))
+      return RecordResult::kError;
+    if (st.rows >= 0 && changes != st.rows) return RecordResult::kIdTaken;
+  }
+  return RecordResult::kOk;
+}
+
+Store::RecordResult Store::Record(const ChunkRecords& chunk, std::string* error) {
+  if (!in_transaction_ || !write_) {
+    *error = "internal: ledger records outside a write transaction";
+    return RecordResult::kError;
+  }
+  if (chunk.entries.empty()) return RecordResult::kOk;
+  if (!EnsureRun(error) || !CheckUses(chunk, error)) return RecordResult::kError;
+  record_write_.Clear();
+  AddRecordStatements(chunk, &record_write_);
+  RecordResult r = RunStatements(record_write_, error);
+  if (r != RecordResult::kOk) return r;
+  next_position_ += static_cast<int64_t>(chunk.entries.size());
   dirty_ = true;
   return RecordResult::kOk;
 }
 
 bool Store::Commit(std::string* error) {
   if (!in_transaction_) return true;
-  bool ok = true;
   if (dirty_) {
-    // The new totals, and the generation that tells other processes which totals changed.
-    // Several keys per statement, as for the shipments: a chunk touches up to a few thousand.
-    int64_t generation = generation_ + 1;
-    const size_t per_statement = conn_->dialect() == Dialect::kSqlite ? 64 : 500;
-    std::vector<Param> params;
-    std::vector<std::string> storage;
-    for (size_t begin = 0; ok && begin < touched_.size(); begin += per_statement) {
-      size_t n = std::min(per_statement, touched_.size() - begin);
-      params.clear();
-      storage.assign(n, std::string());
-      for (size_t k = 0; k < n; ++k) {
-        const KeySlot* slot = touched_[begin + k];
-        params.push_back(Param::Int(slot->id));
-        params.push_back(Amount(slot->staged, &storage[k]));
-        params.push_back(Param::Int(generation));
-      }
-      if (totals_sql_.size() <= n) totals_sql_.resize(n + 1);
-      std::string& sql = totals_sql_[n];
-      if (sql.empty()) {
-        sql = "INSERT INTO totals(key, consumed, generation) VALUES ";
-        for (size_t k = 0; k < n; ++k) sql += k ? ", (?, ?, ?)" : "(?, ?, ?)";
-        sql +=
-            " ON CONFLICT (key) DO UPDATE SET consumed = excluded.consumed, generation = excluded.generation";
-      }
-      ok = Run(sql, params, nullptr, error);
-    }
-    Param state[] = {Param::Int(next_position_), Param::Int(generation)};
-    ok = ok && Run("UPDATE ledger_state SET next_position = ?, generation = ? WHERE one = 1", state, nullptr,
-                   error);
-    if (!ok) {
+    record_write_.Clear();
+    AddCommitStatements(generation_ + 1, &record_write_);
+    if (RunStatements(record_write_, error) != RecordResult::kOk) {
       Rollback();
       return false;
     }
@@ -422,6 +478,83 @@ bool Store::Commit(std::string* error) {
   }
   touched_.clear();
   return true;
+}
+
+bool Store::BeginStaged(std::string* error) {
+  if (!can_stage() || staging_) {
+    *error = "internal: a staged chunk needs a committed run and no open transaction";
+    return false;
+  }
+  staging_ = true;
+  recorded_.clear();
+  return true;
+}
+
+Store::RecordResult Store::Stage(const ChunkRecords& chunk, ChunkWrite* out, std::string* error) {
+  out->Clear();
+  out->generation = generation_;
+  if (!staging_) {
+    *error = "internal: Stage without BeginStaged";
+    return RecordResult::kError;
+  }
+  staging_ = false;
+  if (chunk.entries.empty() && touched_.empty() && staged_outcomes_.empty()) return RecordResult::kOk;
+  if (!CheckUses(chunk, error)) return RecordResult::kError;
+  static const std::string kOutcome = "INSERT INTO outcomes(outcome, decision) VALUES (?, ?)";
+  for (int64_t id : staged_outcomes_) {
+    size_t first = out->params.size();
+    out->params.insert(out->params.end(), {Param::Int(id), Param::Text(out->texts.Copy(outcome_text_[id]))});
+    AddStatement(out, kOutcome, first);
+  }
+  staged_outcomes_.clear();
+  AddRecordStatements(chunk, out);
+  next_position_ += static_cast<int64_t>(chunk.entries.size());
+  AddCommitStatements(generation_ + 1, out);
+  // As if committed: the next chunk is decided against this one's totals.
+  generation_ += 1;
+  dirty_ = false;
+  recorded_.clear();
+  for (KeySlot* slot : touched_) {
+    slot->committed = slot->staged;
+    slot->touched = false;
+  }
+  touched_.clear();
+  return RecordResult::kOk;
+}
+
+Store::WriteResult Store::Write(const ChunkWrite& w, std::string* error) {
+  if (w.statements.empty()) return WriteResult::kOk;
+  if (!conn_->Begin(true, error)) return WriteResult::kError;
+  int64_t generation = -1;
+  if (!Run(
+          "SELECT generation FROM ledger_state WHERE one = 1", {},
+          [&](std::span<const Cell> row) { return generation = row[0].Int(), false; }, error)) {
+    conn_->Rollback();
+    return WriteResult::kError;
+  }
+  if (generation != w.generation) {
+    conn_->Rollback();
+    return WriteResult::kStale;
+  }
+  switch (RunStatements(w, error)) {
+    case RecordResult::kOk:
+      break;
+    case RecordResult::kIdTaken:
+      conn_->Rollback();
+      return WriteResult::kIdTaken;
+    case RecordResult::kError:
+      conn_->Rollback();
+      return WriteResult::kError;
+  }
+  return conn_->Commit(error) ? WriteResult::kOk : WriteResult::kError;
+}
+
+void Store::Unstage() {
+  Forget();
+  staging_ = false;
+  staged_outcomes_.clear();
+  recorded_.clear();
+  dirty_ = false;
 }
 
 void Store::Rollback() {

@@ -66,6 +66,37 @@ struct ChunkRecords {
   }
 };
 
+// Texts copied out of the caller's buffers, at addresses that stay put while more are added.
+class TextArena {
+ public:
+  std::string_view Copy(std::string_view s);
+  void Clear();  // keeps the first block for the next use
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = 0, size_ = 0;  // of the last block
+};
+
+// A chunk's writes as statements, made by Store::Stage and run by Store::Write in a transaction of their
+// own. Self-contained (its texts are copies): Write may run on another thread while the next chunk is
+// decided (edict eval's pipeline, docs/ledger.md "Transactions").
+struct ChunkWrite {
+  struct Statement {
+    const std::string* sql = nullptr;
+    uint32_t first = 0, count = 0;  // its parameters: params[first, first + count)
+    int64_t rows = -1;              // >= 0: it must insert exactly this many rows (else an id is taken)
+  };
+  int64_t generation = 0;  // the ledger's generation the chunk was decided against
+  std::vector<Statement> statements;
+  std::vector<Param> params;
+  TextArena texts;
+  void Clear() {
+    statements.clear();
+    params.clear();
+    texts.Clear();
+  }
+};
+
 struct RecordedUse {
   int64_t key = 0;  // quota_keys.key
   std::string ledger_key, quota, label, period, unit;
@@ -136,6 +167,21 @@ class Store : public Ledger {
   bool Commit(std::string* error);
   void Rollback();
 
+  // Pipelined recording, for a run whose run row is committed (can_stage()): each chunk is decided against
+  // the in-memory totals outside any transaction (BeginStaged; the engines' Consumed and Add; InternOutcome),
+  // Stage turns it into statements and moves the in-memory copy on as if they were committed, and Write runs
+  // them in a transaction of its own, on the condition that no other writer committed in between (checked
+  // under the writer lock: else kStale, and nothing is written). After any Write but kOk, Unstage: the
+  // in-memory copy is read again at the next Begin, and the chunk is decided again the ordinary way.
+  bool can_stage() const { return run_ != 0 && !run_is_new_ && !in_transaction_ && generation_ >= 0; }
+  bool BeginStaged(std::string* error);
+  RecordResult Stage(const ChunkRecords& chunk, ChunkWrite* out, std::string* error);
+  enum class WriteResult { kOk, kStale, kIdTaken, kError };
+  // Uses the connection and `w` only: it may run on another thread while the calling thread decides and
+  // stages the next chunk (nothing else of this Store may be used meanwhile).
+  WriteResult Write(const ChunkWrite& w, std::string* error);
+  void Unstage();
+
   // Whole-ledger reads, each in a read transaction of its own.
   bool Totals(std::vector<TotalRow>* rows, std::string* error);
   // Every entry in position order: shipments (voided ones too) and voids.
@@ -176,7 +222,15 @@ class Store : public Ledger {
            int64_t* changes = nullptr) {
     return conn_->Run(sql, params, row, changes, error);
   }
-  Param Amount(const Rational& r, std::string* storage) const;
+  Param Amount(const Rational& r, TextArena* texts) const;
+  // Record's checks, and each use's key slot in use_slots_.
+  bool CheckUses(const ChunkRecords& chunk, std::string* error);
+  // The statements that record `chunk` at next_position() on (new keys get their ids here).
+  void AddRecordStatements(const ChunkRecords& chunk, ChunkWrite* w);
+  // The touched totals and the ledger's new state.
+  void AddCommitStatements(int64_t generation, ChunkWrite* w);
+  RecordResult RunStatements(const ChunkWrite& w, std::string* error);
+  void AddStatement(ChunkWrite* w, const std::string& sql, size_t first, int64_t rows = -1);
 
   std::unique_ptr<Connection> conn_;
   std::string where_;
@@ -193,9 +247,15 @@ class Store : public Ledger {
   bool run_is_new_ = false;                            // its row was written in the open transaction
   std::unordered_map<int64_t, RunRecord> runs_;        // read back, by id
   std::unordered_map<int64_t, RecordedUse> key_info_;  // read back, by id
-  std::vector<std::string> sql_cache_;                 // multi-row statements by row count
-  std::vector<std::string> totals_sql_;                // the same for the totals
-  std::vector<KeySlot*> use_slots_;                    // Record: each use's key
+  // Multi-row statements by row count, made when first needed. Sized once (a pending Write holds pointers
+  // to them), by rows_per_statement() + 1.
+  std::vector<std::string> sql_cache_;    // shipments
+  std::vector<std::string> totals_sql_;   // totals
+  std::vector<KeySlot*> use_slots_;       // Record: each use's key
+  ChunkWrite record_write_;               // Record's and Commit's statements
+  bool staging_ = false;                  // between BeginStaged and Stage
+  std::vector<int64_t> staged_outcomes_;  // interned while staging, written by the Stage
+  size_t rows_per_statement() const { return conn_->dialect() == Dialect::kSqlite ? 64 : 500; }
 };
 
 }  // namespace edict::ledger

@@ -4,6 +4,7 @@
 // the test server runs (tests/ledger/pg_test_server.sh).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <regex>
 
 #include "tests/ledger/harness.h"
@@ -124,6 +125,41 @@ TEST_P(EvalLedger, AConflictingResubmissionIsAnError) {
   EXPECT_NE(r.out.find("\"recorded\":true"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("shipment id 'n1' was given on line 1 with other content"), std::string::npos)
       << r.out;
+}
+
+// A run of many chunks (the JIT decides each chunk while the one before it is written): an id recorded by
+// an earlier run, or by an earlier chunk of the same run, in a chunk that also uses a quota key for the first
+// time. The id is reported as recorded, and the key's first use is kept: the chunk is recorded again without
+// the id, and the key with it (an id taken used to leave the key's number behind, rolled back, and the
+// totals referring to a key that was never written).
+TEST_P(EvalLedger, RecordedIdsBesideAKeyUsedForTheFirstTime) {
+  auto ship = [](const std::string& id, const std::string& consignee, int quantity) {
+    return "{\"id\":\"" + id + "\",\"date\":\"2025-06-02\",\"destination\":\"IN\",\"consignee\":\"" +
+           consignee + "\",\"item\":\"nvidia-h100-sxm\",\"quantity\":" + std::to_string(quantity) + "}\n";
+  };
+  std::string earlier = File("earlier.jsonl", ship("a", "X", 1));
+  // Chunks of two: [c c2] [d a] [e f] [c g]; Z, W and V are new keys.
+  std::string run =
+      File("run.jsonl", ship("c", "X", 2) + ship("c2", "X", 3) + ship("d", "Z", 4) + ship("a", "X", 1) +
+                            ship("e", "Z", 5) + ship("f", "W", 6) + ship("c", "X", 2) + ship("g", "V", 7));
+  std::map<std::string, std::string> out, totals;
+  for (const char* engine : {"jit", "interp"}) {
+    std::string ledger = backend_.NewLedger(std::string("chunks-") + engine);
+    ASSERT_EQ(Eval(ledger, earlier).status, 0);
+    Result r = Eval(ledger, run, {"--ledger-batch", "2", "--engine", engine});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.err.find("6 license_exception, 2 recorded earlier"), std::string::npos) << r.err;
+    out[engine] = r.out;
+    totals[engine] = TotalsText(ledger);
+  }
+  EXPECT_EQ(out["jit"], out["interp"]);
+  EXPECT_EQ(totals["jit"], totals["interp"]);
+  // 15,832 tpp an H100.
+  EXPECT_EQ(totals["jit"],
+            "aid_lpp | consignee=V, year=2025 | 2025 = 110824\n"
+            "aid_lpp | consignee=W, year=2025 | 2025 = 94992\n"
+            "aid_lpp | consignee=X, year=2025 | 2025 = 94992\n"
+            "aid_lpp | consignee=Z, year=2025 | 2025 = 142488\n");
 }
 
 TEST_P(EvalLedger, ADryRunDecidesAgainstTheLedgerAndWritesNothing) {

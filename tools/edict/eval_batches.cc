@@ -226,39 +226,86 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
   }
 }
 
-// One chunk against the ledger (eval_ledger.h): parse, Begin, decide, Record, Commit. When an id turns out to
-// be recorded already, the chunk is rolled back, resolved, parsed again without those shipments and decided
-// again.
-template <typename Slice>
-bool DecideWithLedger(const BatchedEval& eval, bool csv, size_t used, const Slice& slice,
-                      std::vector<std::unique_ptr<Worker>>& workers, Chunk* chunk, std::string* error) {
-  const jit::CompiledPolicy& policy = *eval.policy;
-  LedgerEval& ledger = *eval.ledger;
-  std::vector<std::vector<uint8_t>> skips(used);
-  auto parse = [&](bool with_skips) {
-    ParallelFor(used, [&](size_t t) {
-      auto [b, e] = slice(t);
-      Parse(eval, csv, b, e, *workers[t], with_skips ? &skips[t] : nullptr);
-    });
-    // The same records give the same shipments, in the same order, every time; the ids are new strings.
-    long n = 0;
-    for (size_t t = 0; t < used; ++t)
-      for (Entry& e : workers[t]->entries) {
-        if (!e.valid) continue;
-        if (static_cast<size_t>(n) < chunk->shipments.size()) chunk->shipments[n].id = e.id;
-        e.shipment = n++;
+// A chunk of records cut into one share per worker.
+struct Shares {
+  std::span<const io::InputRecord> records;
+  size_t used = 0, share = 0;
+  explicit Shares(std::span<const io::InputRecord> r, size_t workers) : records(r) {
+    used = std::min(workers, records.size() / 1024 + 1);
+    share = (records.size() + used - 1) / used;
+  }
+  std::pair<const io::InputRecord*, const io::InputRecord*> operator()(size_t t) const {
+    size_t b = std::min(records.size(), t * share), e = std::min(records.size(), (t + 1) * share);
+    return {records.data() + b, records.data() + e};
+  }
+};
+
+// Parses the chunk's shares (`skips`: see Parse) and numbers its valid records as the chunk's shipments (the
+// same records give the same shipments, in the same order, every time; the ids are new strings).
+void ParseChunk(const BatchedEval& eval, bool csv, const Shares& shares,
+                std::vector<std::unique_ptr<Worker>>& workers, Chunk* chunk,
+                const std::vector<std::vector<uint8_t>>* skips = nullptr) {
+  ParallelFor(shares.used, [&](size_t t) {
+    auto [b, e] = shares(t);
+    Parse(eval, csv, b, e, *workers[t], skips ? &(*skips)[t] : nullptr);
+  });
+  bool first = skips == nullptr;
+  if (first) {
+    chunk->shipments.clear();
+    chunk->where.clear();
+  }
+  long n = 0;
+  for (size_t t = 0; t < shares.used; ++t)
+    for (size_t k = 0; k < workers[t]->entries.size(); ++k) {
+      Entry& e = workers[t]->entries[k];
+      if (!e.valid) continue;
+      e.shipment = n++;
+      if (!first) {
+        chunk->shipments[e.shipment].id = e.id;
+        continue;
       }
-  };
-  auto decide = [&] {
-    if (policy.stateless()) {
-      ParallelFor(used, [&](size_t t) {
-        policy.DecideBatch(*workers[t]->batch, ledger.store(), eval.options, &workers[t]->decisions, 1);
-      });
-    } else {
-      for (size_t t = 0; t < used; ++t)
-        policy.DecideBatch(*workers[t]->batch, ledger.store(), eval.options, &workers[t]->decisions, 1);
+      LedgerShipment s;
+      s.id = e.id;
+      s.input = e.text;
+      s.content = e.content;
+      s.line = e.line;
+      chunk->shipments.push_back(s);
+      chunk->where.emplace_back(t, k);
     }
+}
+
+// Decides the parsed shares against the ledger: in input order, or in parallel when no quota is consumed.
+void DecideChunk(const BatchedEval& eval, size_t used, std::vector<std::unique_ptr<Worker>>& workers) {
+  const jit::CompiledPolicy& policy = *eval.policy;
+  Ledger& ledger = eval.ledger->store();
+  if (policy.stateless()) {
+    ParallelFor(used, [&](size_t t) {
+      policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
+    });
+  } else {
+    for (size_t t = 0; t < used; ++t)
+      policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
+  }
+}
+
+// A decided shipment of the chunk, for LedgerEval.
+std::function<interp::DecisionView(size_t)> ChunkView(const Chunk& chunk,
+                                                      std::vector<std::unique_ptr<Worker>>& workers,
+                                                      std::vector<int>* rules) {
+  return [&chunk, &workers, rules](size_t i) {
+    auto [t, k] = chunk.where[i];
+    return workers[t]->decisions.View(static_cast<size_t>(workers[t]->entries[k].packed), rules);
   };
+}
+
+// One chunk against the ledger in one transaction held from deciding to committing (eval_ledger.h): parse,
+// Begin, decide, Record, Commit. When an id turns out to be recorded already, the chunk is rolled back,
+// resolved, parsed again without those shipments and decided again.
+bool DecideWithLedger(const BatchedEval& eval, bool csv, const Shares& shares,
+                      std::vector<std::unique_ptr<Worker>>& workers, Chunk* chunk, std::string* error) {
+  LedgerEval& ledger = *eval.ledger;
+  const size_t used = shares.used;
+  std::vector<std::vector<uint8_t>> skips(used);
   // Recorded and repeated shipments are parsed but not decided.
   auto resolve_and_reparse = [&] {
     if (!ledger.Resolve(chunk->shipments, error)) return false;
@@ -271,33 +318,16 @@ bool DecideWithLedger(const BatchedEval& eval, bool csv, size_t used, const Slic
           skips[t][k] = 1, any = true;
       }
     }
-    if (any) parse(true);
+    if (any) ParseChunk(eval, csv, shares, workers, chunk, &skips);
     return true;
   };
   std::vector<int> rules;
-  auto view = [&](size_t i) {
-    auto [t, k] = chunk->where[i];
-    return workers[t]->decisions.View(static_cast<size_t>(workers[t]->entries[k].packed), &rules);
-  };
-  chunk->shipments.clear();
-  chunk->where.clear();
-  parse(false);
-  for (size_t t = 0; t < used; ++t)
-    for (size_t k = 0; k < workers[t]->entries.size(); ++k) {
-      const Entry& e = workers[t]->entries[k];
-      if (!e.valid) continue;
-      LedgerShipment s;
-      s.id = e.id;
-      s.input = e.text;
-      s.content = e.content;
-      s.line = e.line;
-      chunk->shipments.push_back(s);
-      chunk->where.emplace_back(t, k);
-    }
+  auto view = ChunkView(*chunk, workers, &rules);
+  ParseChunk(eval, csv, shares, workers, chunk);
   if (!ledger.Begin(error)) return false;
   if (ledger.dry_run()) {
     bool ok = resolve_and_reparse();
-    if (ok) decide();
+    if (ok) DecideChunk(eval, used, workers);
     ledger.Rollback();
     return ok;
   }
@@ -306,7 +336,7 @@ bool DecideWithLedger(const BatchedEval& eval, bool csv, size_t used, const Slic
       ledger.Rollback();
       return false;
     }
-    decide();
+    DecideChunk(eval, used, workers);
     switch (ledger.Record(chunk->shipments, view, error)) {
       case LedgerEval::Result::kOk:
         return ledger.Commit(error);
@@ -325,6 +355,194 @@ bool DecideWithLedger(const BatchedEval& eval, bool csv, size_t used, const Slic
   return false;
 }
 
+// Writes the workers' output of a chunk, in input order.
+bool WriteOutput(const std::vector<std::string>& outputs, size_t used, FILE* out, std::string* error) {
+  for (size_t t = 0; t < used; ++t) {
+    const std::string& o = outputs[t];
+    if (std::fwrite(o.data(), 1, o.size(), out) != o.size()) {
+      *error = "cannot write the output";
+      return false;
+    }
+  }
+  return true;
+}
+
+// `edict eval --ledger` chunk by chunk (docs/ledger.md, "Transactions"). Pipelined: a chunk is decided
+// against the totals the chunks before it leave, as staged, and written (ledger::Store::Write, which checks
+// that no other process wrote in between) on a thread of its own while the next chunk is parsed, decided
+// and staged; a chunk's output goes out once its write committed. When a write fails (another process
+// wrote, or an id was recorded already), that chunk and the one staged after it are decided again one
+// transaction at a time, the writer lock held throughout (DecideWithLedger); so is every chunk until one
+// goes through without a recorded id, and a run's first chunk (it records the run).
+class LedgerChunks {
+ public:
+  LedgerChunks(const BatchedEval& eval, const ShipmentInput& input,
+               std::vector<std::unique_ptr<Worker>>& workers, FILE* out, EvalCounts* counts)
+      : eval_(eval),
+        ledger_(*eval.ledger),
+        input_(input),
+        csv_(input.csv()),
+        workers_(workers),
+        out_(out),
+        counts_(counts) {
+    chunk_.workers = &workers_;
+    outputs_.resize(workers_.size());
+  }
+  ~LedgerChunks() {
+    if (writer_.joinable()) writer_.join();
+  }
+
+  bool Add(std::span<const io::InputRecord> records) {
+    Held& h = held_[next_];
+    next_ ^= 1;
+    h.text.clear();
+    size_t bytes = 0;
+    for (const io::InputRecord& r : records) bytes += r.text.size();
+    h.text.reserve(bytes);
+    for (const io::InputRecord& r : records) h.text += r.text;
+    h.records.assign(records.begin(), records.end());
+    size_t at = 0;
+    for (io::InputRecord& r : h.records) {
+      r.text = std::string_view(h.text).substr(at, r.text.size());
+      at += r.text.size();
+    }
+    return staging_ && ledger_.can_stage() ? Staged(h) : (Drain() && OneTransaction(h));
+  }
+
+  // The last chunk's write and output.
+  bool Finish() { return Drain(); }
+
+ private:
+  struct Held {  // a chunk's records, copied: the reader's block does not outlive the next read
+    std::string text;
+    std::vector<io::InputRecord> records;
+  };
+
+  bool OneTransaction(const Held& h) {
+    Shares shares(h.records, workers_.size());
+    if (!DecideWithLedger(eval_, csv_, shares, workers_, &chunk_, &counts_->error)) return false;
+    bool clean = std::all_of(chunk_.shipments.begin(), chunk_.shipments.end(),
+                             [](const LedgerShipment& s) { return s.state == LedgerShipment::kNew; });
+    staging_ = clean;
+    FormatChunk(shares.used);
+    std::vector<std::string> outputs(shares.used);
+    for (size_t t = 0; t < shares.used; ++t) outputs[t].swap(workers_[t]->output);
+    return WriteOutput(outputs, shares.used, out_, &counts_->error) && Progress();
+  }
+
+  bool Staged(const Held& h) {
+    Shares shares(h.records, workers_.size());
+    ParseChunk(eval_, csv_, shares, workers_, &chunk_);
+    std::string& error = counts_->error;
+    if (!ledger_.BeginStaged(&error)) {
+      Drain();
+      return false;
+    }
+    DecideChunk(eval_, shares.used, workers_);
+    std::vector<int> rules;
+    ledger::ChunkWrite& write = writes_[&h - held_];
+    if (!ledger_.Stage(chunk_.shipments, ChunkView(chunk_, workers_, &rules), &write, &error)) {
+      Drain();
+      ledger_.Unstage();
+      return false;
+    }
+    // The chunk before: its output goes out once its write committed.
+    if (pending_) {
+      ledger::Store::WriteResult r = Join();
+      if (r == ledger::Store::WriteResult::kError) {
+        Taken();
+        ledger_.Unstage();
+        return false;
+      }
+      if (r != ledger::Store::WriteResult::kOk) {
+        // Decided against totals that did not hold: both chunks again, the lock held.
+        ledger_.Unstage();
+        staging_ = false;
+        RestoreCounts();
+        return OneTransaction(*Taken()) && OneTransaction(h);
+      }
+      Taken();
+      if (!WriteOutput(outputs_, pending_used_, out_, &error) || !Progress()) return false;
+    }
+    SaveCounts();
+    writer_ = std::thread([this, &write] { result_ = ledger_.store().Write(write, &write_error_); });
+    pending_ = &h;
+    pending_used_ = shares.used;
+    FormatChunk(shares.used);
+    for (size_t t = 0; t < shares.used; ++t) outputs_[t].swap(workers_[t]->output);
+    return true;
+  }
+
+  // Waits for the pending write; its output goes out when it committed, else its chunk is decided again.
+  bool Drain() {
+    if (!pending_) return true;
+    ledger::Store::WriteResult r = Join();
+    const Held* h = Taken();
+    if (r == ledger::Store::WriteResult::kOk)
+      return WriteOutput(outputs_, pending_used_, out_, &counts_->error) && Progress();
+    ledger_.Unstage();
+    if (r == ledger::Store::WriteResult::kError) return false;
+    staging_ = false;
+    RestoreCounts();
+    return OneTransaction(*h);
+  }
+
+  ledger::Store::WriteResult Join() {
+    writer_.join();
+    if (result_ == ledger::Store::WriteResult::kError) counts_->error = write_error_;
+    return result_;
+  }
+  // The chunk that was pending, no longer.
+  const Held* Taken() {
+    const Held* h = pending_;
+    pending_ = nullptr;
+    return h;
+  }
+
+  void FormatChunk(size_t used) {
+    ParallelFor(used, [&](size_t t) { Format(eval_, *workers_[t], &chunk_); });
+  }
+
+  // The workers' counts before a staged chunk was formatted: a chunk decided again is counted once.
+  void SaveCounts() {
+    saved_.resize(workers_.size());
+    for (size_t t = 0; t < workers_.size(); ++t) saved_[t] = workers_[t]->counts;
+  }
+  void RestoreCounts() {
+    for (size_t t = 0; t < workers_.size(); ++t) workers_[t]->counts = saved_[t];
+  }
+
+  bool Progress() {
+    if (eval_.progress && eval_.progress->enabled()) {
+      long total = 0;
+      for (auto& w : workers_) total += w->counts.total;
+      eval_.progress->Rows(total, input_.bytes_read(), input_.size());
+    }
+    return true;
+  }
+
+  const BatchedEval& eval_;
+  LedgerEval& ledger_;
+  const ShipmentInput& input_;
+  bool csv_;
+  std::vector<std::unique_ptr<Worker>>& workers_;
+  FILE* out_;
+  EvalCounts* counts_;
+  Chunk chunk_;
+  Held held_[2];
+  ledger::ChunkWrite writes_[2];
+  int next_ = 0;
+  bool staging_ = true;  // until a write fails; again after a chunk without recorded ids
+  // The chunk being written, and its output.
+  const Held* pending_ = nullptr;
+  size_t pending_used_ = 0;
+  std::vector<std::string> outputs_;
+  std::thread writer_;
+  ledger::Store::WriteResult result_ = ledger::Store::WriteResult::kOk;
+  std::string write_error_;
+  std::vector<EvalCounts> saved_;
+};
+
 }  // namespace
 
 bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Ledger& ledger,
@@ -337,40 +555,38 @@ bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Le
   std::vector<io::InputRecord> all;
   Chunk chunk;
   chunk.workers = &workers;
+  std::unique_ptr<LedgerChunks> ledger_chunks;
+  if (eval.ledger && !eval.ledger->dry_run())
+    ledger_chunks = std::make_unique<LedgerChunks>(eval, input, workers, out, counts);
+  std::vector<std::string> outputs(n);
   while (input.Next(&all)) {
     // With a ledger, every `ledger_batch` records are one transaction.
     size_t step = eval.ledger && eval.ledger_batch > 0 ? eval.ledger_batch : all.size();
     for (size_t from = 0; from < all.size(); from += step) {
       std::span<const io::InputRecord> records(all.data() + from, std::min(step, all.size() - from));
+      if (ledger_chunks) {
+        if (!ledger_chunks->Add(records)) return false;
+        continue;
+      }
       // Shares of the chunk, parsed (and, when no quota is consumed, decided) in parallel; a policy that
       // consumes quotas decides the shares one after the other, in input order.
-      size_t used = std::min(n, records.size() / 1024 + 1);
-      size_t share = (records.size() + used - 1) / used;
-      auto slice = [&](size_t t) {
-        size_t b = std::min(records.size(), t * share), e = std::min(records.size(), (t + 1) * share);
-        return std::make_pair(records.data() + b, records.data() + e);
-      };
+      Shares shares(records, n);
       if (eval.ledger) {
-        if (!DecideWithLedger(eval, input.csv(), used, slice, workers, &chunk, &counts->error)) return false;
+        if (!DecideWithLedger(eval, input.csv(), shares, workers, &chunk, &counts->error)) return false;
       } else {
-        ParallelFor(used, [&](size_t t) {
-          auto [b, e] = slice(t);
+        ParallelFor(shares.used, [&](size_t t) {
+          auto [b, e] = shares(t);
           Parse(eval, input.csv(), b, e, *workers[t]);
           if (policy.stateless())
             policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
         });
         if (!policy.stateless())
-          for (size_t t = 0; t < used; ++t)
+          for (size_t t = 0; t < shares.used; ++t)
             policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
       }
-      ParallelFor(used, [&](size_t t) { Format(eval, *workers[t], eval.ledger ? &chunk : nullptr); });
-      for (size_t t = 0; t < used; ++t) {
-        const std::string& o = workers[t]->output;
-        if (std::fwrite(o.data(), 1, o.size(), out) != o.size()) {
-          counts->error = "cannot write the output";
-          return false;
-        }
-      }
+      ParallelFor(shares.used, [&](size_t t) { Format(eval, *workers[t], eval.ledger ? &chunk : nullptr); });
+      for (size_t t = 0; t < shares.used; ++t) outputs[t].swap(workers[t]->output);
+      if (!WriteOutput(outputs, shares.used, out, &counts->error)) return false;
       if (eval.progress && eval.progress->enabled()) {
         long total = 0;
         for (auto& w : workers) total += w->counts.total;
@@ -378,6 +594,7 @@ bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Le
       }
     }
   }
+  if (ledger_chunks && !ledger_chunks->Finish()) return false;
   if (input.Failed(&counts->error)) return false;
   for (auto& w : workers) {
     counts->total += w->counts.total;

@@ -82,11 +82,10 @@ int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error)
   return id;
 }
 
-LedgerEval::Result LedgerEval::Record(std::span<LedgerShipment> chunk,
-                                      const std::function<interp::DecisionView(size_t)>& view,
-                                      std::string* error) {
+bool LedgerEval::Collect(std::span<LedgerShipment> chunk,
+                         const std::function<interp::DecisionView(size_t)>& view, std::string* error) {
   records_.Clear();
-  std::vector<size_t> which;
+  which_.clear();
   for (size_t i = 0; i < chunk.size(); ++i) {
     LedgerShipment& s = chunk[i];
     if (s.state != LedgerShipment::kNew) continue;
@@ -97,7 +96,7 @@ LedgerEval::Result LedgerEval::Record(std::span<LedgerShipment> chunk,
     e.input = s.input;
     e.content = s.content;
     e.outcome = OutcomeId(d, error);
-    if (e.outcome == 0) return Result::kError;
+    if (e.outcome == 0) return false;
     e.first_use = static_cast<uint32_t>(records_.uses.size());
     for (const interp::QuotaUse& q : d.quotas) {
       if (q.key.empty()) continue;  // outside the quota's window: nothing consumed
@@ -114,8 +113,22 @@ LedgerEval::Result LedgerEval::Record(std::span<LedgerShipment> chunk,
     }
     e.uses = static_cast<uint32_t>(records_.uses.size()) - e.first_use;
     records_.entries.push_back(e);
-    which.push_back(i);
+    which_.push_back(i);
   }
+  return true;
+}
+
+void LedgerEval::SetPositions(std::span<LedgerShipment> chunk, int64_t base) {
+  for (size_t k = 0; k < which_.size(); ++k) chunk[which_[k]].position = base + static_cast<int64_t>(k);
+  // Repeats take the position of their first occurrence.
+  for (LedgerShipment& s : chunk)
+    if (s.state == LedgerShipment::kRepeat) s.position = chunk[s.other].position;
+}
+
+LedgerEval::Result LedgerEval::Record(std::span<LedgerShipment> chunk,
+                                      const std::function<interp::DecisionView(size_t)>& view,
+                                      std::string* error) {
+  if (!Collect(chunk, view, error)) return Result::kError;
   int64_t base = store_.next_position();
   switch (store_.Record(records_, error)) {
     case ledger::Store::RecordResult::kOk:
@@ -125,11 +138,28 @@ LedgerEval::Result LedgerEval::Record(std::span<LedgerShipment> chunk,
     case ledger::Store::RecordResult::kError:
       return Result::kError;
   }
-  for (size_t k = 0; k < which.size(); ++k) chunk[which[k]].position = base + static_cast<int64_t>(k);
-  // Repeats take the position of their first occurrence.
-  for (LedgerShipment& s : chunk)
-    if (s.state == LedgerShipment::kRepeat) s.position = chunk[s.other].position;
+  SetPositions(chunk, base);
   return Result::kOk;
+}
+
+bool LedgerEval::BeginStaged(std::string* error) {
+  recorded_.clear();
+  return store_.BeginStaged(error);
+}
+
+bool LedgerEval::Stage(std::span<LedgerShipment> chunk,
+                       const std::function<interp::DecisionView(size_t)>& view, ledger::ChunkWrite* out,
+                       std::string* error) {
+  if (!Collect(chunk, view, error)) return false;
+  int64_t base = store_.next_position();
+  if (store_.Stage(records_, out, error) != ledger::Store::RecordResult::kOk) return false;
+  SetPositions(chunk, base);
+  return true;
+}
+
+void LedgerEval::Unstage() {
+  store_.Unstage();
+  outcome_ids_.clear();  // ids given out to staged chunks are gone with them
 }
 
 bool LedgerEval::Commit(std::string* error) {

@@ -60,6 +60,15 @@ class LedgerEval {
   bool Commit(std::string* error);
   void Rollback();
 
+  // Pipelined (ledger::Store::Stage): the chunk, all kNew, is decided between BeginStaged and Stage, which
+  // sets the positions its shipments will have once `out` is written (ledger::Store::Write). When a Write
+  // fails, Unstage, and record the chunk again with Begin, Resolve and Record.
+  bool can_stage() const { return !dry_run_ && store_.can_stage(); }
+  bool BeginStaged(std::string* error);
+  bool Stage(std::span<LedgerShipment> chunk, const std::function<interp::DecisionView(size_t)>& view,
+             ledger::ChunkWrite* out, std::string* error);
+  void Unstage();
+
   const std::vector<ledger::RecordedShipment>& recorded() const { return recorded_; }
 
   // Why a kConflict shipment is refused.
@@ -67,6 +76,10 @@ class LedgerEval {
 
  private:
   int64_t OutcomeId(const interp::DecisionView& d, std::string* error);
+  // The records of the chunk's kNew shipments whose decision is no error (records_, which_).
+  bool Collect(std::span<LedgerShipment> chunk, const std::function<interp::DecisionView(size_t)>& view,
+               std::string* error);
+  void SetPositions(std::span<LedgerShipment> chunk, int64_t base);
 
   ledger::Store& store_;
   const ir::Program& program_;
@@ -76,6 +89,7 @@ class LedgerEval {
   std::unordered_map<std::string, int64_t> outcome_ids_;  // by a compact form of the decision
   std::string scratch_;
   ledger::ChunkRecords records_;
+  std::vector<size_t> which_;  // the chunk index of each of records_.entries
 };
 
 // Output of a decision read back from the ledger: its recorded members, "recorded": true, and with
