@@ -27,6 +27,11 @@ std::string DisplayName(const std::string& where) {
 
 namespace {
 
+// Appends statement parameters (an initializer list through insert() took a generic, slower path).
+void Push(std::vector<Param>& params, std::initializer_list<Param> more) {
+  for (const Param& p : more) params.push_back(p);
+}
+
 // The period of a ledger key: its last part ("2025", "2025-01-15..2025-12-31", "all").
 std::string_view PeriodOf(std::string_view key) {
   size_t cut = key.rfind('\x1f');
@@ -41,6 +46,7 @@ std::unique_ptr<Store> Store::Open(const std::string& where, std::string* error)
   store->conn_ = IsPostgresUrl(where) ? OpenPostgres(where, error) : OpenSqlite(where, error);
   if (!store->conn_ || !store->Migrate(error)) return nullptr;
   store->sql_cache_.resize(store->rows_per_statement() + 1);
+  store->sql_auto_cache_.resize(store->rows_per_statement() + 1);
   store->totals_sql_.resize(store->rows_per_statement() + 1);
   return store;
 }
@@ -91,7 +97,6 @@ bool Store::Begin(bool write, std::string* error) {
   in_transaction_ = true;
   write_ = write;
   dirty_ = false;
-  recorded_.clear();
   if (!Refresh(error)) {
     Rollback();
     return false;
@@ -185,6 +190,7 @@ bool Store::Add(const std::string& key, const Rational& amount) {
   KeySlot& slot = it->second;
   if (!slot.touched) {
     slot.staged = slot.committed;
+    slot.recorded = Rational{};
     slot.touched = true;
     touched_.push_back(&slot);
   }
@@ -295,7 +301,6 @@ void Store::AddStatement(ChunkWrite* w, const std::string& sql, size_t first, in
 bool Store::CheckUses(const ChunkRecords& chunk, std::string* error) {
   // What the engines added must be what the uses say, key by key (over every Record of the transaction).
   // Each use's key is looked up once (a hash of its text); most chunks repeat a few thousand keys.
-  std::unordered_map<KeySlot*, Rational>& sums = recorded_;
   std::vector<KeySlot*>& slot_of = use_slots_;
   slot_of.resize(chunk.uses.size());
   for (size_t i = 0; i < chunk.uses.size(); ++i) {
@@ -306,7 +311,7 @@ bool Store::CheckUses(const ChunkRecords& chunk, std::string* error) {
       return false;
     }
     slot_of[i] = &it->second;
-    Rational& sum = sums[slot_of[i]];
+    Rational& sum = it->second.recorded;
     auto added = edict::Add(sum, u.amount);
     if (!added) {
       *error = "internal: overflow adding quota uses";
@@ -316,7 +321,7 @@ bool Store::CheckUses(const ChunkRecords& chunk, std::string* error) {
   }
   for (KeySlot* slot : touched_) {
     auto delta = Sub(slot->staged, slot->committed);
-    if (!delta || !(*delta == sums[slot])) {
+    if (!delta || !(*delta == slot->recorded)) {
       *error = "internal: the quota uses recorded differ from what the engine consumed";
       return false;
     }
@@ -341,46 +346,57 @@ void Store::AddRecordStatements(const ChunkRecords& chunk, ChunkWrite* w) {
     if (slot.id != 0) continue;
     int64_t id = max_key_ + 1;
     size_t first = params.size();
-    params.insert(params.end(),
-                  {Param::Int(id), Param::Text(texts.Copy(u.ledger_key)), Param::Text(texts.Copy(u.quota)),
-                   Param::Text(texts.Copy(u.label)), Param::Text(texts.Copy(PeriodOf(u.ledger_key))),
-                   Amount(u.limit, &texts), Param::Text(texts.Copy(u.unit))});
+    Push(params, {Param::Int(id), Param::Text(texts.Copy(u.ledger_key)), Param::Text(texts.Copy(u.quota)),
+                  Param::Text(texts.Copy(u.label)), Param::Text(texts.Copy(PeriodOf(u.ledger_key))),
+                  Amount(u.limit, &texts), Param::Text(texts.Copy(u.unit))});
     AddStatement(w, kKey, first);
     max_key_ = id;
     slot.id = id;
     key_by_id_[id] = &slot;
     dirty_ = true;  // a rolled-back transaction takes the key's id with it: read the keys again
   }
-  // The shipments, several rows per statement (one statement per row costs about as much again).
+  // The shipments, several rows per statement (one statement per row costs about as much again). On SQLite
+  // only the chunk's first row names its position: the others take the next rowid, one more than the largest
+  // (saving the check that a given rowid is free, a tenth of an insert); the chunk's last position is then
+  // read back and checked.
   const size_t per_statement = rows_per_statement();
+  const bool sqlite = conn_->dialect() == Dialect::kSqlite;
   int64_t at = static_cast<int64_t>(std::time(nullptr));
-  for (size_t begin = 0; begin < chunk.entries.size(); begin += per_statement) {
-    size_t n = std::min(per_statement, chunk.entries.size() - begin);
+  for (size_t begin = 0, n = 0; begin < chunk.entries.size(); begin += n) {
+    bool numbered = !sqlite || begin == 0;
+    n = sqlite && begin == 0 ? 1 : std::min(per_statement, chunk.entries.size() - begin);
     size_t first = params.size();
     for (size_t k = 0; k < n; ++k) {
       const EntryRecord& e = chunk.entries[begin + k];
-      params.insert(params.end(), {Param::Int(next_position_ + static_cast<int64_t>(begin + k)),
-                                   Param::Text(texts.Copy(e.id)), Param::Int(static_cast<int64_t>(e.content)),
-                                   Param::Int(run_), Param::Int(e.outcome), Param::Int(at),
-                                   Param::Text(texts.Copy(e.input))});
+      if (numbered) params.push_back(Param::Int(next_position_ + static_cast<int64_t>(begin + k)));
+      Push(params,
+           {Param::Text(texts.Copy(e.id)), Param::Int(static_cast<int64_t>(e.content)), Param::Int(run_),
+            Param::Int(e.outcome), Param::Int(at), Param::Text(texts.Copy(e.input))});
       if (e.uses == 0) {
-        params.insert(params.end(), {Param::Null(), Param::Null(), Param::Null()});
+        Push(params, {Param::Null(), Param::Null(), Param::Null()});
       } else {
         const UseRecord& u = chunk.uses[e.first_use];
-        params.insert(params.end(), {Param::Int(slot_of[e.first_use]->id), Amount(u.amount, &texts),
-                                     Amount(u.before, &texts)});
+        Push(params,
+             {Param::Int(slot_of[e.first_use]->id), Amount(u.amount, &texts), Amount(u.before, &texts)});
       }
     }
-    std::string& sql = sql_cache_[n];
+    std::string& sql = (numbered ? sql_cache_ : sql_auto_cache_)[n];
     if (sql.empty()) {
-      sql =
-          "INSERT INTO shipments(position, shipment, content, run, outcome, at, input, key, amount, before) "
-          "VALUES ";
-      for (size_t k = 0; k < n; ++k)
-        sql += k ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      sql = numbered
+                ? "INSERT INTO shipments(position, shipment, content, run, outcome, at, input, key, amount, "
+                  "before) VALUES "
+                : "INSERT INTO shipments(shipment, content, run, outcome, at, input, key, amount, before) "
+                  "VALUES ";
+      const char* row = numbered ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      for (size_t k = 0; k < n; ++k) (sql += k ? ", " : "") += row;
       sql += " ON CONFLICT (shipment) WHERE voided_by IS NULL DO NOTHING";
     }
     AddStatement(w, sql, first, static_cast<int64_t>(n));
+  }
+  if (sqlite && chunk.entries.size() > 1) {
+    static const std::string kLast = "SELECT MAX(position) FROM shipments";
+    AddStatement(w, kLast, params.size());
+    w->statements.back().expect = next_position_ + static_cast<int64_t>(chunk.entries.size()) - 1;
   }
   // Second and later uses of a shipment.
   for (size_t k = 0; k < chunk.entries.size(); ++k) {
@@ -388,9 +404,9 @@ void Store::AddRecordStatements(const ChunkRecords& chunk, ChunkWrite* w) {
     for (uint32_t u = 1; u < e.uses; ++u) {
       const UseRecord& use = chunk.uses[e.first_use + u];
       size_t first = params.size();
-      params.insert(params.end(), {Param::Int(next_position_ + static_cast<int64_t>(k)), Param::Int(u),
-                                   Param::Int(slot_of[e.first_use + u]->id), Amount(use.amount, &texts),
-                                   Amount(use.before, &texts)});
+      Push(params, {Param::Int(next_position_ + static_cast<int64_t>(k)), Param::Int(u),
+                    Param::Int(slot_of[e.first_use + u]->id), Amount(use.amount, &texts),
+                    Amount(use.before, &texts)});
       AddStatement(w, kMoreUse, first);
     }
   }
@@ -407,8 +423,7 @@ void Store::AddCommitStatements(int64_t generation, ChunkWrite* w) {
     size_t first = params.size();
     for (size_t k = 0; k < n; ++k) {
       const KeySlot* slot = touched_[begin + k];
-      params.insert(params.end(),
-                    {Param::Int(slot->id), Amount(slot->staged, &w->texts), Param::Int(generation)});
+      Push(params, {Param::Int(slot->id), Amount(slot->staged, &w->texts), Param::Int(generation)});
     }
     std::string& sql = totals_sql_[n];
     if (sql.empty()) {
@@ -420,17 +435,24 @@ void Store::AddCommitStatements(int64_t generation, ChunkWrite* w) {
     AddStatement(w, sql, first);
   }
   size_t first = params.size();
-  params.insert(params.end(), {Param::Int(next_position_), Param::Int(generation)});
+  Push(params, {Param::Int(next_position_), Param::Int(generation)});
   AddStatement(w, kState, first);
 }
 
 Store::RecordResult Store::RunStatements(const ChunkWrite& w, std::string* error) {
   for (const ChunkWrite::Statement& st : w.statements) {
-    int64_t changes = 0;
-    if (!Run(*st.sql, std::span<const Param>(w.params.data() + st.first, st.count), nullptr, error,
+    int64_t changes = 0, value = 0;
+    RowFn read;
+    if (st.expect >= 0) read = [&](std::span<const Cell> row) { return value = row[0].Int(), false; };
+    if (!Run(*st.sql, std::span<const Param>(w.params.data() + st.first, st.count), read, error,
              st.rows >= 0 ? &changes : nullptr))
       return RecordResult::kError;
     if (st.rows >= 0 && changes != st.rows) return RecordResult::kIdTaken;
+    if (st.expect >= 0 && value != st.expect) {
+      *error = "internal: ledger '" + where_ + "' numbered the shipments " + std::to_string(value) +
+               " where " + std::to_string(st.expect) + " was meant";
+      return RecordResult::kError;
+    }
   }
   return RecordResult::kOk;
 }
@@ -471,10 +493,10 @@ bool Store::Commit(std::string* error) {
   in_transaction_ = false;
   if (dirty_) generation_ += 1;
   run_is_new_ = false;
-  recorded_.clear();
   for (KeySlot* slot : touched_) {
     slot->committed = slot->staged;
     slot->touched = false;
+    slot->recorded = Rational{};
   }
   touched_.clear();
   return true;
@@ -486,7 +508,6 @@ bool Store::BeginStaged(std::string* error) {
     return false;
   }
   staging_ = true;
-  recorded_.clear();
   return true;
 }
 
@@ -503,7 +524,7 @@ Store::RecordResult Store::Stage(const ChunkRecords& chunk, ChunkWrite* out, std
   static const std::string kOutcome = "INSERT INTO outcomes(outcome, decision) VALUES (?, ?)";
   for (int64_t id : staged_outcomes_) {
     size_t first = out->params.size();
-    out->params.insert(out->params.end(), {Param::Int(id), Param::Text(out->texts.Copy(outcome_text_[id]))});
+    Push(out->params, {Param::Int(id), Param::Text(out->texts.Copy(outcome_text_[id]))});
     AddStatement(out, kOutcome, first);
   }
   staged_outcomes_.clear();
@@ -513,10 +534,10 @@ Store::RecordResult Store::Stage(const ChunkRecords& chunk, ChunkWrite* out, std
   // As if committed: the next chunk is decided against this one's totals.
   generation_ += 1;
   dirty_ = false;
-  recorded_.clear();
   for (KeySlot* slot : touched_) {
     slot->committed = slot->staged;
     slot->touched = false;
+    slot->recorded = Rational{};
   }
   touched_.clear();
   return RecordResult::kOk;
@@ -553,7 +574,6 @@ void Store::Unstage() {
   Forget();
   staging_ = false;
   staged_outcomes_.clear();
-  recorded_.clear();
   dirty_ = false;
 }
 
@@ -565,12 +585,13 @@ void Store::Rollback() {
     Forget();
     if (run_is_new_) run_ = 0;
     run_is_new_ = dirty_ = false;
-    recorded_.clear();
     return;
   }
-  for (KeySlot* slot : touched_) slot->touched = false;
+  for (KeySlot* slot : touched_) {
+    slot->touched = false;
+    slot->recorded = Rational{};
+  }
   touched_.clear();
-  recorded_.clear();
 }
 
 }  // namespace edict::ledger

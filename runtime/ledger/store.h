@@ -85,6 +85,7 @@ struct ChunkWrite {
     const std::string* sql = nullptr;
     uint32_t first = 0, count = 0;  // its parameters: params[first, first + count)
     int64_t rows = -1;              // >= 0: it must insert exactly this many rows (else an id is taken)
+    int64_t expect = -1;            // >= 0: a query whose one value must be this (else an internal error)
   };
   int64_t generation = 0;  // the ledger's generation the chunk was decided against
   std::vector<Statement> statements;
@@ -199,6 +200,7 @@ class Store : public Ledger {
   struct KeySlot {
     int64_t id = 0;  // 0: not in the database yet
     Rational committed, staged;
+    Rational recorded;  // what the transaction's Records (or the Stage) say was used, to check against staged
     bool touched = false;
   };
   struct Hash {
@@ -241,7 +243,6 @@ class Store : public Ledger {
   std::vector<KeySlot*> touched_;
   std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> outcomes_;
   std::unordered_map<int64_t, std::string> outcome_text_;
-  std::unordered_map<KeySlot*, Rational> recorded_;  // what this transaction's Records consumed, by key
   RunInfo run_info_;
   int64_t run_ = 0;
   bool run_is_new_ = false;                            // its row was written in the open transaction
@@ -249,12 +250,13 @@ class Store : public Ledger {
   std::unordered_map<int64_t, RecordedUse> key_info_;  // read back, by id
   // Multi-row statements by row count, made when first needed. Sized once (a pending Write holds pointers
   // to them), by rows_per_statement() + 1.
-  std::vector<std::string> sql_cache_;    // shipments
-  std::vector<std::string> totals_sql_;   // totals
-  std::vector<KeySlot*> use_slots_;       // Record: each use's key
-  ChunkWrite record_write_;               // Record's and Commit's statements
-  bool staging_ = false;                  // between BeginStaged and Stage
-  std::vector<int64_t> staged_outcomes_;  // interned while staging, written by the Stage
+  std::vector<std::string> sql_cache_;       // shipments
+  std::vector<std::string> sql_auto_cache_;  // shipments numbered by SQLite
+  std::vector<std::string> totals_sql_;      // totals
+  std::vector<KeySlot*> use_slots_;          // Record: each use's key
+  ChunkWrite record_write_;                  // Record's and Commit's statements
+  bool staging_ = false;                     // between BeginStaged and Stage
+  std::vector<int64_t> staged_outcomes_;     // interned while staging, written by the Stage
   size_t rows_per_statement() const { return conn_->dialect() == Dialect::kSqlite ? 64 : 500; }
 };
 

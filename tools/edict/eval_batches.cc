@@ -73,6 +73,7 @@ struct Worker {
   std::vector<int> rules;
   std::unordered_map<OutcomeKey, std::string, OutcomeKeyHash> rendered;  // text after the id
   EvalCounts counts;
+  long by_kind[4] = {};  // decisions by ir::OutcomeIR::Kind, added to counts.outcomes at the end
 };
 
 // The decision's text after its id, rendered by the writer for an empty id and cut after the id's place.
@@ -192,7 +193,7 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
         if (w.rendered.size() >= kMaxRendered) w.rendered.clear();
         it = w.rendered.emplace(key, std::move(text)).first;
       }
-      ++w.counts.outcomes[interp::DecisionName(static_cast<ir::OutcomeIR::Kind>(r.kind))];
+      ++w.by_kind[r.kind & 3];
       if (eval.format == io::Format::kJsonl) {
         w.output += "{\"id\":";
         w.output += io::JsonEscape(e.id);
@@ -216,7 +217,7 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
     if (repeat)
       ++w.counts.recorded;
     else
-      ++w.counts.outcomes[interp::DecisionName(d.kind)];
+      ++w.by_kind[static_cast<int>(d.kind) & 3];
     if (jsonl)
       io::AppendDecisionJson(w.output, d, e.id, eval.explain, timeline);
     else
@@ -506,10 +507,16 @@ class LedgerChunks {
   // The workers' counts before a staged chunk was formatted: a chunk decided again is counted once.
   void SaveCounts() {
     saved_.resize(workers_.size());
-    for (size_t t = 0; t < workers_.size(); ++t) saved_[t] = workers_[t]->counts;
+    for (size_t t = 0; t < workers_.size(); ++t) {
+      saved_[t].counts = workers_[t]->counts;
+      std::copy(std::begin(workers_[t]->by_kind), std::end(workers_[t]->by_kind), saved_[t].by_kind);
+    }
   }
   void RestoreCounts() {
-    for (size_t t = 0; t < workers_.size(); ++t) workers_[t]->counts = saved_[t];
+    for (size_t t = 0; t < workers_.size(); ++t) {
+      workers_[t]->counts = saved_[t].counts;
+      std::copy(std::begin(saved_[t].by_kind), std::end(saved_[t].by_kind), workers_[t]->by_kind);
+    }
   }
 
   bool Progress() {
@@ -540,7 +547,11 @@ class LedgerChunks {
   std::thread writer_;
   ledger::Store::WriteResult result_ = ledger::Store::WriteResult::kOk;
   std::string write_error_;
-  std::vector<EvalCounts> saved_;
+  struct Saved {
+    EvalCounts counts;
+    long by_kind[4] = {};
+  };
+  std::vector<Saved> saved_;
 };
 
 }  // namespace
@@ -602,6 +613,9 @@ bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Le
     counts->failed += w->counts.failed;
     counts->recorded += w->counts.recorded;
     for (const auto& [k, v] : w->counts.outcomes) counts->outcomes[k] += v;
+    for (int k = 0; k < 4; ++k)
+      if (w->by_kind[k])
+        counts->outcomes[interp::DecisionName(static_cast<ir::OutcomeIR::Kind>(k))] += w->by_kind[k];
   }
   if (eval.progress) eval.progress->Done();
   return true;

@@ -70,8 +70,13 @@ int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error)
   put(reinterpret_cast<intptr_t>(d.pending));         // a pending compliance date shows in the text
   put(interp::PendingRulesPeriod(program_, d.date));  // and so do rules pending theirs
   for (int r : d.rules) put(r);
+  // Most shipments decide as the one before them did.
+  if (last_outcome_ != 0 && key == last_key_) return last_outcome_;
   auto it = outcome_ids_.find(key);
-  if (it != outcome_ids_.end()) return it->second;
+  if (it != outcome_ids_.end()) {
+    last_key_ = key;
+    return last_outcome_ = it->second;
+  }
   std::string json;
   io::AppendDecisionJson(json, d, "", false, !program_.timeline.empty());
   // {"id":"",MEMBERS} -> MEMBERS
@@ -79,7 +84,8 @@ int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error)
   int64_t id = 0;
   if (!store_.InternOutcome(members, &id, error)) return 0;
   outcome_ids_.emplace(key, id);
-  return id;
+  last_key_ = key;
+  return last_outcome_ = id;
 }
 
 bool LedgerEval::Collect(std::span<LedgerShipment> chunk,
@@ -160,6 +166,7 @@ bool LedgerEval::Stage(std::span<LedgerShipment> chunk,
 void LedgerEval::Unstage() {
   store_.Unstage();
   outcome_ids_.clear();  // ids given out to staged chunks are gone with them
+  last_outcome_ = 0;
 }
 
 bool LedgerEval::Commit(std::string* error) {
@@ -169,6 +176,7 @@ bool LedgerEval::Commit(std::string* error) {
 void LedgerEval::Rollback() {
   store_.Rollback();
   outcome_ids_.clear();  // ids given out in the transaction are gone with it
+  last_outcome_ = 0;
 }
 
 std::string LedgerEval::ConflictMessage(std::span<const LedgerShipment> chunk, size_t i) const {

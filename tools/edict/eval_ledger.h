@@ -87,7 +87,8 @@ class LedgerEval {
   ledger::RunInfo run_;
   std::vector<ledger::RecordedShipment> recorded_;
   std::unordered_map<std::string, int64_t> outcome_ids_;  // by a compact form of the decision
-  std::string scratch_;
+  std::string scratch_, last_key_;
+  int64_t last_outcome_ = 0;  // of last_key_
   ledger::ChunkRecords records_;
   std::vector<size_t> which_;  // the chunk index of each of records_.entries
 };
