@@ -10,6 +10,9 @@ namespace {
 // A small streaming hash: 8-byte words multiplied in, a murmur-style finish.
 class Hasher {
  public:
+  Hasher() = default;
+  explicit Hasher(uint64_t state) : h_(state) {}
+  uint64_t state() const { return h_; }
   void Word(uint64_t w) { h_ = (h_ ^ w) * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull; }
   void Bytes(std::string_view s) {
     Word(s.size());
@@ -49,6 +52,8 @@ struct FieldHash {
   int field;
   Hasher h;
   FieldHash(const ir::Program& program, int f) : p(program), field(f) { h.Bytes(p.fields[f].name); }
+  // From the state after the field's name (ShipmentHasher keeps it).
+  FieldHash(const ir::Program& program, int f, uint64_t named) : p(program), field(f), h(named) {}
   void Bool(bool b) {
     h.Word(kBool);
     h.Word(b);
@@ -106,6 +111,74 @@ uint64_t ShipmentHash(const ir::Program& program, const interp::Record& record) 
         break;
       default:
         continue;  // input fields hold no sets
+    }
+    sum += f.h.Finish();
+  }
+  return sum;
+}
+
+ShipmentHasher::ShipmentHasher(const ir::Program& program)
+    : program_(program), fields_(program.fields.size()) {
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    Field& f = fields_[i];
+    f.counted = Counted(program, i);
+    f.named = FieldHash(program, static_cast<int>(i)).h.state();
+    for (bool b : {false, true}) {
+      FieldHash h(program, static_cast<int>(i), f.named);
+      h.Bool(b);
+      f.bools[b] = h.h.Finish();
+    }
+    int e = program.fields[i].enum_index;
+    if (e < 0) continue;
+    for (size_t m = 0; m < program.enums[e].members.size(); ++m) {
+      FieldHash h(program, static_cast<int>(i), f.named);
+      h.Enum(static_cast<int>(m));
+      f.members.push_back(h.h.Finish());
+    }
+  }
+}
+
+uint64_t ShipmentHasher::operator()(const batch::Batch& batch, size_t index) const {
+  const batch::PackedLayout& layout = batch.layout();
+  const uint8_t* rec = batch.record(index);
+  uint64_t sum = 0;
+  for (size_t i = 0; i < fields_.size() && i < layout.fields.size(); ++i) {
+    const Field& field = fields_[i];
+    if (!field.counted || !batch::Present(rec, static_cast<int>(i))) continue;
+    const batch::PackedField& slot = layout.fields[i];
+    const uint8_t* at = rec + slot.offset;
+    auto get = [&](auto v, size_t off = 0) {
+      std::memcpy(&v, at + off, sizeof v);
+      return v;
+    };
+    FieldHash f(program_, static_cast<int>(i), field.named);
+    switch (slot.kind) {
+      case batch::SlotKind::kBool:
+        sum += field.bools[get(uint8_t{}) != 0];
+        continue;
+      case batch::SlotKind::kEnum: {
+        uint16_t m = get(uint16_t{});
+        if (m < field.members.size()) {
+          sum += field.members[m];
+          continue;
+        }
+        f.Enum(m);
+        break;
+      }
+      case batch::SlotKind::kDate:
+        f.Date(get(int32_t{}));
+        break;
+      case batch::SlotKind::kInt:
+        f.Number(Rational::Int(get(int64_t{})));
+        break;
+      case batch::SlotKind::kRational:
+        f.Number(Rational{get(i128{}), get(i128{}, 16)});
+        break;
+      case batch::SlotKind::kText:
+        f.Text(batch.texts().Get(get(uint32_t{})));
+        break;
+      case batch::SlotKind::kNone:
+        continue;
     }
     sum += f.h.Finish();
   }

@@ -363,15 +363,20 @@ void Store::AddRecordStatements(const ChunkRecords& chunk, ChunkWrite* w) {
   const bool sqlite = conn_->dialect() == Dialect::kSqlite;
   int64_t at = static_cast<int64_t>(std::time(nullptr));
   for (size_t begin = 0, n = 0; begin < chunk.entries.size(); begin += n) {
+    // SQLite's numbering statements share one parameter for the run and one for the time (?1, ?2).
     bool numbered = !sqlite || begin == 0;
     n = sqlite && begin == 0 ? 1 : std::min(per_statement, chunk.entries.size() - begin);
     size_t first = params.size();
+    if (!numbered) Push(params, {Param::Int(run_), Param::Int(at)});
     for (size_t k = 0; k < n; ++k) {
       const EntryRecord& e = chunk.entries[begin + k];
       if (numbered) params.push_back(Param::Int(next_position_ + static_cast<int64_t>(begin + k)));
-      Push(params,
-           {Param::Text(texts.Copy(e.id)), Param::Int(static_cast<int64_t>(e.content)), Param::Int(run_),
-            Param::Int(e.outcome), Param::Int(at), Param::Text(texts.Copy(e.input))});
+      params.push_back(Param::Text(texts.Copy(e.id)));
+      params.push_back(Param::Int(static_cast<int64_t>(e.content)));
+      if (numbered) params.push_back(Param::Int(run_));
+      params.push_back(Param::Int(e.outcome));
+      if (numbered) params.push_back(Param::Int(at));
+      params.push_back(Param::Text(texts.Copy(e.input)));
       if (e.uses == 0) {
         Push(params, {Param::Null(), Param::Null(), Param::Null()});
       } else {
@@ -387,8 +392,18 @@ void Store::AddRecordStatements(const ChunkRecords& chunk, ChunkWrite* w) {
                   "before) VALUES "
                 : "INSERT INTO shipments(shipment, content, run, outcome, at, input, key, amount, before) "
                   "VALUES ";
-      const char* row = numbered ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-      for (size_t k = 0; k < n; ++k) (sql += k ? ", " : "") += row;
+      for (size_t k = 0; k < n; ++k) {
+        sql += k ? ", " : "";
+        if (numbered) {
+          sql += "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          continue;
+        }
+        // Row k's own parameters are ?(3 + 7k) to ?(9 + 7k).
+        std::string p[7];
+        for (int j = 0; j < 7; ++j) p[j] = "?" + std::to_string(3 + 7 * k + j);
+        sql += "(" + p[0] + ", " + p[1] + ", ?1, " + p[2] + ", ?2, " + p[3] + ", " + p[4] + ", " + p[5] +
+               ", " + p[6] + ")";
+      }
       sql += " ON CONFLICT (shipment) WHERE voided_by IS NULL DO NOTHING";
     }
     AddStatement(w, sql, first, static_cast<int64_t>(n));

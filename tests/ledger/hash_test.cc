@@ -80,6 +80,36 @@ TEST(ShipmentHash, AlikeForRecordsPackedRecordsJsonAndCsv) {
   ASSERT_TRUE(batch::Pack(layout, *p, other, &packed));
   EXPECT_EQ(ledger::ShipmentHash(*p, packed, 0), h);
   EXPECT_EQ(ledger::ShipmentHash(*p, packed, 1), ledger::ShipmentHash(*p, other));
+  // Ledgers keep these hashes: they may not change from one edict to the next.
+  EXPECT_EQ(h, 15208671425649547808ull);
+  EXPECT_EQ(ledger::ShipmentHash(*p, other), 960284637975410657ull);
+  ledger::ShipmentHasher hasher(*p);
+  EXPECT_EQ(hasher(packed, 0), h);
+  EXPECT_EQ(hasher(packed, 1), ledger::ShipmentHash(*p, other));
+}
+
+// The cached hasher agrees with ShipmentHash on every shipment of a varied batch (enums, texts, numbers,
+// dates, an absent field).
+TEST(ShipmentHash, TheHasherAgreesWithTheHash) {
+  auto p = Compile("ai_diffusion_2025");
+  ASSERT_TRUE(p);
+  io::RecordParser parser(*p);
+  batch::PackedLayout layout = batch::PackedLayout::For(*p);
+  batch::Batch packed(layout);
+  const char* dest[] = {"IN", "MY", "AE", "US", "CN"};
+  for (int i = 0; i < 60; ++i) {
+    std::string line = "{\"id\":\"s" + std::to_string(i) + "\",\"date\":\"2025-0" +
+                       std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10) + "\",\"destination\":\"" +
+                       dest[i % 5] +
+                       "\",\"item\":\"nvidia-h100-sxm\",\"quantity\":" + std::to_string(i % 7 ? i : 1) +
+                       ",\"consignee\":\"Consignee " + std::to_string(i % 11) + "\"" +
+                       (i % 3 ? ",\"end_use\":\"datacenter\"" : "") + "}";
+    std::string error, id;
+    ASSERT_TRUE(parser.ParseJson(line, &packed, i + 1, &error, &id)) << line << ": " << error;
+  }
+  ledger::ShipmentHasher hasher(*p);
+  for (size_t i = 0; i < packed.size(); ++i)
+    EXPECT_EQ(hasher(packed, i), ledger::ShipmentHash(*p, packed, i)) << i;
 }
 
 }  // namespace

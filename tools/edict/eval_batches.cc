@@ -57,7 +57,7 @@ constexpr size_t kMaxRendered = 4096;  // distinct outcomes kept per worker
 // A worker's share of a chunk, and everything it keeps from one chunk to the next.
 struct Worker {
   Worker(const BatchedEval& eval, const ShipmentInput& input)
-      : parser(eval.policy->program()), batch(eval.policy->NewBatch()) {
+      : parser(eval.policy->program()), batch(eval.policy->NewBatch()), hasher(eval.policy->program()) {
     std::string error;
     input.SetHeader(parser, eval.strict, &error);  // checked by the caller
     if (eval.keep && eval.keep->active())
@@ -65,6 +65,7 @@ struct Worker {
   }
   io::RecordParser parser;
   std::unique_ptr<batch::Batch> batch;
+  ledger::ShipmentHasher hasher;  // with a ledger: each shipment's content hash
   std::vector<Entry> entries;
   jit::BatchDecisions decisions;
   std::string output;
@@ -105,7 +106,7 @@ void Parse(const BatchedEval& eval, bool csv, const io::InputRecord* begin, cons
     }
     if (ok) e.packed = static_cast<long>(w.batch->size()) - 1;
     e.valid = ok;
-    if (ok && eval.ledger) e.content = ledger::ShipmentHash(eval.policy->program(), *w.batch, e.packed);
+    if (ok && eval.ledger) e.content = w.hasher(*w.batch, static_cast<size_t>(e.packed));
     if (ok && skip && (*skip)[w.entries.size()]) {
       w.batch->PopBack();
       e.packed = -1;

@@ -58,6 +58,23 @@ bool LedgerEval::Resolve(std::span<LedgerShipment> chunk, std::string* error) {
 
 // A decision's JSON members are interned once per distinct decision; most batches have a few dozen.
 int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error) {
+  int period = interp::PendingRulesPeriod(program_, d.date);
+  // Most shipments decide as the one before them did.
+  const LastOutcome& l = last_;
+  if (l.id != 0 && d.program == l.program && d.kind == l.kind && d.symbol == l.symbol &&
+      d.review == l.review && d.notify == l.notify && d.in_force == l.in_force && d.pending == l.pending &&
+      period == l.period && std::equal(d.rules.begin(), d.rules.end(), l.rules.begin(), l.rules.end()))
+    return l.id;
+  int64_t id = OutcomeIdByKey(d, period, error);
+  if (id != 0)
+    last_ = {d.program, d.kind,   d.symbol,
+             d.review,  d.notify, d.in_force,
+             d.pending, period,   std::vector<int>(d.rules.begin(), d.rules.end()),
+             id};
+  return id;
+}
+
+int64_t LedgerEval::OutcomeIdByKey(const interp::DecisionView& d, int period, std::string* error) {
   std::string& key = scratch_;
   key.clear();
   auto put = [&](int64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
@@ -67,16 +84,11 @@ int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error)
   put(d.review);
   put(d.notify);
   put(d.in_force);
-  put(reinterpret_cast<intptr_t>(d.pending));         // a pending compliance date shows in the text
-  put(interp::PendingRulesPeriod(program_, d.date));  // and so do rules pending theirs
+  put(reinterpret_cast<intptr_t>(d.pending));  // a pending compliance date shows in the text
+  put(period);                                 // and so do rules pending theirs
   for (int r : d.rules) put(r);
-  // Most shipments decide as the one before them did.
-  if (last_outcome_ != 0 && key == last_key_) return last_outcome_;
   auto it = outcome_ids_.find(key);
-  if (it != outcome_ids_.end()) {
-    last_key_ = key;
-    return last_outcome_ = it->second;
-  }
+  if (it != outcome_ids_.end()) return it->second;
   std::string json;
   io::AppendDecisionJson(json, d, "", false, !program_.timeline.empty());
   // {"id":"",MEMBERS} -> MEMBERS
@@ -84,8 +96,7 @@ int64_t LedgerEval::OutcomeId(const interp::DecisionView& d, std::string* error)
   int64_t id = 0;
   if (!store_.InternOutcome(members, &id, error)) return 0;
   outcome_ids_.emplace(key, id);
-  last_key_ = key;
-  return last_outcome_ = id;
+  return id;
 }
 
 bool LedgerEval::Collect(std::span<LedgerShipment> chunk,
@@ -166,7 +177,7 @@ bool LedgerEval::Stage(std::span<LedgerShipment> chunk,
 void LedgerEval::Unstage() {
   store_.Unstage();
   outcome_ids_.clear();  // ids given out to staged chunks are gone with them
-  last_outcome_ = 0;
+  last_.id = 0;
 }
 
 bool LedgerEval::Commit(std::string* error) {
@@ -176,7 +187,7 @@ bool LedgerEval::Commit(std::string* error) {
 void LedgerEval::Rollback() {
   store_.Rollback();
   outcome_ids_.clear();  // ids given out in the transaction are gone with it
-  last_outcome_ = 0;
+  last_.id = 0;
 }
 
 std::string LedgerEval::ConflictMessage(std::span<const LedgerShipment> chunk, size_t i) const {

@@ -76,6 +76,7 @@ class LedgerEval {
 
  private:
   int64_t OutcomeId(const interp::DecisionView& d, std::string* error);
+  int64_t OutcomeIdByKey(const interp::DecisionView& d, int period, std::string* error);
   // The records of the chunk's kNew shipments whose decision is no error (records_, which_).
   bool Collect(std::span<LedgerShipment> chunk, const std::function<interp::DecisionView(size_t)>& view,
                std::string* error);
@@ -87,8 +88,18 @@ class LedgerEval {
   ledger::RunInfo run_;
   std::vector<ledger::RecordedShipment> recorded_;
   std::unordered_map<std::string, int64_t> outcome_ids_;  // by a compact form of the decision
-  std::string scratch_, last_key_;
-  int64_t last_outcome_ = 0;  // of last_key_
+  std::string scratch_;
+  // The last decision's outcome id, and what it depends on (see OutcomeIdByKey).
+  struct LastOutcome {
+    const ir::Program* program = nullptr;
+    ir::OutcomeIR::Kind kind{};
+    int symbol = 0, review = 0;
+    bool notify = false, in_force = false;
+    const ir::Program* pending = nullptr;
+    int period = 0;
+    std::vector<int> rules;
+    int64_t id = 0;  // 0: none
+  } last_;
   ledger::ChunkRecords records_;
   std::vector<size_t> which_;  // the chunk index of each of records_.entries
 };
