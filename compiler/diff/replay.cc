@@ -1,5 +1,9 @@
 #include "compiler/diff/replay.h"
 
+#include <fmt/format.h>
+
+#include <iterator>
+
 #include "compiler/diff/periods.h"
 #include "compiler/diff/symbolic.h"
 #include "runtime/date.h"
@@ -7,6 +11,7 @@
 #include "runtime/interp/eval.h"
 #include "runtime/interp/resolve.h"
 #include "runtime/interp/timeline.h"
+#include "runtime/io/json_text.h"
 
 namespace edict::diff {
 
@@ -159,46 +164,30 @@ ReplayResult Replay(const ir::Program& old_program, const ir::Program& new_progr
   return r;
 }
 
-namespace {
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 std::string Witness::ToJson() const {
   std::string out = "{";
+  auto to = std::back_inserter(out);
   for (const auto& [name, v] : fields) {
-    if (out.size() > 1) out += ", ";
-    out += JsonString(name) + ": ";
+    fmt::format_to(to, "{}{}: ", out.size() > 1 ? ", " : "", io::Json{name});
     switch (v.kind) {
       case TypeKind::kBool:
-        out += v.b ? "true" : "false";
+        fmt::format_to(to, "{}", v.b);
         break;
       case TypeKind::kNumber: {
         // A number that is not a finite decimal ("11/30", rare: the search prefers decimals) stays exact, as
         // a string, so the line is still valid JSON.
         std::string n = v.num.ToString();
-        out += n.find('/') == std::string::npos ? n : JsonString(n);
+        if (n.find('/') == std::string::npos)
+          out += n;
+        else
+          io::AppendJsonString(out, n);
         break;
       }
       case TypeKind::kDate:
-        out += JsonString(FormatDate(v.date));
+        io::AppendJsonString(out, FormatDate(v.date));
         break;
       default:
-        out += JsonString(v.text);
+        io::AppendJsonString(out, v.text);
         break;
     }
   }

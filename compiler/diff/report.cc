@@ -1,9 +1,12 @@
 // Renderings of a diff report: terminal text (optionally coloured), JSON and Markdown.
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdio>
+#include <iterator>
 
 #include "compiler/diag/terminal.h"
 #include "compiler/diff/diff.h"
+#include "runtime/io/json_text.h"
 
 namespace edict::diff {
 
@@ -126,29 +129,6 @@ struct Colors {
   const char *red = "", *green = "", *yellow = "", *bold = "", *dim = "", *reset = "";
 };
 
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (c == '\n')
-      out += "\\n";
-    else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else
-      out += c;
-  }
-  return out + "\"";
-}
-
-std::string JsonList(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (const auto& s : v) out += (out.size() > 1 ? ", " : "") + Json(s);
-  return out + "]";
-}
-
 std::string Md(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -213,81 +193,88 @@ std::string RenderText(const DiffReport& r, bool color) {
                                std::string(b.second_engine.empty() ? "" : " and the " + b.second_engine) +
                                " on both versions") +
          "\n";
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "  %d solver queries, %.2f s\n", b.queries, r.seconds);
-  out += buf;
+  fmt::format_to(std::back_inserter(out), "  {} solver queries, {:.2f} s\n", b.queries, r.seconds);
   return out;
 }
 
 std::string RenderJson(const DiffReport& r) {
-  std::string out = "{\n  \"old\": " + Json(r.old_label) + ",\n  \"new\": " + Json(r.new_label) + ",\n";
-  out += "  \"equivalent\": " + std::string(r.equivalent() ? "true" : "false") + ",\n";
-  out += "  \"differs\": " + std::string(r.differs() ? "true" : "false") + ",\n";
-  out += "  \"proved\": " + std::string(r.behaviour.proved ? "true" : "false") + ",\n";
-  out += "  \"changes\": [";
+  using io::Json;
+  using io::JsonList;
+  std::string out;
+  auto to = std::back_inserter(out);
+  fmt::format_to(to,
+                 "{{\n  \"old\": {},\n  \"new\": {},\n  \"equivalent\": {},\n  \"differs\": {},\n"
+                 "  \"proved\": {},\n  \"changes\": [",
+                 Json{r.old_label}, Json{r.new_label}, r.equivalent(), r.differs(), r.behaviour.proved);
   for (size_t i = 0; i < r.changes.size(); ++i) {
     const Change& c = r.changes[i];
     const char* kind = c.kind == Change::kAdded     ? "added"
                        : c.kind == Change::kRemoved ? "removed"
                                                     : "changed";
-    out += std::string(i ? "," : "") + "\n    {\"kind\": \"" + kind + "\", \"what\": " + Json(c.what) +
-           ", \"name\": " + Json(c.name) + ", \"detail\": " + Json(c.detail) +
-           ", \"before\": " + Json(c.before) + ", \"after\": " + Json(c.after) +
-           ", \"in\": " + JsonList(c.in) + "}";
+    fmt::format_to(to,
+                   "{}\n    {{\"kind\": \"{}\", \"what\": {}, \"name\": {}, \"detail\": {}, \"before\": {}, "
+                   "\"after\": {}, \"in\": {}}}",
+                   i ? "," : "", kind, Json{c.what}, Json{c.name}, Json{c.detail}, Json{c.before},
+                   Json{c.after}, JsonList{c.in});
   }
   out += r.changes.empty() ? "],\n" : "\n  ],\n";
   out += "  \"classes\": [";
   for (size_t i = 0; i < r.behaviour.classes.size(); ++i) {
     const BehaviourClass& c = r.behaviour.classes[i];
-    out += std::string(i ? "," : "") + "\n    {\"old\": {\"outcome\": " + Json(c.old_outcome) +
-           ", \"rules\": " + JsonList(c.old_rules) + "}, \"new\": {\"outcome\": " + Json(c.new_outcome) +
-           ", \"rules\": " + JsonList(c.new_rules) + "},\n     \"where\": {";
-    bool first = true;
+    fmt::format_to(to,
+                   "{}\n    {{\"old\": {{\"outcome\": {}, \"rules\": {}}}, \"new\": {{\"outcome\": {}, "
+                   "\"rules\": {}}},\n     \"where\": {{",
+                   i ? "," : "", Json{c.old_outcome}, JsonList{c.old_rules}, Json{c.new_outcome},
+                   JsonList{c.new_rules});
+    const char* sep = "";
     if (!c.split_field.empty()) {
-      out += Json(c.split_field) + ": " + JsonList(c.split_values);
-      first = false;
+      fmt::format_to(to, "{}: {}", Json{c.split_field}, JsonList{c.split_values});
+      sep = ", ";
     }
     for (const auto& [field, seen] : c.values) {
-      out += std::string(first ? "" : ", ") + Json(field) + ": " + JsonList(seen);
-      first = false;
+      fmt::format_to(to, "{}{}: {}", sep, Json{field}, JsonList{seen});
+      sep = ", ";
     }
     out += "},\n     \"complete\": {";
-    first = true;
+    sep = "";
     for (const auto& [field, complete] : c.values_complete) {
-      out += std::string(first ? "" : ", ") + Json(field) + ": " + (complete ? "true" : "false");
-      first = false;
+      fmt::format_to(to, "{}{}: {}", sep, Json{field}, complete);
+      sep = ", ";
     }
-    out += "},\n     \"described_for\": " +
-           Json(c.split_values.size() > 1 && !c.split_field.empty() ? c.split_values[0] : "") +
-           ",\n     \"first_date\": " + Json(c.first_date) + ", \"last_date\": " + Json(c.last_date);
+    fmt::format_to(to, "}},\n     \"described_for\": {},\n     \"first_date\": {}, \"last_date\": {}",
+                   Json{c.split_values.size() > 1 && !c.split_field.empty() ? c.split_values[0] : ""},
+                   Json{c.first_date}, Json{c.last_date});
     out += ",\n     \"ranges\": [";
     for (size_t k = 0; k < c.ranges.size(); ++k) {
-      const auto& r = c.ranges[k];
-      out += std::string(k ? ", " : "") + "{\"field\": " + Json(r.field) + ", \"min\": " + Json(r.min) +
-             ", \"max\": " + (r.unbounded ? std::string("null") : Json(r.max)) +
-             ", \"empty_ledger\": " + (r.empty_ledger ? "true" : "false") +
-             ", \"not_described\": " + Json(r.not_described) + "}";
+      const auto& range = c.ranges[k];
+      fmt::format_to(
+          to, "{}{{\"field\": {}, \"min\": {}, \"max\": {}, \"empty_ledger\": {}, \"not_described\": {}}}",
+          k ? ", " : "", Json{range.field}, Json{range.min},
+          range.unbounded ? std::string("null") : io::JsonEscape(range.max), range.empty_ledger,
+          Json{range.not_described});
     }
-    out += "]";
-    out += ",\n     \"old_policy\": " + Json(c.old_policy) + ", \"new_policy\": " + Json(c.new_policy);
-    out += ",\n     \"old_uses\": " + JsonList(c.old_uses) + ", \"new_uses\": " + JsonList(c.new_uses);
-    out += ",\n     \"witness\": " + c.witness.ToJson() + ",\n     \"consumed_before\": [";
-    first = true;
+    fmt::format_to(
+        to,
+        "],\n     \"old_policy\": {}, \"new_policy\": {},\n     \"old_uses\": {}, \"new_uses\": {},\n"
+        "     \"witness\": {},\n     \"consumed_before\": [",
+        Json{c.old_policy}, Json{c.new_policy}, JsonList{c.old_uses}, JsonList{c.new_uses},
+        c.witness.ToJson());
+    sep = "";
     for (const auto& cb : c.witness.consumed) {
-      out += std::string(first ? "" : ", ") + "{\"old_quota\": " + Json(cb.old_quota) +
-             ", \"new_quota\": " + Json(cb.new_quota) + ", \"amount\": " + Json(cb.amount.ToString()) + "}";
-      first = false;
+      fmt::format_to(to, "{}{{\"old_quota\": {}, \"new_quota\": {}, \"amount\": {}}}", sep,
+                     Json{cb.old_quota}, Json{cb.new_quota}, Json{cb.amount.ToString()});
+      sep = ", ";
     }
     out += "]}";
   }
   out += r.behaviour.classes.empty() ? "],\n" : "\n  ],\n";
-  out += "  \"input_changes\": " + JsonList(r.behaviour.input_changes) + ",\n";
-  out += "  \"not_covered\": " + JsonList(r.behaviour.not_covered) + ",\n";
-  out += "  \"assumptions\": " + JsonList(r.behaviour.assumptions) + ",\n";
   std::vector<std::string> engines = {"interpreter"};
   if (!r.behaviour.second_engine.empty()) engines.push_back(r.behaviour.second_engine);
-  out += "  \"replayed_by\": " + JsonList(engines) + ",\n";
-  out += "  \"queries\": " + std::to_string(r.behaviour.queries) + "\n}\n";
+  fmt::format_to(to,
+                 "  \"input_changes\": {},\n  \"not_covered\": {},\n  \"assumptions\": {},\n"
+                 "  \"replayed_by\": {},\n  \"queries\": {}\n}}\n",
+                 JsonList{r.behaviour.input_changes}, JsonList{r.behaviour.not_covered},
+                 JsonList{r.behaviour.assumptions}, JsonList{engines}, r.behaviour.queries);
   return out;
 }
 

@@ -214,6 +214,9 @@ void Checker::CheckRuleDecl(ast::Decl* d) {
   if (r.cite.empty())
     diags_.Warning("W0406", d->span, "rule '" + d->name + "' cites no provision",
                    "add `cite \"15 CFR ...\"` so every decision can be traced to the law");
+  if (r.cite.find('|') != std::string::npos)
+    diags_.Error("E0412", d->span, "rule '" + d->name + "' has a `|` in its citation",
+                 "CSV output separates a decision's citations with ` | `; write the citation without `|`");
   for (auto& [name, span] : r.consumes) Lookup(d->module, name, kQuotas, span, true);
   if (r.has_from && r.has_until && r.until < r.from)
     diags_.Error("E0403", d->span, "the rule's in-force period ends before it starts");
@@ -393,6 +396,7 @@ const std::vector<std::pair<std::string, std::string>>& DiagnosticCodes() {
       {"E0409", "incomplete test"},
       {"E0410", "bad timeline"},
       {"W0411", "test shipment never checked"},
+      {"E0412", "`|` in a citation"},
       {"E0501", "unknown rule"},
       {"E0502", "exception cycle"},
       {"E0503", "rule declared twice"},

@@ -1,54 +1,16 @@
 #include "runtime/io/writer.h"
 
-#include <algorithm>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+
+#include "compiler/diag/human_text.h"
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
 #include "runtime/interp/timeline.h"
 
 namespace edict::io {
-
-namespace {
-
-// Appends `s` as a JSON string; plain text (the usual case) is copied in one go.
-void AppendJsonString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  bool plain = true;
-  for (char c : s)
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) plain = false;
-  if (plain) {
-    out.append(s);
-    out.push_back('"');
-    return;
-  }
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"')
-      out += "\\\"";
-    else if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (u < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
-}  // namespace
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  AppendJsonString(out, s);
-  return out;
-}
 
 namespace {
 
@@ -97,42 +59,30 @@ std::string DecisionJson(const interp::Decision& d, std::string_view id, bool ex
 void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::string_view id, bool explain,
                         bool timeline) {
   const ir::Program& p = *d.program;
-  out += "{\"id\":";
-  AppendJsonString(out, id);
-  out += ",\"decision\":\"";
-  out += interp::DecisionName(d.kind);
-  out += "\",\"exception\":";
-  if (d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0)
-    AppendJsonString(out, p.enums[p.symbol_enum].members[d.symbol]);
-  else
-    out += "null";
+  auto to = std::back_inserter(out);
+  auto member_or_null = [&](bool has, int enum_index, int member) {
+    if (has && member >= 0 && enum_index >= 0)
+      AppendJsonString(out, p.enums[enum_index].members[member]);
+    else
+      out += "null";
+  };
+  fmt::format_to(to, "{{\"id\":{},\"decision\":\"{}\",\"exception\":", Json{id},
+                 interp::DecisionName(d.kind));
+  member_or_null(d.kind == ir::OutcomeIR::kLicenseException, p.symbol_enum, d.symbol);
   out += ",\"review_policy\":";
-  if (d.kind == ir::OutcomeIR::kLicenseRequired && d.review >= 0 && p.review_enum >= 0)
-    AppendJsonString(out, p.enums[p.review_enum].members[d.review]);
-  else
-    out += "null";
-  out += d.notify ? ",\"notify\":true,\"rules\":[" : ",\"notify\":false,\"rules\":[";
-  for (size_t i = 0; i < d.rules.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(out, p.rules[d.rules[i]].id);
-  }
+  member_or_null(d.kind == ir::OutcomeIR::kLicenseRequired, p.review_enum, d.review);
+  fmt::format_to(to, ",\"notify\":{},\"rules\":[", d.notify);
+  for (size_t i = 0; i < d.rules.size(); ++i)
+    fmt::format_to(to, "{}{}", i ? "," : "", Json{p.rules[d.rules[i]].id});
   out += "],\"citations\":[";
-  for (size_t i = 0; i < d.rules.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendJsonString(out, p.rules[d.rules[i]].cite);
-  }
+  for (size_t i = 0; i < d.rules.size(); ++i)
+    fmt::format_to(to, "{}{}", i ? "," : "", Json{p.rules[d.rules[i]].cite});
   out += "]";
-  if (timeline) {
-    out += ",\"policy\":";
-    AppendJsonString(out, p.name);
-  }
-  if (d.pending) {
+  if (timeline) fmt::format_to(to, ",\"policy\":{}", Json{p.name});
+  if (d.pending)
     // In force on the date but not yet binding: docs/language.md, "Effective and compliance dates".
-    out += ",\"pending\":{\"policy\":";
-    AppendJsonString(out, d.pending->name);
-    out += ",\"in_force_from\":\"" + FormatDate(d.pending->from) + "\",\"compliance_from\":\"" +
-           FormatDate(d.pending->compliance) + "\"}";
-  }
+    fmt::format_to(to, ",\"pending\":{{\"policy\":{},\"in_force_from\":\"{}\",\"compliance_from\":\"{}\"}}",
+                   Json{d.pending->name}, FormatDate(d.pending->from), FormatDate(d.pending->compliance));
   if (!p.rule_compliance_edges.empty() && d.in_force) {
     // Rules in force but not yet binding (their own compliance dates): no engine applied them.
     std::vector<int> pending = interp::PendingRules(p, d.date);
@@ -140,11 +90,10 @@ void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::st
       out += ",\"pending_rules\":[";
       for (size_t i = 0; i < pending.size(); ++i) {
         const ir::Rule& r = p.rules[pending[i]];
-        out += i ? ",{\"rule\":" : "{\"rule\":";
-        AppendJsonString(out, r.id);
-        out += r.in_force_from == INT_MIN ? std::string(",\"in_force_from\":null")
-                                          : ",\"in_force_from\":\"" + FormatDate(r.in_force_from) + "\"";
-        out += ",\"compliance_from\":\"" + FormatDate(r.from) + "\"}";
+        fmt::format_to(to, "{}{{\"rule\":{},\"in_force_from\":{},\"compliance_from\":\"{}\"}}", i ? "," : "",
+                       Json{r.id},
+                       r.in_force_from == INT_MIN ? "null" : "\"" + FormatDate(r.in_force_from) + "\"",
+                       FormatDate(r.from));
       }
       out += "]";
     }
@@ -154,24 +103,25 @@ void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::st
     for (size_t i = 0; i < d.quotas.size(); ++i) {
       const auto& q = d.quotas[i];
       auto remaining = Sub(q.limit, q.after);
-      out += (i ? "," : "") + std::string("{\"quota\":") + JsonEscape(p.quotas[q.quota].id) +
-             ",\"key\":" + JsonEscape(q.key_text) + ",\"limit\":" + JsonNumber(q.limit) +
-             ",\"consumed_before\":" + JsonNumber(q.before) + ",\"this_shipment\":" + JsonNumber(q.amount) +
-             ",\"remaining\":" + (remaining ? JsonNumber(*remaining) : "null") + "}";
+      fmt::format_to(to,
+                     "{}{{\"quota\":{},\"key\":{},\"limit\":{},\"consumed_before\":{},\"this_shipment\":{},"
+                     "\"remaining\":{}}}",
+                     i ? "," : "", Json{p.quotas[q.quota].id}, Json{q.key_text}, JsonNumber(q.limit),
+                     JsonNumber(q.before), JsonNumber(q.amount), remaining ? JsonNumber(*remaining) : "null");
     }
     out += "]";
-    if (!d.in_force) out += ",\"note\":\"the policy is not in force on " + FormatDate(d.date) + "\"";
+    if (!d.in_force) fmt::format_to(to, ",\"note\":\"the policy is not in force on {}\"", FormatDate(d.date));
   }
   out.push_back('}');
 }
 
 std::string ErrorJson(std::string_view id, int line, std::string_view message) {
-  return "{\"id\":" + (id.empty() ? std::string("null") : JsonEscape(id)) +
-         ",\"line\":" + std::to_string(line) + ",\"error\":" + JsonEscape(message) + "}";
+  return fmt::format("{{\"id\":{},\"line\":{},\"error\":{}}}", id.empty() ? "null" : JsonEscape(id), line,
+                     Json{message});
 }
 
 std::string CsvHeader() {
-  return "id,decision,exception,review_policy,notify,rules,citations,error,"
+  return "id,decision,exception,review_policy,notify,rules,citations,policy,error,"
          "policy_id,policy_version,policy_hash,edict_version,ledger_position,recorded";
 }
 
@@ -180,9 +130,9 @@ Provenance Provenance::Of(const ir::Program& program, std::string edict_version)
 }
 
 std::string Provenance::Json() const {
-  return ",\"policy_id\":" + JsonEscape(policy_id) +
-         ",\"policy_version\":" + (policy_version.empty() ? "null" : JsonEscape(policy_version)) +
-         ",\"policy_hash\":" + JsonEscape(policy_hash) + ",\"edict_version\":" + JsonEscape(edict_version);
+  return fmt::format(",\"policy_id\":{},\"policy_version\":{},\"policy_hash\":{},\"edict_version\":{}",
+                     io::Json{policy_id}, policy_version.empty() ? "null" : JsonEscape(policy_version),
+                     io::Json{policy_hash}, io::Json{edict_version});
 }
 
 std::string Provenance::Csv() const {
@@ -222,13 +172,13 @@ void AppendProvenanceCsv(std::string& out, std::string_view provenance, int64_t 
   out += recorded ? ",true" : ",";
 }
 
-std::string DecisionCsv(const interp::Decision& d, std::string_view id) {
+std::string DecisionCsv(const interp::Decision& d, std::string_view id, bool timeline) {
   std::string out;
-  AppendDecisionCsv(out, interp::DecisionView::Of(d), id);
+  AppendDecisionCsv(out, interp::DecisionView::Of(d), id, timeline);
   return out;
 }
 
-void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id) {
+void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id, bool timeline) {
   const ir::Program& p = *d.program;
   std::string exc = d.kind == ir::OutcomeIR::kLicenseException && d.symbol >= 0 && p.symbol_enum >= 0
                         ? p.enums[p.symbol_enum].members[d.symbol]
@@ -238,15 +188,18 @@ void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::str
                         : "";
   std::string cites, ids;
   for (int r : d.rules) {
-    cites += (cites.empty() ? "" : "; ") + p.rules[r].cite;
+    if (!ids.empty()) cites += kCitationSeparator;
+    cites += p.rules[r].cite;
     ids += (ids.empty() ? "" : " ") + p.rules[r].id;
   }
   out += CsvCell(id) + "," + interp::DecisionName(d.kind) + "," + exc + "," + rev + "," +
-         (d.notify ? "true" : "false") + "," + CsvCell(ids) + "," + CsvCell(cites) + ",";
+         (d.notify ? "true" : "false") + "," + CsvCell(ids) + "," + CsvCell(cites) + "," +
+         (timeline ? CsvCell(p.name) : std::string()) + ",";
 }
 
 std::string ErrorCsv(std::string_view id, int line, std::string_view message) {
-  return CsvCell(id) + ",error,,,,,," + CsvCell("line " + std::to_string(line) + ": " + std::string(message));
+  return CsvCell(id) + ",error,,,,,,," +
+         CsvCell("line " + std::to_string(line) + ": " + std::string(message));
 }
 
 namespace {
@@ -269,6 +222,12 @@ std::string TableCell(std::string_view s) {
   return out;
 }
 
+// "1200 units" -> "1,200": the column's heading says what is counted.
+std::string Quantity(std::string text) {
+  if (text.size() > 6 && text.compare(text.size() - 6, 6, " units") == 0) text.resize(text.size() - 6);
+  return text::GroupNumber(text);
+}
+
 }  // namespace
 
 void TableWriter::Add(const interp::Decision& d, std::string_view id, const interp::Record& rec,
@@ -278,8 +237,7 @@ void TableWriter::Add(const interp::Decision& d, std::string_view id, const inte
     if (i < 0 || rec.values.size() <= static_cast<size_t>(i)) return "";
     return interp::FormatValue(top, rec.values[i], top.fields[i].type);
   };
-  std::string item = field("item"), qty = field("quantity");
-  if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
+  std::string item = field("item"), qty = Quantity(field("quantity"));
   timeline_ = timeline_ || !top.timeline.empty() || d.pending;
   std::string policy =
       d.program && d.program != &top ? d.program->name : (d.in_force ? "" : "(none in force)");
@@ -304,8 +262,7 @@ void TableWriter::AddRecorded(std::string_view id, const interp::Record& rec, co
     if (i < 0 || rec.values.size() <= static_cast<size_t>(i) || rec.values[i].absent()) return "";
     return interp::FormatValue(top, rec.values[i], top.fields[i].type);
   };
-  std::string item = field("item"), qty = field("quantity");
-  if (qty.size() > 6 && qty.compare(qty.size() - 6, 6, " units") == 0) qty.resize(qty.size() - 6);
+  std::string item = field("item"), qty = Quantity(field("quantity"));
   timeline_ = timeline_ || !top.timeline.empty();
   rows_.push_back({TableCell(id), field("date"), field("destination"), TableCell(item), qty,
                    TableCell(outcome) + " (recorded)", TableCell(rules), TableCell(policy)});
@@ -318,17 +275,19 @@ void TableWriter::AddError(std::string_view id, int line, std::string_view messa
 
 std::string TableWriter::Render() const {
   std::vector<std::string> head = {"id", "date", "dest", "item", "qty", "decision", "rules", "policy"};
+  const size_t kQty = 4;  // numbers are right-aligned
   size_t columns = timeline_ ? head.size() : head.size() - 1;
   head.resize(columns);
+  // Widths are terminal columns, not bytes: an id in Chinese takes two a character, an accent none.
   std::vector<size_t> width(head.size());
-  for (size_t c = 0; c < head.size(); ++c) width[c] = head[c].size();
+  for (size_t c = 0; c < head.size(); ++c) width[c] = text::DisplayWidth(head[c]);
   for (const auto& r : rows_)
-    for (size_t c = 0; c < columns; ++c) width[c] = std::max(width[c], r[c].size());
+    for (size_t c = 0; c < columns; ++c) width[c] = std::max(width[c], text::DisplayWidth(r[c]));
   auto line = [&](const std::vector<std::string>& r) {
     std::string out;
     for (size_t c = 0; c < columns; ++c) {
-      out += r[c];
-      if (c + 1 < columns) out += std::string(width[c] - r[c].size() + 2, ' ');
+      out += c == kQty ? text::PadLeft(r[c], width[c]) : text::PadRight(r[c], width[c]);
+      if (c + 1 < columns) out += "  ";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";

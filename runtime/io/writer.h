@@ -5,12 +5,12 @@
 #include <vector>
 
 #include "runtime/interp/decide.h"
+#include "runtime/io/json_text.h"
 
 namespace edict::io {
 
 enum class Format { kJsonl, kCsv, kTable };
 
-std::string JsonEscape(std::string_view s);
 // A CSV cell: quoted (quotes doubled) when it holds a comma, a quote or a line break.
 std::string CsvCell(std::string_view s);
 
@@ -22,9 +22,14 @@ void AppendDecisionJson(std::string& out, const interp::DecisionView& d, std::st
 std::string ErrorJson(std::string_view id, int line, std::string_view message);
 
 // The decision columns, then the provenance columns (Provenance::Csv, then ledger_position and recorded).
+// `rules` holds the rule ids separated by spaces; `citations` their citations in the same order, separated by
+// kCitationSeparator (a citation holds semicolons and commas, and the checker refuses a `|` in one, so the
+// cell splits into exactly one citation per rule); `policy`, under a timeline, the policy in force that
+// decided.
 std::string CsvHeader();
-std::string DecisionCsv(const interp::Decision& d, std::string_view id);
-void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id);
+inline constexpr std::string_view kCitationSeparator = " | ";
+std::string DecisionCsv(const interp::Decision& d, std::string_view id, bool timeline);
+void AppendDecisionCsv(std::string& out, const interp::DecisionView& d, std::string_view id, bool timeline);
 std::string ErrorCsv(std::string_view id, int line, std::string_view message);
 
 // Where a decision came from (docs/ledger.md, "Provenance"): the policy given on the command line (its file

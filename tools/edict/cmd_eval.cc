@@ -310,7 +310,7 @@ int RunEval(const EvalArgs& args, const Common& common) {
       if (format == io::Format::kJsonl)
         write(io::DecisionJson(d, id, args.explain, timeline), provenance_members);
       else if (format == io::Format::kCsv)
-        write(io::DecisionCsv(d, id) + "," + provenance_cells + ",,");
+        write(io::DecisionCsv(d, id, timeline) + "," + provenance_cells + ",,");
       else
         table.Add(d, id, rec, *program);
       if (total % 1024 == 0) progress.Rows(total, input.bytes_read(), input.size());

@@ -84,7 +84,7 @@ std::string RenderAfterId(const BatchedEval& eval, const interp::DecisionView& d
     io::AppendDecisionJson(text, d, "", false, timeline);
     return text.substr(std::string_view("{\"id\":\"\"").size());
   }
-  io::AppendDecisionCsv(text, d, "");
+  io::AppendDecisionCsv(text, d, "", timeline);
   return text;  // an empty id is an empty first cell
 }
 
@@ -222,7 +222,7 @@ void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
     if (jsonl)
       io::AppendDecisionJson(w.output, d, e.id, eval.explain, timeline);
     else
-      io::AppendDecisionCsv(w.output, d, e.id);
+      io::AppendDecisionCsv(w.output, d, e.id, timeline);
     close_decision(position, repeat);
     end_line();
   }

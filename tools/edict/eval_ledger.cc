@@ -217,12 +217,18 @@ std::string TextOr(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string Joined(const nlohmann::json& j, const char* key, const char* sep) {
+// The array's strings joined by `sep`, one place each (an empty citation keeps its place).
+std::string Joined(const nlohmann::json& j, const char* key, std::string_view sep) {
   std::string out;
   auto it = j.find(key);
   if (it == j.end() || !it->is_array()) return out;
-  for (const auto& e : *it)
-    if (e.is_string()) out += (out.empty() ? "" : sep) + e.get<std::string>();
+  bool first = true;
+  for (const auto& e : *it) {
+    if (!e.is_string()) continue;
+    if (!first) out += sep;
+    out += e.get<std::string>();
+    first = false;
+  }
   return out;
 }
 
@@ -264,7 +270,9 @@ void AppendRecordedCsv(std::string& out, std::string_view id, const ledger::Reco
   out += io::CsvCell(id) + "," + TextOr(j, "decision") + "," + TextOr(j, "exception") + "," +
          TextOr(j, "review_policy") + "," +
          (notify != j.end() && notify->is_boolean() && *notify ? "true" : "false") + "," +
-         io::CsvCell(Joined(j, "rules", " ")) + "," + io::CsvCell(Joined(j, "citations", "; ")) + ",";
+         io::CsvCell(Joined(j, "rules", " ")) + "," +
+         io::CsvCell(Joined(j, "citations", io::kCitationSeparator)) + "," +
+         io::CsvCell(TextOr(j, "policy")) + ",";
   io::AppendProvenanceCsv(out, RecordedProvenance(r).Csv(), r.position, true);
 }
 
@@ -457,7 +465,7 @@ bool RunLedgerLines(const LineEval& eval, ShipmentInput& input, io::RecordParser
           io::AppendProvenanceJson(json, provenance, s.position, repeat);
           write(json);
         } else if (format == io::Format::kCsv) {
-          std::string row = io::DecisionCsv(d, p.id);
+          std::string row = io::DecisionCsv(d, p.id, timeline);
           io::AppendProvenanceCsv(row, provenance, s.position, repeat);
           write(row);
         } else {

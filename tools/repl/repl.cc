@@ -151,7 +151,7 @@ int RunRepl(const ReplOptions& options) {
   if (options.policies.size() > 1 && session.Has(options.policies[0]))
     Print(session.Handle(":policy " + options.policies[0]));
   if (!options.ledger.empty()) Print(session.Handle(":ledger open " + options.ledger));
-  bool terminal = isatty(0) && isatty(1);
+  bool terminal = term::IsTerminal(0) && term::IsTerminal(1);
   return terminal ? Interactive(session) : Scripted(session, options.echo);
 }
 
