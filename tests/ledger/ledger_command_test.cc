@@ -37,7 +37,7 @@ TEST_P(LedgerCommand, ShowVoidExportAndImportAsGiven) {
   ASSERT_EQ(table.status, 0) << table.err;
   EXPECT_NE(table.out.find(
                 "aid_lpp         consignee=Bharat Compute Ltd, year=2025          2025                     "
-                "26898568   26900000       1432  tpp"),
+                "26,898,568   26,900,000        1,432  tpp"),
             std::string::npos)
       << table.out;
   Result json = Run({"ledger", "show", ledger, "--format", "json"});
@@ -64,7 +64,7 @@ TEST_P(LedgerCommand, ShowVoidExportAndImportAsGiven) {
   ASSERT_EQ(v.status, 0) << v.err;
   EXPECT_EQ(v.out,
             "voided shipment 's18' (position 18) at position 66; given back:\n"
-            "  aid_lpp (consignee=Bharat Compute Ltd, year=2025): 26898568 tpp\n");
+            "  aid_lpp (consignee=Bharat Compute Ltd, year=2025): 26,898,568 tpp\n");
   EXPECT_EQ(Run({"ledger", "void", ledger, "s18"}).status, 2);
   std::string totals = TotalsText(ledger);
   EXPECT_NE(totals.find("consignee=Bharat Compute Ltd, year=2025 | 2025 = 0\n"), std::string::npos) << totals;

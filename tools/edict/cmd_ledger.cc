@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "compiler/diag/human_text.h"
 #include "compiler/driver/exit_status.h"
 #include "compiler/driver/files.h"
 #include "runtime/io/writer.h"
@@ -81,19 +82,22 @@ int Show(const LedgerArgs& args, const Common& common) {
       out.Write(io::CsvCell(r.quota) + "," + io::CsvCell(r.label) + "," + io::CsvCell(r.period) + "," +
                 r.consumed.ToString() + "," + l + "," + rem + "," + io::CsvCell(r.unit) + "\n");
     else
-      table.push_back({r.quota, r.label, r.period, r.consumed.ToString(), l, rem, r.unit});
+      table.push_back({r.quota, r.label, r.period, text::GroupNumber(r.consumed.ToString()),
+                       text::GroupNumber(l), text::GroupNumber(rem), r.unit});
   }
   if (args.format == "table") {
+    // For people: figures with thousands separators, right-aligned; widths by display width (a consignee's
+    // name in Chinese takes two columns a character).
     std::vector<size_t> width(table[0].size());
     for (const auto& row : table)
-      for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+      for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], text::DisplayWidth(row[c]));
     std::string text;
     for (size_t i = 0; i < table.size(); ++i) {
       std::string line;
       for (size_t c = 0; c < table[i].size(); ++c) {
         bool number = c >= 3 && c <= 5 && i > 0;
-        std::string pad(width[c] - table[i][c].size(), ' ');
-        line += (c ? "  " : "") + (number ? pad + table[i][c] : table[i][c] + pad);
+        line += (c ? "  " : "") +
+                (number ? text::PadLeft(table[i][c], width[c]) : text::PadRight(table[i][c], width[c]));
       }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       text += line + "\n";
@@ -178,7 +182,7 @@ int Void(const LedgerArgs& args) {
   }
   std::string given;
   for (const auto& u : before.uses)
-    given += "\n  " + u.quota + " (" + u.label + "): " + u.amount.ToString() +
+    given += "\n  " + u.quota + " (" + u.label + "): " + text::GroupNumber(u.amount.ToString()) +
              (u.unit.empty() ? "" : " " + u.unit);
   driver::Output::Stdout().Write(
       "voided shipment '" + args.id + "' (position " + std::to_string(v.voided) + ") at position " +
