@@ -109,6 +109,11 @@ TEST(Stdlib, AWrongStdlibIsAnErrorNotAFallback) {
     EXPECT_TRUE(Contains(option.err, "--stdlib '" + c.dir + "' is not a stdlib directory: " + c.why))
         << option.err;
     EXPECT_EQ(option.out, "") << "nothing was checked";
+    // Given after the command, the same.
+    Outcome after = Edict({"check", "--stdlib", c.dir, policy});
+    EXPECT_EQ(after.status, edict::driver::kExitUsage) << c.dir << after.err;
+    EXPECT_TRUE(Contains(after.err, "--stdlib '" + c.dir + "' is not a stdlib directory: " + c.why))
+        << after.err;
     Outcome env = Edict({"check", policy}, {{"EDICT_STDLIB", c.dir}});
     EXPECT_EQ(env.status, edict::driver::kExitUsage) << c.dir << env.err;
     EXPECT_TRUE(Contains(env.err, "EDICT_STDLIB='" + c.dir + "' is not a stdlib directory: " + c.why))
@@ -123,6 +128,8 @@ TEST(Stdlib, AWrongStdlibIsAnErrorNotAFallback) {
   // A real stdlib, and a folder of extra modules searched before it.
   EXPECT_EQ(Edict({"check", policy}, {{"EDICT_STDLIB", kSource + "/stdlib"}}).status, 0);
   EXPECT_EQ(Edict({"--stdlib", "stdlib", "check", policy}).status, 0);
+  EXPECT_EQ(Edict({"check", "--stdlib", "stdlib", policy, "--color", "never"}).status, 0);
+  EXPECT_EQ(Edict({"check", "--no-such-option", policy}).status, edict::driver::kExitUsage);
   EXPECT_EQ(Edict({"--stdlib", "tests/golden/stdlib", "check", policy}).status, 0);
   // An empty EDICT_STDLIB is no setting at all.
   EXPECT_EQ(Edict({"check", policy}, {{"EDICT_STDLIB", ""}}).status, 0);

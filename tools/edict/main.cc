@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
       throw CLI::RuntimeError(kExitUsage);
     }
   });
+  // The global options are taken after the command too (`edict check --stdlib DIR x.edict`): subcommands,
+  // which inherit this setting, hand an option they do not know to `edict` itself.
+  app.fallthrough();
   int exit_code = kExitOk;
   edict::cli::AddRegisteredCommands(app, common, exit_code);
   // An empty list's captured default ("[]") says nothing in --help.
