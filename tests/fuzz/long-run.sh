@@ -47,7 +47,7 @@ for h in "${harnesses[@]}"; do
   # from outside left its figures in NAME.progress (CPU) and its log (the last "#N" line: executions).
   read -r done_cpu done_execs segments < <(cat "$out/long/$h.done" 2>/dev/null || echo "0 0 0")
   if [[ -f $out/long/$h.progress ]]; then
-    cut_execs=$(grep -E '^#[0-9]+' "$log" 2>/dev/null | tail -1 | sed 's/^#\([0-9]*\).*/\1/')
+    cut_execs=$( (grep -E '^#[0-9]+' "$log" 2>/dev/null || true) | tail -1 | sed 's/^#\([0-9]*\).*/\1/')
     done_cpu=$((done_cpu + $(<"$out/long/$h.progress")))
     done_execs=$((done_execs + ${cut_execs:-0}))
     segments=$((segments + 1))
