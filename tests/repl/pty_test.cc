@@ -150,7 +150,7 @@ TEST(ReplTerminal, CompletionEditingInterruptHistoryAndEof) {
 
   // Editing: Ctrl-A moves to the start of the line, where the rest is inserted.
   t.Type("* 2\x01nvidia-h100-sxm.tpp \r");
-  ASSERT_TRUE(t.WaitFor("31664 tpp")) << t.screen();
+  ASSERT_TRUE(t.WaitFor("31,664 tpp")) << t.screen();
   ASSERT_TRUE(t.WaitFor(kPrompt)) << t.screen();
 
   // Ctrl-C cancels the line being typed; the next line starts afresh.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 
+#include "compiler/diag/human_text.h"
 #include "compiler/sema/load.h"
 #include "runtime/date.h"
 #include "runtime/interp/eval.h"
@@ -364,6 +365,7 @@ std::string Session::FormatConstant(const ir::Program& p, const ir::NamedConstan
     shown += "}  (" + std::to_string(n) + (n == 1 ? " member)" : " members)");
   } else {
     shown = interp::FormatValue(p, v, c.type);
+    if (v.kind == ValueKind::kNumber) shown = text::GroupNumber(shown);  // "26,898,568 tpp", for people
   }
   return (c.name == "__repl" ? "" : c.name + " = ") + shown;
 }
