@@ -28,23 +28,21 @@ void CivilFromDays(int z, int* y, unsigned* m, unsigned* d) {
 
 std::optional<int> ParseDate(std::string_view t) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
-  auto digits = [&](size_t from, size_t n, int* out) {
-    int v = 0;
-    for (size_t i = from; i < from + n; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      v = v * 10 + (t[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int y, m, d;
-  if (!digits(0, 4, &y) || !digits(5, 2, &m) || !digits(8, 2, &d)) return std::nullopt;
+  // Every input line has a date: the digits are read without a loop (a byte below '0' wraps to a large
+  // value).
+  auto digit = [&](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(t[i])) - '0'; };
+  unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), m0 = digit(5), m1 = digit(6),
+           d0 = digit(8), d1 = digit(9);
+  if ((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9))
+    return std::nullopt;
+  int y = static_cast<int>(y0 * 1000 + y1 * 100 + y2 * 10 + y3);
+  unsigned m = m0 * 10 + m1, d = d0 * 10 + d1;
   if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1) return std::nullopt;
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  int max = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+  unsigned max = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
   if (d > max) return std::nullopt;
-  return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  return DaysFromCivil(y, m, d);
 }
 
 bool DateOutOfRange(std::string_view t) {

@@ -103,71 +103,126 @@ PackedLayout PackedLayout::For(const ir::Program& program) {
 
 // ---- TextTable ----
 
+uint64_t TextTable::Hash(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t h = (n + 1) * 0x9E3779B97F4A7C15ull;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+    h ^= h >> 29;
+  }
+  if (n) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+  }
+  return h ^ (h >> 32);
+}
+
 std::string_view TextTable::Store(std::string_view s) {
   constexpr size_t kChunk = 1 << 16;
-  if (chunks_.empty() || chunk_used_ + s.size() > chunk_size_) {
-    // A long text gets a chunk of its own; the chunks are not zeroed (only written bytes are read).
-    chunk_size_ = std::max(kChunk, s.size());
-    chunks_.emplace_back(new char[chunk_size_]);
+  if (chunks_.empty() || chunk_used_ + s.size() > chunk_sizes_[chunk_]) {
+    // The next chunk (kept from before a Clear, or new); a long text gets a chunk of its own. Chunks are not
+    // zeroed (only written bytes are read).
+    if (!chunks_.empty()) ++chunk_;
+    size_t size = std::max(kChunk, s.size());
+    if (chunk_ == chunks_.size()) {
+      chunks_.emplace_back(new char[size]);
+      chunk_sizes_.push_back(size);
+    } else if (chunk_sizes_[chunk_] < size) {  // (texts after chunk_ were all dropped)
+      chunks_[chunk_].reset(new char[size]);
+      chunk_sizes_[chunk_] = size;
+    }
     chunk_used_ = 0;
   }
-  char* at = chunks_.back().get() + chunk_used_;
+  char* at = chunks_[chunk_].get() + chunk_used_;
   std::memcpy(at, s.data(), s.size());
   chunk_used_ += s.size();
   return std::string_view(at, s.size());
 }
 
-uint32_t TextTable::Intern(std::string_view s) {
-  auto it = index_.find(s);
-  if (it != index_.end()) return it->second;
-  uint32_t id = Append(s);
-  index_.emplace(texts_[id], id);
-  return id;
+void TextTable::Insert(uint32_t hash, uint32_t index) {
+  size_t mask = slots_.size() - 1;
+  size_t i = hash & mask;
+  while (slots_[i].index != kEmpty) i = (i + 1) & mask;
+  slots_[i] = {hash, index};
+  ++interned_;
 }
 
-uint32_t TextTable::Append(std::string_view s) {
-  texts_.push_back(s.empty() ? std::string_view() : Store(s));
-  return static_cast<uint32_t>(texts_.size() - 1);
+void TextTable::Rehash(size_t slots) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(slots, Slot{});
+  interned_ = 0;
+  for (const Slot& s : old)
+    if (s.index != kEmpty) Insert(s.hash, s.index);
+}
+
+uint32_t TextTable::Intern(std::string_view s) {
+  uint32_t hash = static_cast<uint32_t>(Hash(s));
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.index == kEmpty) break;
+    if (slot.hash == hash) {
+      std::string_view t = texts_[slot.index];
+      if (t.size() == s.size() && (s.empty() || std::memcmp(t.data(), s.data(), s.size()) == 0))
+        return slot.index;
+    }
+  }
+  if ((interned_ + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
+  uint32_t index = Append(s);
+  Insert(hash, index);
+  return index;
 }
 
 void TextTable::Truncate(size_t n) {
-  if (n >= texts_.size()) return;
-  if (n <= 1) {
-    Clear();
+  n = std::max<size_t>(n, 1);
+  if (texts_.empty()) {
+    texts_.push_back(std::string_view());
+    slots_.assign(16, Slot{});
+    Insert(static_cast<uint32_t>(Hash("")), 0);
     return;
   }
-  // Constants come first and are few: rebuild them into fresh storage.
-  std::vector<std::string> keep(texts_.begin() + 1, texts_.begin() + static_cast<std::ptrdiff_t>(n));
-  Clear();
-  for (const auto& s : keep) Intern(s);
-}
-
-void TextTable::Clear() {
-  texts_.assign(1, std::string_view());
-  chunks_.clear();
-  chunk_used_ = chunk_size_ = 0;
-  index_.clear();
-  index_.emplace(std::string_view(), 0);
+  if (n >= texts_.size()) return;
+  texts_.resize(n);
+  // The storage after the last text kept is free again.
+  chunk_ = 0;
+  chunk_used_ = 0;
+  for (size_t i = n; i-- > 1;) {
+    const char* end = texts_[i].data() + texts_[i].size();
+    if (texts_[i].empty()) continue;
+    for (size_t c = 0; c < chunks_.size(); ++c)
+      if (end > chunks_[c].get() && end <= chunks_[c].get() + chunk_sizes_[c]) {
+        chunk_ = c;
+        chunk_used_ = static_cast<size_t>(end - chunks_[c].get());
+        break;
+      }
+    break;
+  }
+  // The kept texts, interned again (as constants are).
+  std::fill(slots_.begin(), slots_.end(), Slot{});
+  interned_ = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if ((interned_ + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    Insert(static_cast<uint32_t>(Hash(texts_[i])), static_cast<uint32_t>(i));
+  }
 }
 
 // ---- Batch ----
 
-uint8_t* Batch::Add(int line) {
-  size_t words = layout_->size / 16;
-  words_.resize(words_.size() + words, 0);
-  lines_.push_back(line);
-  return record(count_++);
+void Batch::Grow(size_t words) {
+  words_.resize(std::max(words, 2 * words_.size()));
 }
 
 void Batch::PopBack() {
   if (!count_) return;
   --count_;
-  words_.resize(count_ * (layout_->size / 16));
   lines_.pop_back();
 }
 
 void Batch::Clear(size_t keep_texts) {
-  words_.clear();
   lines_.clear();
   count_ = 0;
   texts_.Truncate(keep_texts);

@@ -17,11 +17,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "compiler/ir/ir.h"
@@ -47,25 +45,44 @@ struct PackedLayout {
 };
 
 // Texts of a batch. Index 0 is "". A text stored `interned` is looked up first, so equal texts share an
-// index; others (shipment ids, say) are only appended.
+// index; others (shipment ids, say) are only appended. Clearing keeps the storage and the lookup table's
+// room, so a batch refilled line by line allocates nothing once it has grown.
 class TextTable {
  public:
   TextTable() { Clear(); }
+  TextTable(const TextTable&) = delete;
+  TextTable& operator=(const TextTable&) = delete;
   uint32_t Intern(std::string_view s);
-  uint32_t Append(std::string_view s);
+  uint32_t Append(std::string_view s) {
+    texts_.push_back(s.empty() ? std::string_view() : Store(s));
+    return static_cast<uint32_t>(texts_.size() - 1);
+  }
   std::string_view Get(uint32_t index) const { return texts_[index]; }
   size_t size() const { return texts_.size(); }
-  // Keeps the first `n` texts (a compiled policy's constants), drops the rest.
+  // Keeps the first `n` texts (a compiled policy's constants, which are interned), drops the rest.
   void Truncate(size_t n);
-  void Clear();
+  void Clear() { Truncate(1); }
 
  private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t index = kEmpty;
+  };
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  static uint64_t Hash(std::string_view s);
   std::string_view Store(std::string_view s);
+  void Insert(uint32_t hash, uint32_t index);
+  void Rehash(size_t slots);
+
   std::vector<std::string_view> texts_;
-  std::deque<std::unique_ptr<char[]>> chunks_;  // storage; texts never move
-  size_t chunk_size_ = 0;
-  size_t chunk_used_ = 0;
-  std::unordered_map<std::string_view, uint32_t> index_;
+  // Storage in chunks that never move; chunks_[0, chunk_] are full, chunk_used_ bytes of chunks_[chunk_]
+  // used.
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  std::vector<size_t> chunk_sizes_;
+  size_t chunk_ = 0, chunk_used_ = 0;
+  // The interned texts: open addressing over a power of two of slots, at most half full.
+  std::vector<Slot> slots_;
+  size_t interned_ = 0;
 };
 
 // Records laid out by one PackedLayout, with the texts they refer to.
@@ -83,15 +100,23 @@ class Batch {
   const std::vector<int>& lines() const { return lines_; }
 
   // A new zeroed record at the end.
-  uint8_t* Add(int line);
+  uint8_t* Add(int line) {
+    size_t words = layout_->size / 16;
+    if ((count_ + 1) * words > words_.size()) Grow((count_ + 1) * words);
+    uint8_t* rec = record(count_++);
+    std::memset(rec, 0, layout_->size);
+    lines_.push_back(line);
+    return rec;
+  }
   // Drops the last record (a line that turned out invalid).
   void PopBack();
-  // Drops the records (and the texts beyond the first `keep_texts`).
+  // Drops the records (and the texts beyond the first `keep_texts`); the storage stays for the next ones.
   void Clear(size_t keep_texts);
 
  private:
+  void Grow(size_t words);
   const PackedLayout* layout_;
-  std::vector<unsigned __int128> words_;  // 16-byte aligned storage
+  std::vector<unsigned __int128> words_;  // 16-byte aligned storage, room for at least count_ records
   size_t count_ = 0;
   std::vector<int> lines_;
   TextTable texts_;

@@ -19,7 +19,8 @@ enum class FlatKind { kString, kNumber, kTrue, kFalse, kNull };
 namespace flat_json_detail {
 
 inline bool Blank(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+  // Most bytes are printable: one comparison tells them apart from the four blanks.
+  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
 }
 inline bool Digit(char c) {
   return c >= '0' && c <= '9';

@@ -483,9 +483,10 @@ bool RecordParser::ParseCsv(std::span<const std::string_view> cells, interp::Rec
 
 bool RecordParser::ParseJson(std::string_view line, batch::Batch* batch, int line_no, std::string* error,
                              std::string* id) {
-  {
-    PackedSink fast(batch, batch->Add(line_no), texts_.data());
-    if (FastJsonInto(line, fast, id) && fast.KeepTexts(text_fields_)) return true;
+  // The usual flat line in one pass; anything else (or an error, whose message it leaves to simdjson's
+  // reading) from the start again.
+  if (fast_json_) {
+    if (FastPacked(line, batch, batch->Add(line_no), id)) return true;
     batch->PopBack();
   }
   PackedSink sink(batch, batch->Add(line_no), texts_.data());

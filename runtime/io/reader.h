@@ -65,6 +65,22 @@ class RecordParser {
   template <typename Sink>
   bool Finish(const Sink& sink, std::string* error);
 
+  // The packed JSON path for the usual flat line (packed_json.cc): the line scanned once (flat_json.h) and
+  // each value written straight into its slot; false (nothing kept) to leave the line to the general path.
+  bool FastPacked(std::string_view line, batch::Batch* batch, uint8_t* rec, std::string* id);
+  void PrepareFast(const batch::PackedLayout& layout);
+  // What a field's value becomes in the packed record, for FastPacked.
+  struct FastField {
+    enum Action : uint8_t { kDecline, kText, kEnum, kDate, kBool, kNumber };
+    Action action = kDecline;  // for a value other than null
+    bool derived = false, required = false;
+    bool whole = false, count = false, nonnegative = false;  // a number's checks (ConvertNumber)
+    bool int_slot = false;                                   // kNumber: an i64 slot, else an exact rational
+    uint32_t offset = 0;
+    const NameTable* members = nullptr;  // kEnum
+    NameKey key;                         // the field's name, to check the name expected at a position
+  };
+
   const ir::Program& program_;
   // Keys are views of the program's own names, so lookups of input text allocate nothing.
   NameTable field_index_;
@@ -76,6 +92,10 @@ class RecordParser {
   std::unique_ptr<Json> json_;
   std::vector<int> text_fields_;         // fields of type text, in schema order
   std::vector<std::string_view> texts_;  // per field: a text read for the packed record, until it is kept
+  std::vector<FastField> fast_;          // per field, for the layout fast_layout_
+  const batch::PackedLayout* fast_layout_ = nullptr;
+  uint64_t required_bits_ = 0;  // presence bits of the required fields (programs of up to 64 fields)
+  std::vector<int> order_;      // the field of each member position of the last line FastPacked read
   bool fast_json_ = true;
   std::string fast_error_;  // FastJsonInto's messages, discarded (ParseJsonInto gives them)
 };

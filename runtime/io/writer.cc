@@ -22,15 +22,24 @@ std::string JsonNumber(const Rational& r) {
 }  // namespace
 
 std::string CsvCell(std::string_view s) {
-  if (s.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
+  std::string out;
+  AppendCsvCell(out, s);
+  return out;
+}
+
+void AppendCsvCell(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
   for (char c : s) {
     if (c == '"')
       out += "\"\"";
     else
       out.push_back(c);
   }
-  return out + "\"";
+  out.push_back('"');
 }
 
 std::string ShortOutcome(const interp::Decision& d) {

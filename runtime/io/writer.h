@@ -13,6 +13,7 @@ enum class Format { kJsonl, kCsv, kTable };
 
 // A CSV cell: quoted (quotes doubled) when it holds a comma, a quote or a line break.
 std::string CsvCell(std::string_view s);
+void AppendCsvCell(std::string& out, std::string_view s);
 
 // {"id":..., "decision":..., "exception":..., "review_policy":..., "notify":..., "rules":[...],
 // "citations":[...]} plus "quotas" with `explain`, and "policy" when a timeline chose the policy.

@@ -26,7 +26,8 @@ class Pool {
   }
   size_t threads() const { return threads_.size(); }
 
-  // Hands tasks 1..n-1 to the pool, runs task 0 here, then waits for the pool's share. A task that throws
+  // Hands tasks 1..n-1 to the pool, runs task 0 here and then the tasks the pool has not taken yet, then
+  // waits for the pool's share. A task that throws
   // does not stop the others: every task still runs (the caller's stack holds what they use, so Run must not
   // return before they finish), and the first exception is rethrown here once all are done.
   void Run(size_t n, const std::function<void(size_t)>& task) {
@@ -41,10 +42,26 @@ class Pool {
     }
     wake_.notify_all();
     std::exception_ptr mine;
-    try {
-      task(0);
-    } catch (...) {
-      mine = std::current_exception();
+    auto run = [&](size_t i) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!mine) mine = std::current_exception();
+      }
+    };
+    run(0);
+    // Then every task no pool thread has taken yet: a thread slowed down (by another process on its core)
+    // holds up no more than the task it is running.
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard lock(mu_);
+        if (next_ >= end_) break;
+        i = next_++;
+      }
+      run(i);
+      std::lock_guard lock(mu_);
+      --pending_;
     }
     std::unique_lock lock(mu_);
     done_.wait(lock, [&] { return pending_ == 0; });

@@ -120,7 +120,8 @@ int RunEval(const EvalArgs& args, const Common& common) {
     std::fputs(
         "edict eval: reading shipments from standard input (Ctrl-D ends them; --input FILE reads a file)\n",
         stderr);
-  if (!input.Open(args.input, args.input_format, &io_error)) {
+  const bool streamed = compiled && args.format != "table" && args.ledger.empty();  // RunBatchedEval's pieces
+  if (!input.Open(args.input, args.input_format, &io_error, streamed ? kStreamPieceBytes : 8 << 20)) {
     std::fprintf(stderr, "edict eval: %s\n", io_error.c_str());
     return driver::kExitBadData;
   }

@@ -1,231 +1,79 @@
 #include "tools/edict/eval_batches.h"
 
 #include <algorithm>
-#include <cstring>
 #include <span>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
-#include "compiler/diag/diagnostics.h"
-#include "runtime/interp/timeline.h"
-#include "runtime/io/csv.h"
-#include "runtime/io/reader.h"
-#include "runtime/ledger/content_hash.h"
+#include "runtime/parallel/pipeline.h"
 #include "runtime/parallel/pool.h"
+#include "tools/edict/eval_share.h"
 
 namespace edict::cli {
 
 namespace {
 
-// One record's fate: parsed into the worker's batch (packed >= 0), or invalid. With a ledger, a valid record
-// is shipment `shipment` of the chunk, and `content` its hash; one the ledger reports is valid, not packed.
-struct Entry {
-  int line = 0;
-  long packed = -1;
-  std::string_view text;  // for --keep, and the ledger
-  std::string id, error;
-  bool valid = false;
-  uint64_t content = 0;
-  long shipment = -1;
-};
-
-// What the text of a compiled decision depends on, its id aside: the outcome, the program that decided (a
-// timeline names it) and the determining rules. A batch holds few distinct ones, so each is rendered once per
-// worker and copied after that.
-struct OutcomeKey {
-  uint64_t head = 0;  // the Result's first 8 bytes: status, kind, notify, symbol, review
-  int16_t program = 0;
-  uint64_t rules[jit::kRuleWords] = {};
-  // The policy in force whose compliance date has not come (interp::CompliancePending): it depends on the
-  // date, so two decisions alike in everything else can still read differently.
-  const ir::Program* pending = nullptr;
-  int pending_rules = 0;  // the same for two dates with the same rules pending (interp::PendingRulesPeriod)
-  bool operator==(const OutcomeKey&) const = default;
-};
-struct OutcomeKeyHash {
-  size_t operator()(const OutcomeKey& k) const {
-    uint64_t h = (k.head ^ static_cast<uint64_t>(k.program) ^ reinterpret_cast<uintptr_t>(k.pending) ^
-                  (static_cast<uint64_t>(k.pending_rules) << 48)) *
-                 0x9E3779B97F4A7C15ULL;
-    for (uint64_t r : k.rules) h = (h ^ r) * 0x9E3779B97F4A7C15ULL;
-    return static_cast<size_t>(h ^ (h >> 29));
-  }
-};
-constexpr size_t kMaxRendered = 4096;  // distinct outcomes kept per worker
-
-// A worker's share of a chunk, and everything it keeps from one chunk to the next.
+// The ledger path: each chunk parsed in one share per worker.
 struct Worker {
-  Worker(const BatchedEval& eval, const ShipmentInput& input)
-      : parser(eval.policy->program()), batch(eval.policy->NewBatch()), hasher(eval.policy->program()) {
-    std::string error;
-    input.SetHeader(parser, eval.strict, &error);  // checked by the caller
-    if (eval.keep && eval.keep->active())
-      keep = std::make_unique<io::KeepWriter>(*eval.keep, eval.format == io::Format::kJsonl);
-  }
-  io::RecordParser parser;
-  std::unique_ptr<batch::Batch> batch;
-  ledger::ShipmentHasher hasher;  // with a ledger: each shipment's content hash
-  std::vector<Entry> entries;
-  jit::BatchDecisions decisions;
-  std::string output;
-  io::CsvCells cells;
-  std::unique_ptr<io::KeepWriter> keep;
-  std::vector<int> rules;
-  std::unordered_map<OutcomeKey, std::string, OutcomeKeyHash> rendered;  // text after the id
-  EvalCounts counts;
-  long by_kind[4] = {};  // decisions by ir::OutcomeIR::Kind, added to counts.outcomes at the end
+  Worker(const BatchedEval& eval, const ShipmentInput& input) : state(eval, input), share(eval) {}
+  WorkerState state;
+  Share share;
 };
 
-// The decision's text after its id, rendered by the writer for an empty id and cut after the id's place.
-std::string RenderAfterId(const BatchedEval& eval, const interp::DecisionView& d, bool timeline) {
-  std::string text;
-  if (eval.format == io::Format::kJsonl) {
-    io::AppendDecisionJson(text, d, "", false, timeline);
-    return text.substr(std::string_view("{\"id\":\"\"").size());
-  }
-  io::AppendDecisionCsv(text, d, "", timeline);
-  return text;  // an empty id is an empty first cell
+// The shares of the workers, for LedgerChunk.
+std::vector<const Share*> SharesOf(const std::vector<std::unique_ptr<Worker>>& workers) {
+  std::vector<const Share*> out;
+  for (const auto& w : workers) out.push_back(&w->share);
+  return out;
 }
 
-// `skip` (with a ledger): records whose shipment the ledger reports instead of deciding it.
-void Parse(const BatchedEval& eval, bool csv, const io::InputRecord* begin, const io::InputRecord* end,
-           Worker& w, const std::vector<uint8_t>* skip = nullptr) {
-  eval.policy->Reset(w.batch.get());
-  w.entries.clear();
-  for (const io::InputRecord* r = begin; r != end; ++r) {
-    Entry e;
-    e.line = r->line;
-    e.text = r->text;
-    bool ok;
-    if (csv) {
-      ok = w.cells.Split(r->text, &e.error) &&
-           w.parser.ParseCsv(w.cells.cells(), w.batch.get(), r->line, &e.error, &e.id);
-    } else {
-      ok = w.parser.ParseJson(r->text, w.batch.get(), r->line, &e.error, &e.id);
-    }
-    if (ok) e.packed = static_cast<long>(w.batch->size()) - 1;
-    e.valid = ok;
-    if (ok && eval.ledger) e.content = w.hasher(*w.batch, static_cast<size_t>(e.packed));
-    if (ok && skip && (*skip)[w.entries.size()]) {
-      w.batch->PopBack();
-      e.packed = -1;
-    }
-    w.entries.push_back(std::move(e));
-  }
-}
-
-// With a ledger: the chunk's valid shipments in input order, and where each was parsed (worker, entry).
-struct Chunk {
-  std::vector<LedgerShipment> shipments;
-  std::vector<std::pair<size_t, size_t>> where;
-  const std::vector<std::unique_ptr<Worker>>* workers = nullptr;
-};
-
-void Format(const BatchedEval& eval, Worker& w, const Chunk* chunk) {
-  bool timeline = !eval.policy->program().timeline.empty();
-  bool jsonl = eval.format == io::Format::kJsonl;
-  w.output.clear();
-  std::vector<int> other_rules;
-  const std::string provenance = jsonl ? eval.provenance.Json() : eval.provenance.Csv();
-  // Provenance after a decision: with a ledger its position (0: not recorded), and whether an earlier run
-  // recorded it.
-  auto close_decision = [&](int64_t position, bool recorded) {
-    jsonl ? io::AppendProvenanceJson(w.output, provenance, position, recorded)
-          : io::AppendProvenanceCsv(w.output, provenance, position, recorded);
+// Without a ledger: the input streams through as pieces of about kStreamPieceBytes, each cut, parsed,
+// decided and formatted by whichever worker took it, and written in input order. A policy that consumes
+// quotas decides the pieces one at a time in input order (between their parse and their format).
+bool Stream(const BatchedEval& eval, ShipmentInput& input, FILE* out, Ledger& ledger,
+            std::vector<std::unique_ptr<WorkerState>>& states, EvalCounts* counts) {
+  const jit::CompiledPolicy& policy = *eval.policy;
+  const bool csv = input.csv();
+  const size_t slots = 2 * states.size() + 1;
+  std::vector<std::unique_ptr<Share>> shares;
+  std::vector<uint64_t> bytes_read(
+      slots);  // the input read when each slot's piece was (for the progress line)
+  for (size_t s = 0; s < slots; ++s) shares.push_back(std::make_unique<Share>(eval));
+  long written = 0;
+  OrderedStages stages;
+  stages.read = [&](size_t s) {
+    bool got = input.NextPiece(&shares[s]->piece);
+    bytes_read[s] = input.bytes_read();
+    return got;
   };
-  for (const Entry& e : w.entries) {
-    ++w.counts.total;
-    if (w.keep) w.keep->Read(e.text);
-    auto end_line = [&] {
-      if (w.keep) jsonl ? w.keep->AppendJson(w.output) : w.keep->AppendCsv(w.output);
-      w.output.push_back('\n');
+  stages.work = [&](size_t s, size_t w) {
+    Share& share = *shares[s];
+    io::RecordBlocks::Cut(share.piece, csv, &share.records);
+    ParseShare(eval, csv, share.records.data(), share.records.data() + share.records.size(), *states[w],
+               share);
+    if (policy.stateless()) {
+      policy.DecideBatch(*share.batch, ledger, eval.options, &share.decisions, 1);
+      FormatShare(eval, *states[w], share, nullptr);
+    }
+  };
+  if (!policy.stateless()) {
+    stages.ordered = [&](size_t s, size_t) {
+      policy.DecideBatch(*shares[s]->batch, ledger, eval.options, &shares[s]->decisions, 1);
     };
-    auto error_line = [&](const std::string& message) {
-      w.output += jsonl ? io::ErrorJson(e.id, e.line, message) : io::ErrorCsv(e.id, e.line, message);
-      if (!jsonl) close_decision(-1, false);
-      end_line();
-    };
-    if (!e.valid) {
-      ++w.counts.invalid;
-      error_line(e.error);
-      continue;
-    }
-    // With a ledger: a shipment recorded earlier, a conflicting one, or a repeat of an id earlier in the
-    // chunk (written as the first one's decision).
-    const Worker* from = &w;
-    long packed = e.packed;
-    bool repeat = false;
-    int64_t position = -1;
-    if (chunk && e.shipment >= 0) {
-      const LedgerShipment& s = chunk->shipments[e.shipment];
-      position = s.position;
-      if (s.state == LedgerShipment::kRecorded) {
-        ++w.counts.recorded;
-        const ledger::RecordedShipment& r = eval.ledger->recorded()[s.other];
-        jsonl ? AppendRecordedJson(w.output, e.id, r, eval.explain) : AppendRecordedCsv(w.output, e.id, r);
-        end_line();
-        continue;
-      }
-      if (s.state == LedgerShipment::kConflict) {
-        ++w.counts.invalid;
-        error_line(eval.ledger->ConflictMessage(chunk->shipments, static_cast<size_t>(e.shipment)));
-        continue;
-      }
-      if (s.state == LedgerShipment::kRepeat) {
-        auto [t, k] = chunk->where[s.other];
-        from = (*chunk->workers)[t].get();
-        packed = from->entries[k].packed;
-        repeat = true;
-      }
-    }
-    size_t i = static_cast<size_t>(packed);
-    if (!repeat && !eval.explain && !w.decisions.IsInterpreted(i)) {
-      const jit::Result& r = w.decisions.result(i);
-      OutcomeKey key;
-      std::memcpy(&key.head, &r, sizeof key.head);
-      key.program = r.program;
-      std::memcpy(key.rules, r.rules, sizeof key.rules);
-      key.pending = interp::CompliancePending(eval.policy->program(), r.date);
-      key.pending_rules = interp::PendingRulesPeriod(eval.policy->program(), r.date);
-      auto it = w.rendered.find(key);
-      if (it == w.rendered.end()) {
-        std::string text = RenderAfterId(eval, w.decisions.View(i, &w.rules), timeline);
-        if (w.rendered.size() >= kMaxRendered) w.rendered.clear();
-        it = w.rendered.emplace(key, std::move(text)).first;
-      }
-      ++w.by_kind[r.kind & 3];
-      if (eval.format == io::Format::kJsonl) {
-        w.output += "{\"id\":";
-        w.output += io::JsonEscape(e.id);
-      } else {
-        w.output += io::CsvCell(e.id);
-      }
-      w.output += it->second;
-      close_decision(position, false);
-      end_line();
-      continue;
-    }
-    interp::Decision kept;  // an error is only ever the interpreter's
-    interp::DecisionView d = from->decisions.View(i, from == &w ? &w.rules : &other_rules);
-    if (d.error) {
-      ++w.counts.failed;
-      kept = from->decisions.Decision(i);
-      error_line(kept.error_message +
-                 (kept.error_span.valid() ? " (at " + Where(kept.error_span) + ")" : ""));
-      continue;
-    }
-    if (repeat)
-      ++w.counts.recorded;
-    else
-      ++w.by_kind[static_cast<int>(d.kind) & 3];
-    if (jsonl)
-      io::AppendDecisionJson(w.output, d, e.id, eval.explain, timeline);
-    else
-      io::AppendDecisionCsv(w.output, d, e.id, timeline);
-    close_decision(position, repeat);
-    end_line();
+    stages.finish = [&](size_t s, size_t w) { FormatShare(eval, *states[w], *shares[s], nullptr); };
   }
+  stages.emit = [&](size_t s) {
+    const std::string& o = shares[s]->output;
+    if (std::fwrite(o.data(), 1, o.size(), out) != o.size()) return false;
+    written += static_cast<long>(shares[s]->count);
+    if (eval.progress && eval.progress->enabled()) eval.progress->Rows(written, bytes_read[s], input.size());
+    return true;
+  };
+  if (!RunOrdered(states.size(), slots, stages)) {
+    counts->error = "cannot write the output";
+    return false;
+  }
+  return !input.Failed(&counts->error);
 }
 
 // A chunk of records cut into one share per worker.
@@ -245,11 +93,11 @@ struct Shares {
 // Parses the chunk's shares (`skips`: see Parse) and numbers its valid records as the chunk's shipments (the
 // same records give the same shipments, in the same order, every time; the ids are new strings).
 void ParseChunk(const BatchedEval& eval, bool csv, const Shares& shares,
-                std::vector<std::unique_ptr<Worker>>& workers, Chunk* chunk,
+                std::vector<std::unique_ptr<Worker>>& workers, LedgerChunk* chunk,
                 const std::vector<std::vector<uint8_t>>* skips = nullptr) {
   ParallelFor(shares.used, [&](size_t t) {
     auto [b, e] = shares(t);
-    Parse(eval, csv, b, e, *workers[t], skips ? &(*skips)[t] : nullptr);
+    ParseShare(eval, csv, b, e, workers[t]->state, workers[t]->share, skips ? &(*skips)[t] : nullptr);
   });
   bool first = skips == nullptr;
   if (first) {
@@ -258,8 +106,8 @@ void ParseChunk(const BatchedEval& eval, bool csv, const Shares& shares,
   }
   long n = 0;
   for (size_t t = 0; t < shares.used; ++t)
-    for (size_t k = 0; k < workers[t]->entries.size(); ++k) {
-      Entry& e = workers[t]->entries[k];
+    for (size_t k = 0; k < workers[t]->share.count; ++k) {
+      Entry& e = workers[t]->share.entries[k];
       if (!e.valid) continue;
       e.shipment = n++;
       if (!first) {
@@ -282,21 +130,21 @@ void DecideChunk(const BatchedEval& eval, size_t used, std::vector<std::unique_p
   Ledger& ledger = eval.ledger->store();
   if (policy.stateless()) {
     ParallelFor(used, [&](size_t t) {
-      policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
+      policy.DecideBatch(*workers[t]->share.batch, ledger, eval.options, &workers[t]->share.decisions, 1);
     });
   } else {
     for (size_t t = 0; t < used; ++t)
-      policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
+      policy.DecideBatch(*workers[t]->share.batch, ledger, eval.options, &workers[t]->share.decisions, 1);
   }
 }
 
 // A decided shipment of the chunk, for LedgerEval.
-std::function<interp::DecisionView(size_t)> ChunkView(const Chunk& chunk,
+std::function<interp::DecisionView(size_t)> ChunkView(const LedgerChunk& chunk,
                                                       std::vector<std::unique_ptr<Worker>>& workers,
                                                       std::vector<int>* rules) {
   return [&chunk, &workers, rules](size_t i) {
     auto [t, k] = chunk.where[i];
-    return workers[t]->decisions.View(static_cast<size_t>(workers[t]->entries[k].packed), rules);
+    return workers[t]->share.decisions.View(static_cast<size_t>(workers[t]->share.entries[k].packed), rules);
   };
 }
 
@@ -304,7 +152,7 @@ std::function<interp::DecisionView(size_t)> ChunkView(const Chunk& chunk,
 // Begin, decide, Record, Commit. When an id turns out to be recorded already, the chunk is rolled back,
 // resolved, parsed again without those shipments and decided again.
 bool DecideWithLedger(const BatchedEval& eval, bool csv, const Shares& shares,
-                      std::vector<std::unique_ptr<Worker>>& workers, Chunk* chunk, std::string* error) {
+                      std::vector<std::unique_ptr<Worker>>& workers, LedgerChunk* chunk, std::string* error) {
   LedgerEval& ledger = *eval.ledger;
   const size_t used = shares.used;
   std::vector<std::vector<uint8_t>> skips(used);
@@ -313,9 +161,9 @@ bool DecideWithLedger(const BatchedEval& eval, bool csv, const Shares& shares,
     if (!ledger.Resolve(chunk->shipments, error)) return false;
     bool any = false;
     for (size_t t = 0; t < used; ++t) {
-      skips[t].assign(workers[t]->entries.size(), 0);
-      for (size_t k = 0; k < workers[t]->entries.size(); ++k) {
-        const Entry& e = workers[t]->entries[k];
+      skips[t].assign(workers[t]->share.count, 0);
+      for (size_t k = 0; k < workers[t]->share.count; ++k) {
+        const Entry& e = workers[t]->share.entries[k];
         if (e.valid && chunk->shipments[e.shipment].state != LedgerShipment::kNew)
           skips[t][k] = 1, any = true;
       }
@@ -387,7 +235,7 @@ class LedgerChunks {
         workers_(workers),
         out_(out),
         counts_(counts) {
-    chunk_.workers = &workers_;
+    chunk_.shares = SharesOf(workers_);
     outputs_.resize(workers_.size());
   }
   ~LedgerChunks() {
@@ -428,7 +276,7 @@ class LedgerChunks {
     staging_ = clean;
     FormatChunk(shares.used);
     std::vector<std::string> outputs(shares.used);
-    for (size_t t = 0; t < shares.used; ++t) outputs[t].swap(workers_[t]->output);
+    for (size_t t = 0; t < shares.used; ++t) outputs[t].swap(workers_[t]->share.output);
     return WriteOutput(outputs, shares.used, out_, &counts_->error) && Progress();
   }
 
@@ -471,7 +319,7 @@ class LedgerChunks {
     pending_ = &h;
     pending_used_ = shares.used;
     FormatChunk(shares.used);
-    for (size_t t = 0; t < shares.used; ++t) outputs_[t].swap(workers_[t]->output);
+    for (size_t t = 0; t < shares.used; ++t) outputs_[t].swap(workers_[t]->share.output);
     return true;
   }
 
@@ -502,28 +350,22 @@ class LedgerChunks {
   }
 
   void FormatChunk(size_t used) {
-    ParallelFor(used, [&](size_t t) { Format(eval_, *workers_[t], &chunk_); });
+    ParallelFor(used, [&](size_t t) { FormatShare(eval_, workers_[t]->state, workers_[t]->share, &chunk_); });
   }
 
   // The workers' counts before a staged chunk was formatted: a chunk decided again is counted once.
   void SaveCounts() {
     saved_.resize(workers_.size());
-    for (size_t t = 0; t < workers_.size(); ++t) {
-      saved_[t].counts = workers_[t]->counts;
-      std::copy(std::begin(workers_[t]->by_kind), std::end(workers_[t]->by_kind), saved_[t].by_kind);
-    }
+    for (size_t t = 0; t < workers_.size(); ++t) saved_[t] = workers_[t]->state.counts;
   }
   void RestoreCounts() {
-    for (size_t t = 0; t < workers_.size(); ++t) {
-      workers_[t]->counts = saved_[t].counts;
-      std::copy(std::begin(saved_[t].by_kind), std::end(saved_[t].by_kind), workers_[t]->by_kind);
-    }
+    for (size_t t = 0; t < workers_.size(); ++t) workers_[t]->state.counts = saved_[t];
   }
 
   bool Progress() {
     if (eval_.progress && eval_.progress->enabled()) {
       long total = 0;
-      for (auto& w : workers_) total += w->counts.total;
+      for (auto& w : workers_) total += w->state.counts.total;
       eval_.progress->Rows(total, input_.bytes_read(), input_.size());
     }
     return true;
@@ -536,7 +378,7 @@ class LedgerChunks {
   std::vector<std::unique_ptr<Worker>>& workers_;
   FILE* out_;
   EvalCounts* counts_;
-  Chunk chunk_;
+  LedgerChunk chunk_;
   Held held_[2];
   ledger::ChunkWrite writes_[2];
   int next_ = 0;
@@ -548,76 +390,58 @@ class LedgerChunks {
   std::thread writer_;
   ledger::Store::WriteResult result_ = ledger::Store::WriteResult::kOk;
   std::string write_error_;
-  struct Saved {
-    EvalCounts counts;
-    long by_kind[4] = {};
-  };
-  std::vector<Saved> saved_;
+  std::vector<WorkerState::Counts> saved_;
 };
 
 }  // namespace
 
 bool RunBatchedEval(const BatchedEval& eval, ShipmentInput& input, FILE* out, Ledger& ledger,
                     EvalCounts* counts) {
-  const jit::CompiledPolicy& policy = *eval.policy;
   size_t n = eval.workers > 0 ? static_cast<size_t>(eval.workers)
                               : std::max(1u, std::thread::hardware_concurrency());
+  if (!eval.ledger) {
+    std::vector<std::unique_ptr<WorkerState>> states;
+    for (size_t t = 0; t < n; ++t) states.push_back(std::make_unique<WorkerState>(eval, input));
+    if (!Stream(eval, input, out, ledger, states, counts)) return false;
+    for (auto& w : states) w->AddTo(counts);
+    if (eval.progress) eval.progress->Done();
+    return true;
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (size_t t = 0; t < n; ++t) workers.push_back(std::make_unique<Worker>(eval, input));
   std::vector<io::InputRecord> all;
-  Chunk chunk;
-  chunk.workers = &workers;
+  LedgerChunk chunk;
+  chunk.shares = SharesOf(workers);
   std::unique_ptr<LedgerChunks> ledger_chunks;
-  if (eval.ledger && !eval.ledger->dry_run())
+  if (!eval.ledger->dry_run())
     ledger_chunks = std::make_unique<LedgerChunks>(eval, input, workers, out, counts);
   std::vector<std::string> outputs(n);
   while (input.Next(&all)) {
-    // With a ledger, every `ledger_batch` records are one transaction.
-    size_t step = eval.ledger && eval.ledger_batch > 0 ? eval.ledger_batch : all.size();
+    // Every `ledger_batch` records are one transaction.
+    size_t step = eval.ledger_batch > 0 ? eval.ledger_batch : all.size();
     for (size_t from = 0; from < all.size(); from += step) {
       std::span<const io::InputRecord> records(all.data() + from, std::min(step, all.size() - from));
       if (ledger_chunks) {
         if (!ledger_chunks->Add(records)) return false;
         continue;
       }
-      // Shares of the chunk, parsed (and, when no quota is consumed, decided) in parallel; a policy that
-      // consumes quotas decides the shares one after the other, in input order.
+      // A dry run: each chunk decided in a transaction rolled back.
       Shares shares(records, n);
-      if (eval.ledger) {
-        if (!DecideWithLedger(eval, input.csv(), shares, workers, &chunk, &counts->error)) return false;
-      } else {
-        ParallelFor(shares.used, [&](size_t t) {
-          auto [b, e] = shares(t);
-          Parse(eval, input.csv(), b, e, *workers[t]);
-          if (policy.stateless())
-            policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
-        });
-        if (!policy.stateless())
-          for (size_t t = 0; t < shares.used; ++t)
-            policy.DecideBatch(*workers[t]->batch, ledger, eval.options, &workers[t]->decisions, 1);
-      }
-      ParallelFor(shares.used, [&](size_t t) { Format(eval, *workers[t], eval.ledger ? &chunk : nullptr); });
-      for (size_t t = 0; t < shares.used; ++t) outputs[t].swap(workers[t]->output);
+      if (!DecideWithLedger(eval, input.csv(), shares, workers, &chunk, &counts->error)) return false;
+      ParallelFor(shares.used,
+                  [&](size_t t) { FormatShare(eval, workers[t]->state, workers[t]->share, &chunk); });
+      for (size_t t = 0; t < shares.used; ++t) outputs[t].swap(workers[t]->share.output);
       if (!WriteOutput(outputs, shares.used, out, &counts->error)) return false;
       if (eval.progress && eval.progress->enabled()) {
         long total = 0;
-        for (auto& w : workers) total += w->counts.total;
+        for (auto& w : workers) total += w->state.counts.total;
         eval.progress->Rows(total, input.bytes_read(), input.size());
       }
     }
   }
   if (ledger_chunks && !ledger_chunks->Finish()) return false;
   if (input.Failed(&counts->error)) return false;
-  for (auto& w : workers) {
-    counts->total += w->counts.total;
-    counts->invalid += w->counts.invalid;
-    counts->failed += w->counts.failed;
-    counts->recorded += w->counts.recorded;
-    for (const auto& [k, v] : w->counts.outcomes) counts->outcomes[k] += v;
-    for (int k = 0; k < 4; ++k)
-      if (w->by_kind[k])
-        counts->outcomes[interp::DecisionName(static_cast<ir::OutcomeIR::Kind>(k))] += w->by_kind[k];
-  }
+  for (auto& w : workers) w->state.AddTo(counts);
   if (eval.progress) eval.progress->Done();
   return true;
 }

@@ -1,5 +1,5 @@
-// `edict eval` on the JIT's packed batches: records read in large blocks, parsed, decided and formatted by
-// one worker per core, written in input order.
+// `edict eval` on the JIT's packed batches: the input read in pieces of whole records, each parsed into a
+// packed batch, decided and formatted by whichever worker (one per core) took it, and written in input order.
 #pragma once
 
 #include <cstdio>
@@ -16,6 +16,10 @@
 #include "tools/edict/shipment_input.h"
 
 namespace edict::cli {
+
+// The bytes read at a time without a ledger (ShipmentInput::Open): small enough that two workers share the
+// input evenly when one of them is slowed down, large enough that a piece's fixed costs do not show.
+constexpr size_t kStreamPieceBytes = 1 << 20;
 
 struct BatchedEval {
   const jit::CompiledPolicy* policy = nullptr;

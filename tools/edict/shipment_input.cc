@@ -14,12 +14,18 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
-bool ShipmentInput::Open(const std::string& path, const std::string& input_format, std::string* error) {
+bool ShipmentInput::Open(const std::string& path, const std::string& input_format, std::string* error,
+                         size_t block_size) {
   name_ = path;
   csv_ = input_format == "csv" || (input_format == "auto" && EndsWith(path, ".csv"));
   if (!file_.Open(path, error)) return false;
-  blocks_ = std::make_unique<io::RecordBlocks>([this](char* b, size_t n) { return file_.Read(b, n); }, csv_);
-  has_pending_ = blocks_->Next(&pending_);
+  blocks_ = std::make_unique<io::RecordBlocks>([this](char* b, size_t n) { return file_.Read(b, n); }, csv_,
+                                               block_size);
+  // The first piece with a record (the header, for CSV).
+  while ((has_pending_ = blocks_->NextPiece(&first_))) {
+    io::RecordBlocks::Cut(first_, csv_, &pending_);
+    if (!pending_.empty()) break;
+  }
   if (!has_pending_ && Failed(error)) return false;
   if (csv_ && has_pending_) {
     const io::InputRecord& head = pending_.front();
@@ -32,6 +38,13 @@ bool ShipmentInput::Open(const std::string& path, const std::string& input_forma
     }
     for (std::string_view c : cells.cells()) header_.emplace_back(c);
     pending_.erase(pending_.begin());
+    // The piece starts with the first record after the header (blank lines before it are skipped anyway).
+    if (pending_.empty()) {
+      first_.begin = first_.end;
+    } else {
+      first_.begin = static_cast<size_t>(pending_.front().text.data() - first_.buffer.get());
+      first_.first_line = pending_.front().line;
+    }
   }
   return true;
 }
@@ -67,6 +80,15 @@ bool ShipmentInput::Next(std::vector<io::InputRecord>* records) {
     if (!records->empty()) return true;
   }
   return blocks_ && blocks_->Next(records);
+}
+
+bool ShipmentInput::NextPiece(io::InputPiece* piece) {
+  if (has_pending_) {
+    has_pending_ = false;
+    std::swap(*piece, first_);
+    return true;
+  }
+  return blocks_ && blocks_->NextPiece(piece);
 }
 
 bool ShipmentInput::Failed(std::string* error) const {

@@ -18,7 +18,9 @@ class ShipmentInput {
   // Opens `path` ("-": standard input) and reads its first records; CSV when `input_format` says so, or is
   // "auto" and the name ends in .csv. False with `error` set ("cannot read 'x': Is a directory", a header
   // whose quoting is malformed: "x.csv:1: bad CSV header: ...").
-  bool Open(const std::string& path, const std::string& input_format, std::string* error);
+  // `block_size`: the bytes read at a time (a piece of NextPiece).
+  bool Open(const std::string& path, const std::string& input_format, std::string* error,
+            size_t block_size = 8 << 20);
 
   bool csv() const { return csv_; }
   const std::string& name() const { return name_; }
@@ -36,6 +38,9 @@ class ShipmentInput {
 
   // The next records (views valid until the next call); false at the end of the input or on a read error.
   bool Next(std::vector<io::InputRecord>* records);
+  // Or (not mixed with Next) the next piece of whole records after the header, for io::RecordBlocks::Cut;
+  // false at the end of the input or on a read error.
+  bool NextPiece(io::InputPiece* piece);
   // After Next returned false: true on a read error, with `error` set.
   bool Failed(std::string* error) const;
   // Bytes read so far and the input's size (0 when unknown: standard input from a pipe), for progress.
@@ -49,7 +54,8 @@ class ShipmentInput {
   std::string name_;
   std::vector<std::string> header_;
   int header_line_ = 0;
-  std::vector<io::InputRecord> pending_;  // the first block's records after the header
+  io::InputPiece first_;                  // the first piece, less the header
+  std::vector<io::InputRecord> pending_;  // its records
   bool has_pending_ = false;
 };
 
