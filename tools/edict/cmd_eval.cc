@@ -220,13 +220,14 @@ int RunEval(const EvalArgs& args, const Common& common) {
     eval.provenance = provenance;
     eval.ledger = ledger_eval.get();
     eval.ledger_batch = args.ledger_batch;
+    eval.direct_output = out == &output_file;
     EvalCounts c;
     errno = 0;
     Ledger& decide_against = store ? static_cast<Ledger&>(*store) : ledger;
     if (!RunBatchedEval(eval, input, out->file(), decide_against, &c)) {
       int err = errno;
-      if (std::ferror(out->file())) {
-        out->MarkFailed(err);
+      if (c.write_errno || std::ferror(out->file())) {
+        out->MarkFailed(c.write_errno ? c.write_errno : err);
         return write_failed();
       }
       std::fprintf(stderr, "edict eval: %s\n", c.error.c_str());

@@ -1,10 +1,12 @@
 #include "tools/edict/eval_batches.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <span>
 #include <thread>
 #include <vector>
 
+#include "runtime/io/background_writer.h"
 #include "runtime/parallel/pipeline.h"
 #include "runtime/parallel/pool.h"
 #include "tools/edict/eval_share.h"
@@ -62,14 +64,16 @@ bool Stream(const BatchedEval& eval, ShipmentInput& input, FILE* out, Ledger& le
     };
     stages.finish = [&](size_t s, size_t w) { FormatShare(eval, *states[w], *shares[s], nullptr); };
   }
+  io::BackgroundWriter writer(out, eval.direct_output);
   stages.emit = [&](size_t s) {
-    const std::string& o = shares[s]->output;
-    if (std::fwrite(o.data(), 1, o.size(), out) != o.size()) return false;
+    if (!writer.Append(shares[s]->output)) return false;
     written += static_cast<long>(shares[s]->count);
     if (eval.progress && eval.progress->enabled()) eval.progress->Rows(written, bytes_read[s], input.size());
     return true;
   };
-  if (!RunOrdered(states.size(), slots, stages)) {
+  bool emitted = RunOrdered(states.size(), slots, stages);
+  if (!writer.Finish() || !emitted) {
+    counts->write_errno = writer.error() ? writer.error() : EIO;
     counts->error = "cannot write the output";
     return false;
   }

@@ -33,12 +33,16 @@ struct BatchedEval {
   LedgerEval* ledger = nullptr;
   size_t ledger_batch = 0;    // shipments per ledger transaction (0: a block's worth)
   io::Provenance provenance;  // after each decision (docs/ledger.md, "Provenance")
+  // Without a ledger, the output is written on a thread of its own (io::BackgroundWriter); `direct_output`:
+  // with O_DIRECT where possible (a file the command opened).
+  bool direct_output = false;
 };
 
 struct EvalCounts {
   long total = 0, invalid = 0, failed = 0, recorded = 0;  // recorded: reported from the ledger
   std::map<std::string, long> outcomes;
-  std::string error;  // a read or write failure (the command stops)
+  std::string error;    // a read or write failure (the command stops)
+  int write_errno = 0;  // a write failure's errno (the output could not be written)
 };
 
 // Decides every shipment of `input` (whose CSV header has been checked) and writes one line per shipment to
