@@ -109,6 +109,18 @@ TEST(Progress, StandardInputHasNoSizeSoNoBarOrTimeLeft) {
   EXPECT_FALSE(Contains(term.screen(), "ETA")) << term.screen();
 }
 
+TEST(Progress, NoBarWhenDecisionsGoToTheSameTerminal) {
+  edict::test::TempDir dir("tty-out");
+  std::string input = Shipments(dir, 5000);
+  Pty term({"eval", "policies/us_ear_timeline.edict", "--input", input},
+           {{"XDG_CACHE_HOME", (dir / "cache").string()}});
+  EXPECT_EQ(term.Finish(), 0) << term.screen().substr(0, 2000);
+  const std::string& s = term.screen();
+  EXPECT_FALSE(Contains(s, "rows/s")) << "no bar between the decisions";
+  EXPECT_TRUE(Contains(s, "\"decision\":")) << s.substr(0, 2000);
+  EXPECT_TRUE(Contains(s, "5,000 shipments: ")) << s.substr(s.size() > 2000 ? s.size() - 2000 : 0);
+}
+
 TEST(Progress, ImpactDrawsABar) {
   edict::test::TempDir dir("impact");
   std::string input = Shipments(dir, 20000);

@@ -201,7 +201,10 @@ int RunEval(const EvalArgs& args, const Common& common) {
   std::map<std::string, long> counts;
   long invalid = 0, failed = 0, total = 0, recorded = 0;
   int64_t first_position = 0, last_position = 0;  // recorded by this run (a table's footer)
-  Progress progress("eval", !args.quiet);
+  // Decisions written line by line to the terminal the bar would be drawn on would run into it: no bar then
+  // (a table is written at the end, after the bar is erased).
+  bool decisions_on_terminal = args.output.empty() && term::IsTerminal(1) && format != io::Format::kTable;
+  Progress progress("eval", !args.quiet && !decisions_on_terminal);
   auto start = std::chrono::steady_clock::now();
   if (format == io::Format::kCsv)
     out->Write(io::CsvHeader() + keep.CsvHeaderCells(CsvOutputColumns()) + "\n");
