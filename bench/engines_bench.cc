@@ -264,6 +264,13 @@ QuotaFixture& Quotas() {
   return *f;
 }
 
+// The stateless policy on the quota benchmark's shipments: what the same shipments cost without quotas.
+QuotaFixture& StatelessOnQuotaShipments() {
+  static QuotaFixture* f =
+      BuildQuotaFixture("bench/ai_diffusion_stateless.edict", DaysFromCivil(2025, 1, 13), 365);
+  return *f;
+}
+
 QuotaFixture& Timeline() {
   static QuotaFixture* f =
       BuildQuotaFixture("policies/us_ear_timeline.edict", DaysFromCivil(2023, 1, 1), 1460);
@@ -271,7 +278,21 @@ QuotaFixture& Timeline() {
 }
 
 // Quotas: a fresh ledger per batch, so every iteration consumes from zero.
+// The decisions alone (what `edict eval` writes without --explain); BM_JitQuotasFigures also keeps each
+// decision's quota figures and key texts, as --explain, a persistent ledger and the REPL need them.
 void BM_JitQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
+  QuotaFixture& f = fixture();
+  jit::BatchDecisions out;
+  out.set_quota_figures(false);
+  for (auto _ : state) {
+    MemoryLedger ledger;
+    f.jit->DecideBatch(*f.packed, ledger, f.options, &out, 1);
+    benchmark::DoNotOptimize(out.result(0).kind);
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+
+void BM_JitQuotasFigures(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
   jit::BatchDecisions out;
   for (auto _ : state) {
@@ -370,7 +391,10 @@ BENCHMARK(BM_JitPacked)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_JitPackedLarge)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_JitPackedLarge)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_JitQuotas, ai_diffusion_2025, Quotas)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitQuotasFigures, ai_diffusion_2025, Quotas)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_InterpreterQuotas, ai_diffusion_2025, Quotas)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitQuotas, stateless_same_shipments, StatelessOnQuotaShipments)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_JitQuotas, us_ear_timeline, Timeline)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_InterpreterQuotas, us_ear_timeline, Timeline)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HandWritten)->Unit(benchmark::kMillisecond);
@@ -380,6 +404,9 @@ BENCHMARK(BM_JitCompileCold)->Unit(benchmark::kMillisecond);
 
 void Prepare() {
   Get();
+  Quotas();
+  StatelessOnQuotaShipments();
+  Timeline();
 }
 
 }  // namespace edict::bench

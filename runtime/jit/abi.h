@@ -12,8 +12,10 @@
 // decide that one with the interpreter (whose message and span are the reference) before the next one sees
 // the ledger.
 //
-// Quotas: keys and periods become dense slots (edict_q_slot); running totals live in the host's QuotaState,
-// read by edict_q_fits and updated by edict_q_consume, which also logs each use for the host.
+// Quotas: compiled code passes each quota's key values (and, for a quota per calendar year, the date) to
+// edict_q_fits and edict_q_consume (quotas.h); the host's QuotaState interns them into dense slots with
+// running totals, and logs each use. `fits` returns the key's tuple too, which the record's consumption of
+// that quota passes back, so a key is looked up once per record.
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,8 @@
 
 #include <llvm/IR/MDBuilder.h>
 
+#include <algorithm>
+
 #include "runtime/interp/timeline.h"
 #include "runtime/jit/generator.h"
 #include "runtime/jit/quotas.h"
@@ -56,7 +58,12 @@ void DepthFirst(const ir::Program& p, int rule, std::vector<int>* order) {
 
 Generator::Generator(llvm::LLVMContext& c, llvm::Module& m, Plan& plan, const batch::PackedLayout& layout,
                      const ir::Program& root)
-    : C_(c), M_(m), B_(c), plan_(plan), layout_(layout), root_(root) {
+    : C_(c),
+      M_(m),
+      B_(c, llvm::InstSimplifyFolder(m.getDataLayout())),
+      plan_(plan),
+      layout_(layout),
+      root_(root) {
   i1_ = B_.getInt1Ty();
   i8_ = B_.getInt8Ty();
   i16_ = B_.getInt16Ty();
@@ -109,7 +116,7 @@ void Generator::Build() {
   std::vector<std::vector<llvm::AllocaInst*>> memos;
   for (const ProgramPlan& pp : plan_.programs) {
     memos.emplace_back();
-    for (size_t q = 0; q < pp.program->quotas.size(); ++q) memos.back().push_back(B_.CreateAlloca(i8_));
+    for (size_t q = 0; q < pp.program->quotas.size(); ++q) memos.back().push_back(B_.CreateAlloca(i64_));
   }
   llvm::Value* has_as_of =
       B_.CreateICmpNE(LoadAt(ctx_, offsetof(Context, has_as_of), i32_, 4), B_.getInt32(0));
@@ -126,6 +133,10 @@ void Generator::Build() {
   auto* i = B_.CreatePHI(i64_, 2);
   index_ = i;
   i->addIncoming(B_.getInt64(0), entry);
+  // The increment exists before anything uses the index: the builder simplifies as it goes, and would fold
+  // an expression of a phi that so far has only its first value (i * size: 0).
+  auto* next = llvm::BinaryOperator::CreateAdd(i, B_.getInt64(1), "", latch_);
+  i->addIncoming(next, latch_);
   B_.CreateCondBr(B_.CreateICmpSLT(i, n), body, exit);
 
   // Errors: the record's status, then back to the host with the count so far (this record included).
@@ -184,8 +195,6 @@ void Generator::Build() {
   }
 
   B_.SetInsertPoint(latch_);
-  llvm::Value* next = B_.CreateAdd(i, B_.getInt64(1));
-  i->addIncoming(next, latch_);
   B_.CreateBr(header);
   B_.SetInsertPoint(exit);
   B_.CreateRet(n);
@@ -214,7 +223,7 @@ llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& e
   key_buf_ = B_.CreateAlloca(llvm::ArrayType::get(i64_, sizeof(QuotaKeyParts) / 8));
   key_buf_->setAlignment(llvm::Align(8));
   memo_.clear();
-  for (size_t q = 0; q < entry.program->quotas.size(); ++q) memo_.push_back(B_.CreateAlloca(i8_));
+  for (size_t q = 0; q < entry.program->quotas.size(); ++q) memo_.push_back(B_.CreateAlloca(i64_));
   rec_ = fn_->getArg(0);
   res_ = fn_->getArg(1);
   index_ = fn_->getArg(3);
@@ -255,7 +264,7 @@ void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
   const std::vector<int>& order = plan_.programs[index].rule_order;
   dfs_position_.assign(p_->rules.size(), -1);
   for (size_t k = 0; k < order.size(); ++k) dfs_position_[order[k]] = static_cast<int>(k);
-  for (llvm::AllocaInst* m : memo_) B_.CreateStore(B_.getInt8(-1), m);
+  for (llvm::AllocaInst* m : memo_) B_.CreateStore(B_.getInt64(-1), m);
 
   Fields(entry);
   if (p_->from != INT_MIN || p_->until != INT_MAX) {
@@ -336,7 +345,12 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
     int root_field = entry ? entry->field_map[j] : static_cast<int>(j);
     const std::vector<int>* members =
         entry && !entry->member_map[j].empty() ? &entry->member_map[j] : nullptr;
-    if (root_field >= 0) {
+    const ir::Field& f = p_->fields[j];
+    // An input no expression reads is never loaded (nor, in a timeline, remapped): it cannot change the
+    // decision. A field with a default or a derivation is, since whether the record gives it decides
+    // whether its value is computed (which may fail).
+    bool unread = !read[j] && f.kind != ir::Field::kDerived && !f.value;
+    if (root_field >= 0 && !unread) {
       bool known = (required[root_field / 64] >> (root_field % 64)) & 1;
       env_[j] = LoadField(root_field, p_->fields[j], members, known);
     } else {
@@ -576,10 +590,17 @@ void Generator::Consume(const std::vector<llvm::Value*>& mask) {
       llvm::Value* in_window = nullptr;
       if (!QuotaKey(q, &in_window)) return;
       CV amount = Gen(*q.measure);
+      // The tuple `fits` found for this record and quota, if it ran (FitsMemo): the host need not look the
+      // key up again.
+      llvm::Value* memo = B_.CreateLoad(i64_, memo_[qi]);
+      llvm::Value* tuple =
+          B_.CreateTrunc(B_.CreateSelect(B_.CreateICmpSLT(memo, B_.getInt64(0)), B_.getInt64(-1),
+                                         B_.CreateSub(B_.CreateAShr(memo, 1), B_.getInt64(1))),
+                         i32_);
       auto* call = B_.CreateCall(
-          Helper("edict_q_consume", i32_, {ptr_, i64_, i32_, ptr_, i32_, ptr_, i32_}),
+          Helper("edict_q_consume", i32_, {ptr_, i64_, i32_, ptr_, i32_, i32_, ptr_, i32_}),
           {ctx_, B_.CreateAdd(base_, index_), B_.getInt32(plan_.programs[program_index_].quota_ids[qi]),
-           key_buf_, B_.CreateZExt(in_window, i32_), RationalArg(rat_a_, amount), consume_});
+           key_buf_, tuple, B_.CreateZExt(in_window, i32_), RationalArg(rat_a_, amount), consume_});
       FailIf(B_.CreateICmpSLT(call, B_.getInt32(0)), Site(*q.measure, "overflow in quota " + q.id));
     }
     B_.CreateBr(next);
@@ -690,8 +711,10 @@ void Generator::StoreAt(llvm::Value* base, size_t offset, llvm::Value* v, size_t
 }
 
 std::unique_ptr<llvm::Module> GenerateModule(const ir::Program& program, const batch::PackedLayout& layout,
-                                             llvm::LLVMContext& context, Plan* plan) {
+                                             llvm::LLVMContext& context, const llvm::DataLayout& data_layout,
+                                             Plan* plan) {
   auto module = std::make_unique<llvm::Module>("edict." + program.name, context);
+  module->setDataLayout(data_layout);
   Generator gen(context, *module, *plan, layout, program);
   gen.Build();
   return module;

@@ -15,7 +15,9 @@
 namespace edict::jit {
 
 // Fills `plan`; when the program uses something the generator does not compile, plan->supported is false.
+// The module has the target's data layout from the start, so that instructions fold as they are built.
 std::unique_ptr<llvm::Module> GenerateModule(const ir::Program& program, const batch::PackedLayout& layout,
-                                             llvm::LLVMContext& context, Plan* plan);
+                                             llvm::LLVMContext& context, const llvm::DataLayout& data_layout,
+                                             Plan* plan);
 
 }  // namespace edict::jit

@@ -15,6 +15,7 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/TargetParser/Host.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -174,19 +175,45 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     return nullptr;
   }
 
-  // EDICT_JIT_TIMING=1: where compile time goes, on stderr (for whoever tunes the code generator).
+  // EDICT_JIT_TIMING=1: where compile time goes, on stderr (for whoever tunes the code generator): each
+  // phase's wall time and this thread's CPU time (the figure to read on a loaded machine), and the size of
+  // the generated code.
   const bool timing = std::getenv("EDICT_JIT_TIMING") != nullptr;
+  auto cpu_now = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+  };
   auto last = std::chrono::steady_clock::now();
+  double last_cpu = cpu_now();
   auto phase = [&](const char* name) {
     if (!timing) return;
     auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "jit %-9s %8.2f ms\n", name,
-                 std::chrono::duration<double, std::milli>(now - last).count());
+    double cpu = cpu_now();
+    std::fprintf(stderr, "jit %-9s %8.2f ms wall %8.2f ms cpu\n", name,
+                 std::chrono::duration<double, std::milli>(now - last).count(), cpu - last_cpu);
     last = now;
+    last_cpu = cpu;
+  };
+  auto size = [&](const llvm::Module& m, const char* when) {
+    if (!timing) return;
+    size_t functions = 0, blocks = 0, instructions = 0;
+    for (const llvm::Function& f : m) {
+      if (f.isDeclaration()) continue;
+      ++functions;
+      for (const llvm::BasicBlock& b : f) {
+        ++blocks;
+        instructions += b.size();
+      }
+    }
+    std::fprintf(stderr, "jit %s: %zu functions, %zu blocks, %zu instructions\n", when, functions, blocks,
+                 instructions);
   };
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module = GenerateModule(program, layout, context, plan);
+  std::unique_ptr<llvm::Module> module =
+      GenerateModule(program, layout, context, (*tm)->createDataLayout(), plan);
   phase("generate");
+  size(*module, "generated");
   if (!plan->supported) {
     *error = "not compiled: " + plan->unsupported;
     return nullptr;
@@ -202,6 +229,12 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     phase("cache");
   }
   if (!object) {
+    // For whoever tunes the code generator: the module as generated, as text (EDICT_JIT_DUMP's path + ".in").
+    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(std::string(dump) + ".in", ec);
+      if (!ec) module->print(os, nullptr);
+    }
     // Verified before it is compiled (a cached object was verified when it was made).
     std::string verify;
     llvm::raw_string_ostream verify_os(verify);
@@ -212,6 +245,7 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     phase("verify");
     if (options.opt_level > 0) Optimize(*module, **tm);
     phase("optimize");
+    size(*module, "optimised");
     // For whoever tunes the code generator: the optimised module as text.
     if (const char* dump = std::getenv("EDICT_JIT_DUMP")) {
       std::error_code ec;

@@ -2,6 +2,7 @@
 // them (codegen.cc: the loop over the batch, fields, the timeline's dispatch, default logic, quotas).
 #pragma once
 
+#include <llvm/Analysis/InstSimplifyFolder.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -66,6 +67,7 @@ class Generator {
   CV Merge(ValueKind kind, CV x, llvm::BasicBlock* xb, CV y, llvm::BasicBlock* yb);
   CV Neg(const ir::Expr& e);
   CV Arith(const ir::Expr& e);
+  llvm::Value* FastArith(int op, llvm::Value* a, llvm::Value* b);
   void CheckInt64(const ir::Expr& e, const CV& v);
   CV CompareOp(const ir::Expr& e);
   CV Equality(const ir::Expr& e);
@@ -77,11 +79,11 @@ class Generator {
   llvm::Value* RationalArg(llvm::Value* buf, const CV& v);
 
   // ---- helpers shared by both halves ----
+  static constexpr size_t kSetWords = 1024;  // 65,536 members: every u16 enum value
   struct Column {
     llvm::GlobalVariable *present = nullptr, *a = nullptr, *b = nullptr;
     bool narrow = false;  // numbers: whole 64-bit values in `a` (i64), no denominators
   };
-  static constexpr size_t kSetWords = 1024;  // 65,536 members: every u16 enum value
   void CheckKeys();
   bool KeyChecked(const ir::Expr& key, size_t rows) const;
   Column MakeColumn(const std::vector<Value>& cells, ValueKind kind);
@@ -107,7 +109,8 @@ class Generator {
 
   llvm::LLVMContext& C_;
   llvm::Module& M_;
-  llvm::IRBuilder<> B_;
+  // Folds what it can as it builds (`x and true`, `select c, a, a`, ...): the optimiser starts from less.
+  llvm::IRBuilder<llvm::InstSimplifyFolder> B_;
   Plan& plan_;
   const batch::PackedLayout& layout_;
   const ir::Program& root_;
@@ -128,7 +131,7 @@ class Generator {
   int program_index_ = 0;
   std::vector<CV> env_;                  // per field of p_
   std::vector<int> dfs_position_;        // per rule of p_
-  std::vector<llvm::AllocaInst*> memo_;  // per quota of p_: `fits` for this record (-1: not yet)
+  std::vector<llvm::AllocaInst*> memo_;  // per quota of p_: `fits` and its tuple for this record (Fits)
   std::vector<size_t> checked_keys_;     // per field of p_: members known to be below this (0: none)
 
   std::map<const BitSet*, llvm::GlobalVariable*> sets_;

@@ -1,5 +1,6 @@
 // The C ABI helpers that compiled code calls: exact rationals beyond the inline 64-bit paths, and the quota
-// totals (QuotaState). None is on the path of a decision that needs neither.
+// totals (QuotaState; those helpers are in quotas.cc, where the bookkeeping inlines into them). None is on
+// the path of a decision that needs neither.
 #include "runtime/jit/abi.h"
 #include "runtime/jit/quotas.h"
 #include "runtime/rational.h"
@@ -21,18 +22,6 @@ int32_t edict_jit_rat(int32_t op, const i128* a, const i128* b, i128* out) {
 
 int32_t edict_jit_rat_cmp(const i128* a, const i128* b) {
   return Compare(Rational{a[0], a[1]}, Rational{b[0], b[1]});
-}
-
-// `fits`: 1 or 0; -1 when adding the amount overflows.
-int32_t edict_q_fits(Context* ctx, int32_t quota, const QuotaKeyParts* key, const i128* amount) {
-  return ctx->quotas->Fits(quota, *key, Rational{amount[0], amount[1]});
-}
-
-// One use of a quota by record `record`; 0, or -1 when the total overflows.
-int32_t edict_q_consume(Context* ctx, int64_t record, int32_t quota, const QuotaKeyParts* key,
-                        int32_t in_window, const i128* amount, int32_t apply) {
-  return ctx->quotas->Consume(record, quota, *key, in_window != 0, Rational{amount[0], amount[1]},
-                              apply != 0);
 }
 
 }  // extern "C"

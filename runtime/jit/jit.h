@@ -37,6 +37,16 @@ class CompiledPolicy;
 // interpreter's decisions for the shipments it took over and the quota figures, for writers that show them.
 class BatchDecisions {
  public:
+  BatchDecisions();
+  BatchDecisions(BatchDecisions&&) noexcept;
+  BatchDecisions& operator=(BatchDecisions&&) noexcept;
+  ~BatchDecisions();
+
+  // Whether the next batches keep the quota figures of each decision (View's and Decision's `quotas`: the
+  // amounts and the keys as text), which only `--explain`, a persistent ledger, the REPL and explain read.
+  // On by default; off, a decision's `quotas` is empty and no quota key is turned into text.
+  void set_quota_figures(bool on) { quota_figures_ = on; }
+
   size_t size() const { return size_; }
   const Result& result(size_t i) const { return results_[i]; }
   // How many shipments the interpreter decided (the compiled code met an error or a conflict).
@@ -58,7 +68,9 @@ class BatchDecisions {
   std::vector<std::pair<size_t, interp::Decision>> interpreted_;  // by record, ascending
   std::vector<size_t> use_records_;                               // by record, ascending
   std::vector<interp::QuotaUse> uses_;                            // parallel to use_records_
-  std::vector<BatchDecisions> parts_;  // the workers' shares of a parallel batch, reused
+  std::vector<BatchDecisions> parts_;   // the workers' shares of a parallel batch, reused
+  std::unique_ptr<QuotaState> quotas_;  // the batch's quota totals; storage reused from batch to batch
+  bool quota_figures_ = true;
 };
 
 class CompiledPolicy {

@@ -30,6 +30,11 @@ bool ConsumesQuotas(const ir::Program& p) {
 
 CompiledPolicy::~CompiledPolicy() = default;
 
+BatchDecisions::BatchDecisions() = default;
+BatchDecisions::BatchDecisions(BatchDecisions&&) noexcept = default;
+BatchDecisions& BatchDecisions::operator=(BatchDecisions&&) noexcept = default;
+BatchDecisions::~BatchDecisions() = default;
+
 std::unique_ptr<CompiledPolicy> CompiledPolicy::Compile(std::shared_ptr<const ir::Program> program,
                                                         const JitOptions& options, std::string* error) {
   auto start = std::chrono::steady_clock::now();
@@ -68,7 +73,9 @@ void CompiledPolicy::Reset(batch::Batch* batch) const {
 // workers deciding parts of one batch in parallel each have their own.
 void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Ledger& ledger,
                          const interp::DecideOptions& options, Result* results, BatchDecisions* out) const {
-  QuotaState quotas(*plan_, batch.texts(), ledger);
+  if (!out->quotas_) out->quotas_ = std::make_unique<QuotaState>();
+  QuotaState& quotas = *out->quotas_;
+  quotas.Begin(*plan_, batch.texts(), ledger, out->quota_figures_);
   Context ctx;
   ctx.has_as_of = options.has_as_of ? 1 : 0;
   ctx.as_of = options.as_of;
@@ -87,10 +94,11 @@ void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Le
     batch::Unpack(layout_, *program_, batch, i, &record);
     out->interpreted_.emplace_back(i, interp::Decide(*program_, record, quotas.AsLedger(), options));
   }
-  for (const QuotaState::Use& use : quotas.uses()) {
-    out->use_records_.push_back(static_cast<size_t>(use.record));
-    out->uses_.push_back(quotas.Explain(use));
-  }
+  if (out->quota_figures_)
+    for (const QuotaState::Use& use : quotas.uses()) {
+      out->use_records_.push_back(static_cast<size_t>(use.record));
+      out->uses_.push_back(quotas.Explain(use));
+    }
   quotas.Flush();
 }
 
@@ -116,6 +124,7 @@ void CompiledPolicy::DecideBatch(const batch::Batch& batch, Ledger& ledger,
   size_t chunk = (batch.size() + n - 1) / n;
   ParallelFor(n, [&](size_t t) {
     BatchDecisions& part = out->parts_[t];
+    part.quota_figures_ = out->quota_figures_;
     part.interpreted_.clear();
     part.uses_.clear();
     part.use_records_.clear();

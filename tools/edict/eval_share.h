@@ -35,7 +35,11 @@ struct Entry {
 
 // Records parsed into one batch, their decisions, and the text written for them.
 struct Share {
-  explicit Share(const BatchedEval& eval) : batch(eval.policy->NewBatch()) {}
+  explicit Share(const BatchedEval& eval) : batch(eval.policy->NewBatch()) {
+    // Quota figures are written with --explain and recorded in a persistent ledger; otherwise nobody reads
+    // them, and no key is turned into text.
+    decisions.set_quota_figures(eval.explain || eval.ledger);
+  }
   io::InputPiece piece;                  // the bytes the records are views of (the streaming path)
   std::vector<io::InputRecord> records;  // cut from the piece
   std::unique_ptr<batch::Batch> batch;

@@ -190,6 +190,9 @@ struct Worker {
     input.SetHeader(new_parser, strict, &error);
     if (run.rows && run.keep && run.keep->active())
       keep = std::make_unique<io::KeepWriter>(*run.keep, run.rows_format == io::Format::kJsonl);
+    // The report compares outcomes and rules, never quota figures: no key is turned into text.
+    old_decisions.set_quota_figures(false);
+    new_decisions.set_quota_figures(false);
   }
   io::RecordParser old_parser, new_parser;
   std::unique_ptr<batch::Batch> old_batch, new_batch;
