@@ -280,7 +280,8 @@ QuotaFixture& Timeline() {
 // Quotas: a fresh ledger per batch, so every iteration consumes from zero.
 // The decisions alone (what `edict eval` writes without --explain); BM_JitQuotasFigures also keeps each
 // decision's quota figures and key texts, as --explain, a persistent ledger and the REPL need them.
-void BM_JitQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
+// Not inlined into BENCHMARK_CAPTURE's lambda, so that callgrind's --toggle-collect finds it by name.
+[[gnu::noinline]] void BM_JitQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
   jit::BatchDecisions out;
   out.set_quota_figures(false);
@@ -292,7 +293,7 @@ void BM_JitQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 
-void BM_JitQuotasFigures(benchmark::State& state, QuotaFixture& (*fixture)()) {
+[[gnu::noinline]] void BM_JitQuotasFigures(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
   jit::BatchDecisions out;
   for (auto _ : state) {
@@ -303,7 +304,7 @@ void BM_JitQuotasFigures(benchmark::State& state, QuotaFixture& (*fixture)()) {
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 
-void BM_InterpreterQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
+[[gnu::noinline]] void BM_InterpreterQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
   for (auto _ : state) {
     MemoryLedger ledger;

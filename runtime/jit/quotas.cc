@@ -109,7 +109,6 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
   touched_.clear();
   added_.clear();
   listed_.clear();
-  pending_.clear();
   uses_.clear();
   key_texts_.clear();
 }
@@ -271,8 +270,7 @@ int64_t QuotaState::Fits(int32_t quota, const QuotaKeyParts& key, const Rational
   return (static_cast<int64_t>(tuple) + 1) << 1 | (fits ? 1 : 0);
 }
 
-inline void QuotaState::Added(int32_t slot, const Rational& amount) {
-  pending_.emplace_back(slot, amount);
+inline void QuotaState::Added(int32_t slot) {
   if (added_[slot]++ == 0 && !listed_[slot]) {
     listed_[slot] = 1;
     touched_.push_back(slot);
@@ -299,7 +297,7 @@ int32_t QuotaState::Consume(int64_t record, int32_t quota, const QuotaKeyParts& 
   }
   if (apply && in_window) {
     totals_[use.slot] = *after;
-    Added(use.slot, amount);
+    Added(use.slot);
     use.applied = true;
   }
   return 0;
@@ -310,7 +308,6 @@ void QuotaState::Rollback(int64_t record) {
     const Use& u = uses_.back();
     if (u.applied) {
       totals_[u.slot] = u.before;
-      pending_.pop_back();
       --added_[u.slot];  // at zero, Flush passes the slot over
     }
     uses_.pop_back();
@@ -351,18 +348,19 @@ void QuotaState::Flush() {
   for (int32_t slot : touched_) {
     if (added_[slot] == 0) continue;  // only uses that were undone
     key.assign(KeyOf(slot));
-    // The change over the batch, in one Add; where it does not fit in a Rational (amounts of both signs),
-    // each amount in turn, as the interpreter adds them.
+    // The change over the batch, in one Add. Where it does not fit in a Rational (a total that went from
+    // far below zero to far above it), two: back to zero, then up to the total; every partial sum the
+    // ledger holds is then one the batch's totals held, so none overflows. The ledger ends where the
+    // interpreter's amount-by-amount additions would leave it.
     if (auto delta = Sub(totals_[slot], initial_[slot])) {
       ledger_->Add(key, *delta);
-      continue;
+    } else {
+      ledger_->Add(key, Rational{-initial_[slot].num, initial_[slot].den});
+      ledger_->Add(key, totals_[slot]);
     }
-    for (const auto& [s, amount] : pending_)
-      if (s == slot) ledger_->Add(key, amount);
   }
   for (int32_t slot : touched_) added_[slot] = listed_[slot] = 0;
   touched_.clear();
-  pending_.clear();
 }
 
 extern "C" {
@@ -388,7 +386,7 @@ bool QuotaState::View::Add(const std::string& key, const Rational& amount) {
   auto total = edict::Add(s_.totals_[slot], amount);
   if (!total) return false;
   s_.totals_[slot] = *total;
-  s_.Added(slot, amount);
+  s_.Added(slot);
   return true;
 }
 

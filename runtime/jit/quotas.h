@@ -64,7 +64,7 @@ class QuotaState {
   // A Ledger over the running totals, for the interpreter.
   Ledger& AsLedger() { return view_; }
   // Adds what the batch consumed to the real ledger: one Add per ledger key, of the key's change over the
-  // batch, in the order the keys were first consumed (or each use in turn where that change does not fit).
+  // batch, in the order the keys were first consumed (two where that change does not fit in a Rational).
   void Flush();
 
  private:
@@ -95,7 +95,7 @@ class QuotaState {
   std::string_view KeyOf(int32_t slot) const {
     return std::string_view(arena_).substr(key_begin_[slot], key_begin_[slot + 1] - key_begin_[slot]);
   }
-  void Added(int32_t slot, const Rational& amount);  // logs an amount added to the slot's total
+  void Added(int32_t slot);  // notes an amount added to the slot's total
 
   const Plan* plan_ = nullptr;
   bool keep_uses_ = true;
@@ -124,10 +124,9 @@ class QuotaState {
   std::vector<int32_t> slot_index_;     // open addressing over the keys' text
   std::vector<int32_t> slot_ids_;       // 0, 1, ... (what slot_index_ holds)
   std::vector<Rational> totals_, initial_;
-  std::vector<int32_t> touched_;                       // slots added to, in the order first added to
-  std::vector<uint32_t> added_;                        // per slot: amounts in pending_
-  std::vector<uint8_t> listed_;                        // per slot: in touched_
-  std::vector<std::pair<int32_t, Rational>> pending_;  // every amount added, in order
+  std::vector<int32_t> touched_;  // slots added to, in the order first added to
+  std::vector<uint32_t> added_;   // per slot: amounts added (and not undone) in this batch
+  std::vector<uint8_t> listed_;   // per slot: in touched_
   std::vector<Use> uses_;
   std::string scratch_;
   mutable std::vector<std::string> key_texts_;  // Explain's text per tuple, made on first use ("": not yet)

@@ -193,6 +193,50 @@ TEST(OperandOrder, TheLeftOperandsErrorIsReportedByBothEngines) {
   }
 }
 
+// A batch's change to one quota key that does not fit in a Rational (from far below zero to far above it)
+// still reaches the ledger exactly: the compiled path flushes it in two steps, the interpreter amount by
+// amount, and both ledgers end alike.
+TEST(QuotaFlush, AChangeBeyondTheRationalRangeReachesTheLedger) {
+  const std::string text =
+      "policy \"flush\"\n  in force from 2025-01-01\nimport ear.units\nimport ear.outcomes\n"
+      "import ear.chips\nimport ear.shipment\nimport countries\n\nquota big\n  limit 1 tpp\n"
+      "  measure 160_000_000_000_000_000_000_000_000_000_000_000_000 tpp\n  per consignee\n\n"
+      "rule r\n  cite \"c\"\n  when quantity > 0 units\n  then prohibited\n  consumes big\n";
+  Loaded l = Load("tests/jit/flush.edict", &text);
+  ASSERT_TRUE(l.compilation.ok()) << RenderAll(l.compilation.diags);
+  const ir::Program& p = *l.program;
+  auto o2 = Jit(l.program, 2);
+  ASSERT_TRUE(o2);
+  interp::Record r;
+  r.values.assign(p.fields.size(), Value{});
+  r.values[p.FieldIndex("id")] = Value::Text("s");
+  r.values[p.FieldIndex("date")] = Value::Date(DaysFromCivil(2025, 6, 2));
+  r.values[p.FieldIndex("destination")] = Value::Enum(0);
+  r.values[p.FieldIndex("consignee")] = Value::Text("C");
+  r.values[p.FieldIndex("item")] = Value::Enum(0);
+  r.values[p.FieldIndex("quantity")] = Value::Number(Rational::Int(1));
+  // The key, as the interpreter names it; both ledgers start far below zero.
+  MemoryLedger probe;
+  interp::Record first = r;
+  interp::Decision d = interp::Decide(p, first, probe, interp::DecideOptions{});
+  ASSERT_FALSE(d.error) << d.error_message;
+  ASSERT_EQ(d.quotas.size(), 1u);
+  const Rational amount = d.quotas[0].amount;
+  MemoryLedger interp_ledger, jit_ledger;
+  interp_ledger.Add(d.quotas[0].key, Rational{-amount.num, 1});
+  jit_ledger.Add(d.quotas[0].key, Rational{-amount.num, 1});
+  std::vector<interp::Record> records = {r, r};
+  std::vector<interp::Decision> got = o2->DecideBatch(records, jit_ledger, interp::DecideOptions{}, 1);
+  ASSERT_EQ(got.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    interp::Record copy = r;
+    interp::Decision want = interp::Decide(p, copy, interp_ledger, interp::DecideOptions{});
+    EXPECT_EQ(Render(got[i], "s"), Render(want, "s"));
+  }
+  EXPECT_EQ(jit_ledger.entries(), interp_ledger.entries());
+  EXPECT_EQ(jit_ledger.Consumed(d.quotas[0].key), amount);
+}
+
 INSTANTIATE_TEST_SUITE_P(Policies, PolicyDifferential, ::testing::ValuesIn(PolicyPaths()),
                          [](const auto& info) { return Stem(info.param); });
 

@@ -19,9 +19,8 @@ class RewindableLedger : public Ledger {
  public:
   Rational Consumed(std::string_view key) const override { return ledger_.Consumed(key); }
   bool Add(const std::string& key, const Rational& amount) override {
-    auto it = ledger_.entries().find(key);
-    journal_.emplace_back(
-        key, it == ledger_.entries().end() ? std::optional<Rational>() : std::optional(it->second));
+    const Rational* before = ledger_.Find(key);
+    journal_.emplace_back(key, before ? std::optional(*before) : std::optional<Rational>());
     return ledger_.Add(key, amount);
   }
 
