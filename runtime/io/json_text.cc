@@ -53,6 +53,16 @@ void AppendJsonString(std::string& out, std::string_view s) {
   WriteJsonString(std::back_inserter(out), s);
 }
 
+void AppendJsonString(fmt::memory_buffer& out, std::string_view s) {
+  if (std::none_of(s.begin(), s.end(), NeedsEscape)) {  // appended in one go
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
+  WriteJsonString(fmt::appender(out), s);
+}
+
 std::string JsonEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);

@@ -13,6 +13,7 @@ namespace edict::io {
 // Appends `s` as a JSON string: quotes and backslashes escaped, \n and \t by name, other control characters
 // as \u00XX; bytes from 0x80 (UTF-8) are copied as they are.
 void AppendJsonString(std::string& out, std::string_view s);
+void AppendJsonString(fmt::memory_buffer& out, std::string_view s);
 std::string JsonEscape(std::string_view s);
 
 // fmt::format("{{\"id\":{}}}", io::Json(id)) writes {"id":"..."} with the id escaped.
