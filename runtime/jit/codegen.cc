@@ -56,14 +56,15 @@ void DepthFirst(const ir::Program& p, int rule, std::vector<int>* order) {
 
 }  // namespace
 
-Generator::Generator(llvm::LLVMContext& c, llvm::Module& m, Plan& plan, const batch::PackedLayout& layout,
-                     const ir::Program& root)
-    : C_(c),
+Generator::Generator(llvm::Module& m, Plan& plan, const batch::PackedLayout& layout, const ir::Program& root,
+                     TextIds& text_ids)
+    : C_(m.getContext()),
       M_(m),
-      B_(c, llvm::InstSimplifyFolder(m.getDataLayout())),
+      B_(m.getContext(), llvm::InstSimplifyFolder(m.getDataLayout())),
       plan_(plan),
       layout_(layout),
-      root_(root) {
+      root_(root),
+      text_ids_(text_ids) {
   i1_ = B_.getInt1Ty();
   i8_ = B_.getInt8Ty();
   i16_ = B_.getInt16Ty();
@@ -93,8 +94,7 @@ void Generator::PlanPrograms(const ir::Program& p) {
   for (const auto& entry : p.timeline) PlanPrograms(*entry.program);
 }
 
-void Generator::Build() {
-  PlanPrograms(root_);
+std::vector<int> Generator::BuildDecide() {
   auto* type = llvm::FunctionType::get(i64_, {ptr_, i64_, ptr_, ptr_}, false);
   fn_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "edict_decide", M_);
   fn_->addFnAttr(llvm::Attribute::NoUnwind);
@@ -113,11 +113,7 @@ void Generator::Build() {
   for (auto* a : {rat_a_, rat_b_, rat_out_}) a->setAlignment(llvm::Align(16));
   key_buf_ = B_.CreateAlloca(llvm::ArrayType::get(i64_, sizeof(QuotaKeyParts) / 8));
   key_buf_->setAlignment(llvm::Align(8));
-  std::vector<std::vector<llvm::AllocaInst*>> memos;
-  for (const ProgramPlan& pp : plan_.programs) {
-    memos.emplace_back();
-    for (size_t q = 0; q < pp.program->quotas.size(); ++q) memos.back().push_back(B_.CreateAlloca(i64_));
-  }
+  for (size_t q = 0; q < root_.quotas.size(); ++q) memo_.push_back(B_.CreateAlloca(i64_));
   llvm::Value* has_as_of =
       B_.CreateICmpNE(LoadAt(ctx_, offsetof(Context, has_as_of), i32_, 4), B_.getInt32(0));
   llvm::Value* as_of = LoadAt(ctx_, offsetof(Context, as_of), i32_, 4);
@@ -151,24 +147,19 @@ void Generator::Build() {
   B_.SetInsertPoint(body);
   rec_ = B_.CreateInBoundsGEP(i8_, records, B_.CreateMul(i, B_.getInt64(layout_.size)));
   res_ = B_.CreateInBoundsGEP(i8_, out, B_.CreateMul(i, B_.getInt64(sizeof(Result))));
-  auto record_date = [&](const ir::Program& p, const std::vector<int>* field_map) -> llvm::Value* {
-    int field = p.date_field;
-    if (field >= 0 && field_map) field = (*field_map)[field];
-    llvm::Value* d = field >= 0 ? LoadAt(rec_, layout_.fields[field].offset, i32_, 4) : B_.getInt32(0);
-    return B_.CreateSelect(has_as_of, as_of, d);
-  };
-  date_ = record_date(root_, nullptr);
+  int date_field = root_.date_field;
+  llvm::Value* d =
+      date_field >= 0 ? LoadAt(rec_, layout_.fields[date_field].offset, i32_, 4) : B_.getInt32(0);
+  date_ = B_.CreateSelect(has_as_of, as_of, d);
 
+  std::vector<int> members;
   if (root_.timeline.empty()) {
-    memo_ = memos[0];
     ProgramBody(0, nullptr);
   } else {
     // The entry that decides: the last whose policy binds on the date, its `from` and compliance date on or
-    // before it (interp::EntryInForce).
-    // Pre-order indices of the entries' programs (a timeline inside a timeline is not supported).
-    std::vector<int> first_index;
-    for (size_t k = 0; k < root_.timeline.size(); ++k) first_index.push_back(static_cast<int>(k) + 1);
-    llvm::Value* dispatch_date = date_;
+    // before it (interp::EntryInForce). Entry k's program is program k + 1 in pre-order (a timeline inside a
+    // timeline is not supported). An entry that a later one binds no later than never decides, and is not
+    // generated at all.
     // A policy's function stored the record's error: back to the host with the count so far.
     llvm::BasicBlock* sub_failed = Block("policyfailed");
     {
@@ -176,21 +167,29 @@ void Generator::Build() {
       B_.SetInsertPoint(sub_failed);
       B_.CreateRet(B_.CreateAdd(i, B_.getInt64(1)));
     }
+    int later = INT_MAX;  // the earliest date a later entry binds from
     for (size_t k = root_.timeline.size(); k-- > 0;) {
       const ir::TimelineEntry& entry = root_.timeline[k];
-      llvm::BasicBlock* take = Block("policy");
-      llvm::BasicBlock* next = Block("earlier");
-      B_.CreateCondBr(B_.CreateICmpSGE(dispatch_date, B_.getInt32(interp::BindingFrom(entry))), take, next);
-      B_.SetInsertPoint(take);
       if (!entry.program->timeline.empty()) Unsupported("a timeline inside a timeline");
-      // Each policy of a timeline is a function of its own: LLVM optimises several mid-sized functions
-      // much faster than one that holds every policy.
-      llvm::Function* sub = ProgramFunction(first_index[k], entry);
+      int from = interp::BindingFrom(entry);
+      if (from >= later) continue;
+      later = from;
+      int index = static_cast<int>(k) + 1;
+      members.push_back(index);
+      llvm::BasicBlock* take = Block("policy");
+      llvm::BasicBlock* earlier = Block("earlier");
+      B_.CreateCondBr(B_.CreateICmpSGE(date_, B_.getInt32(from)), take, earlier);
+      B_.SetInsertPoint(take);
+      // Each policy of a timeline is a function of its own, in a module of its own: LLVM optimises several
+      // mid-sized functions much faster than one that holds every policy, and the engine compiles the
+      // modules in parallel.
+      auto* sub =
+          llvm::Function::Create(MemberType(C_), llvm::Function::ExternalLinkage, MemberName(index), M_);
+      sub->addFnAttr(llvm::Attribute::NoUnwind);
       llvm::Value* failed = B_.CreateCall(sub, {rec_, res_, ctx_, B_.CreateAdd(base_, index_)});
       B_.CreateCondBr(B_.CreateICmpNE(failed, B_.getInt32(0)), sub_failed, latch_, unlikely_);
-      B_.SetInsertPoint(next);
+      B_.SetInsertPoint(earlier);
     }
-    date_ = dispatch_date;
     Finish(Result::kNotInForce, 0);
   }
 
@@ -198,22 +197,28 @@ void Generator::Build() {
   B_.CreateBr(header);
   B_.SetInsertPoint(exit);
   B_.CreateRet(n);
+  return members;
 }
 
-// i32 p<k>_decide(record, result, ctx, record index): one policy of a timeline deciding one record; 0, or 1
+// i32 p<k>_decide(record, result, ctx, record index)
+llvm::FunctionType* Generator::MemberType(llvm::LLVMContext& c) {
+  auto* ptr = llvm::PointerType::get(c, 0);
+  return llvm::FunctionType::get(llvm::Type::getInt32Ty(c), {ptr, ptr, ptr, llvm::Type::getInt64Ty(c)},
+                                 false);
+}
+
+std::string Generator::MemberName(int index) {
+  return "p" + std::to_string(index) + "_decide";
+}
+
+// p<k>_decide(record, result, ctx, record index): one policy of a timeline deciding one record; 0, or 1
 // after storing the record's error status (the caller returns to the host).
-llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& entry) {
-  // The loop's state, restored when the function is done.
-  auto saved = std::make_tuple(fn_, rec_, res_, index_, date_, base_, latch_, fail_, fail_site_, rat_a_,
-                               rat_b_, rat_out_, key_buf_, memo_, consume_);
-  llvm::IRBuilderBase::InsertPoint where = B_.saveIP();
-  auto* type = llvm::FunctionType::get(i32_, {ptr_, ptr_, ptr_, i64_}, false);
-  fn_ = llvm::Function::Create(type, llvm::Function::InternalLinkage, "p" + std::to_string(index) + "_decide",
-                               M_);
+void Generator::BuildMember(int index) {
+  const ir::TimelineEntry& entry = root_.timeline[static_cast<size_t>(index) - 1];
+  fn_ = llvm::Function::Create(MemberType(C_), llvm::Function::ExternalLinkage, MemberName(index), M_);
   fn_->addFnAttr(llvm::Attribute::NoUnwind);
-  fn_->addFnAttr(llvm::Attribute::NoInline);
   for (unsigned a : {0u, 1u, 2u}) fn_->addParamAttr(a, llvm::Attribute::NoAlias);
-  llvm::Value* ctx = fn_->getArg(2);
+  ctx_ = fn_->getArg(2);
   B_.SetInsertPoint(Block("entry"));
   auto* pair = llvm::ArrayType::get(i128_, 2);
   rat_a_ = B_.CreateAlloca(pair);
@@ -229,9 +234,9 @@ llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& e
   index_ = fn_->getArg(3);
   base_ = B_.getInt64(0);
   llvm::Value* has_as_of =
-      B_.CreateICmpNE(LoadAt(ctx, offsetof(Context, has_as_of), i32_, 4), B_.getInt32(0));
-  llvm::Value* as_of = LoadAt(ctx, offsetof(Context, as_of), i32_, 4);
-  consume_ = LoadAt(ctx, offsetof(Context, consume), i32_, 4);
+      B_.CreateICmpNE(LoadAt(ctx_, offsetof(Context, has_as_of), i32_, 4), B_.getInt32(0));
+  llvm::Value* as_of = LoadAt(ctx_, offsetof(Context, as_of), i32_, 4);
+  consume_ = LoadAt(ctx_, offsetof(Context, consume), i32_, 4);
   int field = entry.program->date_field >= 0 ? entry.field_map[entry.program->date_field] : -1;
   llvm::Value* d = field >= 0 ? LoadAt(rec_, layout_.fields[field].offset, i32_, 4) : B_.getInt32(0);
   date_ = B_.CreateSelect(has_as_of, as_of, d);
@@ -247,15 +252,7 @@ llvm::Function* Generator::ProgramFunction(int index, const ir::TimelineEntry& e
   StoreAt(res_, offsetof(Result, error_site), fail_site_, 4);
   B_.CreateRet(B_.getInt32(1));
   B_.SetInsertPoint(body);
-  llvm::Value* saved_ctx = ctx_;
-  ctx_ = ctx;
   ProgramBody(index, &entry);
-  ctx_ = saved_ctx;
-  llvm::Function* out = fn_;
-  std::tie(fn_, rec_, res_, index_, date_, base_, latch_, fail_, fail_site_, rat_a_, rat_b_, rat_out_,
-           key_buf_, memo_, consume_) = saved;
-  B_.restoreIP(where);
-  return out;
 }
 
 void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
@@ -710,14 +707,30 @@ void Generator::StoreAt(llvm::Value* base, size_t offset, llvm::Value* v, size_t
   B_.CreateAlignedStore(v, B_.CreateConstInBoundsGEP1_64(i8_, base, offset), llvm::Align(align));
 }
 
-std::unique_ptr<llvm::Module> GenerateModule(const ir::Program& program, const batch::PackedLayout& layout,
-                                             llvm::LLVMContext& context, const llvm::DataLayout& data_layout,
-                                             Plan* plan) {
-  auto module = std::make_unique<llvm::Module>("edict." + program.name, context);
-  module->setDataLayout(data_layout);
-  Generator gen(context, *module, *plan, layout, program);
-  gen.Build();
-  return module;
+std::vector<GeneratedPart> GenerateModules(const ir::Program& program, const batch::PackedLayout& layout,
+                                           const llvm::DataLayout& data_layout, Plan* plan) {
+  std::vector<GeneratedPart> parts;
+  auto add = [&](const std::string& name) -> llvm::Module& {
+    GeneratedPart part;
+    part.name = name;
+    part.context = std::make_unique<llvm::LLVMContext>();
+    part.module = std::make_unique<llvm::Module>("edict." + program.name + "." + name, *part.context);
+    part.module->setDataLayout(data_layout);
+    parts.push_back(std::move(part));
+    return *parts.back().module;
+  };
+  TextIds text_ids;
+  std::vector<int> members;
+  {
+    Generator gen(add("edict_decide"), *plan, layout, program, text_ids);
+    gen.PlanPrograms(program);
+    members = gen.BuildDecide();
+  }
+  for (int index : members) {
+    Generator gen(add("p" + std::to_string(index)), *plan, layout, program, text_ids);
+    gen.BuildMember(index);
+  }
+  return parts;
 }
 
 }  // namespace edict::jit

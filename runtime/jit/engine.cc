@@ -18,7 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,8 +28,11 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include "runtime/jit/codegen.h"
+#include "runtime/parallel/pool.h"
 
 #ifndef EDICT_VERSION
 #define EDICT_VERSION "unknown"
@@ -156,6 +161,93 @@ void WriteCached(const std::string& dir, const std::string& path, llvm::MemoryBu
   if (ec) std::filesystem::remove(tmp, ec);
 }
 
+double ThreadCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+double ProcessCpuMs() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+size_t Instructions(const llvm::Module& m, size_t* functions, size_t* blocks) {
+  size_t instructions = 0;
+  for (const llvm::Function& f : m) {
+    if (f.isDeclaration()) continue;
+    ++*functions;
+    for (const llvm::BasicBlock& b : f) {
+      ++*blocks;
+      instructions += b.size();
+    }
+  }
+  return instructions;
+}
+
+// One part on its way to an object: loaded from the cache, or verified, optimised and compiled.
+struct PartJob {
+  GeneratedPart* part = nullptr;
+  size_t instructions = 0;  // as generated: the largest parts start first
+  std::string cache_path;
+  std::unique_ptr<llvm::MemoryBuffer> object;
+  std::string error;
+  double optimize_cpu = 0, codegen_cpu = 0;  // ms of the compiling thread's CPU (EDICT_JIT_TIMING)
+  size_t optimised = 0;                      // instructions after optimisation
+  size_t thread = 0;                         // which of the compiling threads
+  std::string dump;                          // the optimised module as text (EDICT_JIT_DUMP)
+};
+
+// On the calling thread, with a target machine of its own (a TargetMachine is not shared across threads).
+// Not inlined, so that callgrind's --toggle-collect='*CompilePart*' finds it on every thread.
+[[gnu::noinline]] void CompilePart(PartJob& job, llvm::TargetMachine& tm, const JitOptions& options,
+                                   bool timing) {
+  llvm::Module& module = *job.part->module;
+  // Verified before it is compiled (a cached object was verified when it was made).
+  std::string verify;
+  llvm::raw_string_ostream verify_os(verify);
+  if (llvm::verifyModule(module, &verify_os)) {
+    job.error = "internal: invalid generated code: " + verify_os.str();
+    return;
+  }
+  double cpu = ThreadCpuMs();
+  if (options.opt_level > 0) Optimize(module, tm);
+  double optimized = ThreadCpuMs();
+  job.optimize_cpu = optimized - cpu;
+  if (timing) {
+    size_t functions = 0, blocks = 0;
+    job.optimised = Instructions(module, &functions, &blocks);
+  }
+  // Taken here: making machine code changes the module in place.
+  if (std::getenv("EDICT_JIT_DUMP")) {
+    llvm::raw_string_ostream os(job.dump);
+    module.print(os, nullptr);
+  }
+  auto compiled = llvm::orc::SimpleCompiler(tm)(module);
+  if (!compiled) {
+    job.error = ToString(compiled.takeError());
+    return;
+  }
+  job.object = std::move(*compiled);
+  job.codegen_cpu = ThreadCpuMs() - optimized;
+  if (!job.cache_path.empty()) WriteCached(options.cache_dir, job.cache_path, job.object->getMemBufferRef());
+}
+
+// For whoever tunes the code generator: every part's module as text, one after another, as generated
+// (`optimised` false) or as optimised.
+void Dump(const std::string& path, const std::vector<PartJob>& jobs, bool optimised) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) return;
+  for (const PartJob& job : jobs) {
+    if (!optimised)
+      job.part->module->print(os, nullptr);
+    else
+      os << job.dump;
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::PackedLayout& layout,
@@ -176,90 +268,97 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
   }
 
   // EDICT_JIT_TIMING=1: where compile time goes, on stderr (for whoever tunes the code generator): each
-  // phase's wall time and this thread's CPU time (the figure to read on a loaded machine), and the size of
-  // the generated code.
+  // phase's wall time and the process's CPU time (the figure to read on a loaded machine; parts compiled in
+  // parallel add up), each part's optimisation and machine code (its thread's CPU), and the code's size.
   const bool timing = std::getenv("EDICT_JIT_TIMING") != nullptr;
-  auto cpu_now = [] {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
-  };
   auto last = std::chrono::steady_clock::now();
-  double last_cpu = cpu_now();
+  double last_cpu = ProcessCpuMs();
   auto phase = [&](const char* name) {
     if (!timing) return;
     auto now = std::chrono::steady_clock::now();
-    double cpu = cpu_now();
+    double cpu = ProcessCpuMs();
     std::fprintf(stderr, "jit %-9s %8.2f ms wall %8.2f ms cpu\n", name,
                  std::chrono::duration<double, std::milli>(now - last).count(), cpu - last_cpu);
     last = now;
     last_cpu = cpu;
   };
-  auto size = [&](const llvm::Module& m, const char* when) {
-    if (!timing) return;
-    size_t functions = 0, blocks = 0, instructions = 0;
-    for (const llvm::Function& f : m) {
-      if (f.isDeclaration()) continue;
-      ++functions;
-      for (const llvm::BasicBlock& b : f) {
-        ++blocks;
-        instructions += b.size();
-      }
-    }
-    std::fprintf(stderr, "jit %s: %zu functions, %zu blocks, %zu instructions\n", when, functions, blocks,
-                 instructions);
-  };
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module =
-      GenerateModule(program, layout, context, (*tm)->createDataLayout(), plan);
+
+  std::vector<GeneratedPart> parts = GenerateModules(program, layout, (*tm)->createDataLayout(), plan);
   phase("generate");
-  size(*module, "generated");
   if (!plan->supported) {
     *error = "not compiled: " + plan->unsupported;
     return nullptr;
   }
-  module->setDataLayout((*tm)->createDataLayout());
-  module->setTargetTriple((*tm)->getTargetTriple().str());
-  std::unique_ptr<llvm::MemoryBuffer> object;
-  std::string cache_path;
+  std::vector<PartJob> jobs(parts.size());
+  size_t functions = 0, blocks = 0, instructions = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    jobs[k].part = &parts[k];
+    jobs[k].instructions = Instructions(*parts[k].module, &functions, &blocks);
+    instructions += jobs[k].instructions;
+    parts[k].module->setTargetTriple((*tm)->getTargetTriple().str());
+  }
+  if (timing)
+    std::fprintf(stderr, "jit generated: %zu parts, %zu functions, %zu blocks, %zu instructions\n",
+                 parts.size(), functions, blocks, instructions);
+  // Each part has a cache entry of its own: a timeline whose policies did not change reuses their objects.
+  stats->parts = static_cast<int>(jobs.size());
+  stats->parts_from_cache = 0;
   if (!options.cache_dir.empty()) {
-    cache_path = options.cache_dir + "/" + CacheKey(*module, **tm, options.opt_level) + ".o";
-    object = ReadCached(cache_path);
-    stats->from_cache = object != nullptr;
+    for (PartJob& job : jobs) {
+      job.cache_path = options.cache_dir + "/" + CacheKey(*job.part->module, **tm, options.opt_level) + ".o";
+      job.object = ReadCached(job.cache_path);
+      stats->parts_from_cache += job.object != nullptr;
+    }
     phase("cache");
   }
-  if (!object) {
-    // For whoever tunes the code generator: the module as generated, as text (EDICT_JIT_DUMP's path + ".in").
-    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) {
-      std::error_code ec;
-      llvm::raw_fd_ostream os(std::string(dump) + ".in", ec);
-      if (!ec) module->print(os, nullptr);
+  stats->from_cache = stats->parts_from_cache == stats->parts;
+
+  std::vector<PartJob*> todo;
+  for (PartJob& job : jobs)
+    if (!job.object) todo.push_back(&job);
+  if (!todo.empty()) {
+    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) Dump(std::string(dump) + ".in", jobs, false);
+    // The largest parts first, each taken by the next free thread: the longest part starts at once.
+    std::stable_sort(todo.begin(), todo.end(),
+                     [](const PartJob* a, const PartJob* b) { return a->instructions > b->instructions; });
+    size_t threads = options.compile_threads > 0 ? static_cast<size_t>(options.compile_threads)
+                                                 : std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min(threads, todo.size());
+    std::atomic<size_t> next{0};
+    ParallelFor(threads, [&](size_t t) {
+      std::unique_ptr<llvm::TargetMachine> own;
+      llvm::TargetMachine* machine = tm->get();
+      if (t > 0) {
+        llvm::orc::JITTargetMachineBuilder builder = *jtmb;
+        auto made = builder.createTargetMachine();
+        if (!made) {
+          llvm::consumeError(made.takeError());
+          return;  // the other threads take its parts
+        }
+        own = std::move(*made);
+        machine = own.get();
+      }
+      for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
+        todo[k]->thread = t;
+        CompilePart(*todo[k], *machine, options, timing);
+      }
+    });
+    for (PartJob* job : todo)
+      if (!job->error.empty()) {
+        *error = job->error;
+        return nullptr;
+      }
+    phase("compile");
+    if (timing) {
+      for (const PartJob* job : todo)
+        std::fprintf(stderr,
+                     "jit   part %-12s %6zu -> %5zu instructions, optimise %7.2f ms, codegen %7.2f ms cpu "
+                     "(thread %zu)\n",
+                     job->part->name.c_str(), job->instructions, job->optimised, job->optimize_cpu,
+                     job->codegen_cpu, job->thread);
+      std::fprintf(stderr, "jit   %zu parts on %zu threads\n", todo.size(), threads);
     }
-    // Verified before it is compiled (a cached object was verified when it was made).
-    std::string verify;
-    llvm::raw_string_ostream verify_os(verify);
-    if (llvm::verifyModule(*module, &verify_os)) {
-      *error = "internal: invalid generated code: " + verify_os.str();
-      return nullptr;
-    }
-    phase("verify");
-    if (options.opt_level > 0) Optimize(*module, **tm);
-    phase("optimize");
-    size(*module, "optimised");
-    // For whoever tunes the code generator: the optimised module as text.
-    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) {
-      std::error_code ec;
-      llvm::raw_fd_ostream os(dump, ec);
-      if (!ec) module->print(os, nullptr);
-    }
-    auto compiled = llvm::orc::SimpleCompiler(**tm)(*module);
-    if (!compiled) {
-      *error = ToString(compiled.takeError());
-      return nullptr;
-    }
-    object = std::move(*compiled);
-    phase("codegen");
-    if (!cache_path.empty()) WriteCached(options.cache_dir, cache_path, object->getMemBufferRef());
+    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) Dump(dump, jobs, true);
   }
 
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
@@ -285,10 +384,11 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     return nullptr;
   }
   lib.addGenerator(std::move(*process));
-  if (auto err = (*jit)->addObjectFile(std::move(object))) {
-    *error = ToString(std::move(err));
-    return nullptr;
-  }
+  for (PartJob& job : jobs)
+    if (auto err = (*jit)->addObjectFile(std::move(job.object))) {
+      *error = ToString(std::move(err));
+      return nullptr;
+    }
   phase("link");
   auto out = std::make_unique<Module>();
   out->impl = std::make_unique<Module::Impl>();

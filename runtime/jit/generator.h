@@ -8,6 +8,7 @@
 #include <llvm/IR/Module.h>
 
 #include <map>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -27,11 +28,21 @@ struct CV {
   llvm::Value* den = nullptr;      // i128
 };
 
+// Text constants by TextTable index (Plan::texts), shared by the generators of a timeline's parts.
+using TextIds = std::map<std::string, uint32_t, std::less<>>;
+
 class Generator {
  public:
-  Generator(llvm::LLVMContext& c, llvm::Module& m, Plan& plan, const batch::PackedLayout& layout,
-            const ir::Program& root);
-  void Build();
+  Generator(llvm::Module& m, Plan& plan, const batch::PackedLayout& layout, const ir::Program& root,
+            TextIds& text_ids);
+  // Fills the plan's programs (pre-order); once, before any Build.
+  void PlanPrograms(const ir::Program& p);
+  // `edict_decide` in this module. A single policy's decision is in it; a timeline's is a dispatch on the
+  // date calling one function per policy that can decide (p<k>_decide, declared here): their pre-order
+  // indices are returned, for BuildMember to generate, each in a module of its own.
+  std::vector<int> BuildDecide();
+  // p<index>_decide in this module: the timeline's policy `index` deciding one record.
+  void BuildMember(int index);
 
  private:
   // ---- codegen.cc: the decision ----
@@ -40,9 +51,9 @@ class Generator {
     llvm::Value* severity = nullptr;
     std::vector<llvm::Value*> mask;
   };
-  void PlanPrograms(const ir::Program& p);
   void ProgramBody(int index, const ir::TimelineEntry* entry);
-  llvm::Function* ProgramFunction(int index, const ir::TimelineEntry& entry);
+  static llvm::FunctionType* MemberType(llvm::LLVMContext& c);
+  static std::string MemberName(int index);
   void Fields(const ir::TimelineEntry* entry);
   // `known_present`: the record was checked to have the field (a required input).
   CV LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map, bool known_present);
@@ -136,7 +147,7 @@ class Generator {
 
   std::map<const BitSet*, llvm::GlobalVariable*> sets_;
   std::map<std::tuple<const ir::Program*, int, int>, Column> columns_;
-  std::map<std::string, uint32_t, std::less<>> text_ids_;
+  TextIds& text_ids_;
 };
 
 }  // namespace edict::jit

@@ -23,11 +23,16 @@ namespace edict::jit {
 struct JitOptions {
   int opt_level = 2;      // 0 or 2 (LLVM -O0 / -O2)
   std::string cache_dir;  // object cache directory; empty: no cache
+  // Threads that optimise and compile a timeline's parts (one module per policy, plus the date dispatch):
+  // 0, one per core. A single policy is one part.
+  int compile_threads = 0;
 };
 
 struct CompileStats {
-  double compile_ms = 0;  // IR generation + optimisation + machine code (or cache load)
-  bool from_cache = false;
+  double compile_ms = 0;    // IR generation + optimisation + machine code (or cache load)
+  bool from_cache = false;  // every part came from the object cache
+  int parts = 0;            // modules compiled (or loaded), each with its own cache entry
+  int parts_from_cache = 0;
 };
 
 struct Module;  // the loaded machine code (engine.cc)

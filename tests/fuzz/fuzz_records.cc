@@ -35,7 +35,7 @@ const Engines& Get() {
     if (!e->compilation.ok())
       fuzz::Fail("the shipped policy does not compile:\n" + RenderAll(e->compilation.diags));
     std::string error;
-    e->jit = jit::CompiledPolicy::Compile(e->compilation.program, jit::JitOptions{0, ""}, &error);
+    e->jit = jit::CompiledPolicy::Compile(e->compilation.program, jit::JitOptions{0, "", 0}, &error);
     if (!e->jit) fuzz::Fail("the JIT cannot compile the shipped policy: " + error);
     return e;
   }();

@@ -219,7 +219,7 @@ void AddDiff(CLI::App& app, Common& common, int& exit_code) {
     options.second_engine = [](std::shared_ptr<const ir::Program> p) -> diff::Decider {
       std::string ignored;
       std::shared_ptr<jit::CompiledPolicy> compiled =
-          jit::CompiledPolicy::Compile(p, jit::JitOptions{0, ""}, &ignored);
+          jit::CompiledPolicy::Compile(p, jit::JitOptions{0, "", 0}, &ignored);
       if (!compiled) return nullptr;
       return [compiled](interp::Record& r, Ledger& l, const interp::DecideOptions& o) {
         return compiled->Decide(r, l, o);
