@@ -26,7 +26,9 @@ out="$build/fuzz"
 mkdir -p "$out/long"
 bash "$src/tests/fuzz/seed-corpus.sh" "$out/seeds" >/dev/null
 ticks=$(getconf CLK_TCK)
-commit=$(git -C "$src" rev-parse --short HEAD)
+# The commit the harnesses were built from: BUILD_DIR/bin/COMMIT when the binaries were copied there from a
+# build (the source tree may have moved on since), else the source tree's.
+if [[ -s $build/bin/COMMIT ]]; then commit=$(<"$build/bin/COMMIT"); else commit=$(git -C "$src" rev-parse --short HEAD); fi
 
 # User + system CPU seconds of process $1 (fields 14 and 15 of /proc/PID/stat, after the command name).
 cpu_seconds() {
@@ -38,6 +40,9 @@ cpu_seconds() {
   echo $(((f[11] + f[12]) / ticks))
 }
 
+# libFuzzer's -timeout is wall-clock time. At nice 19 on a busy machine a harness can wait minutes for a core:
+# with 120 s, inputs that take 2-3 s of CPU alone were reported as timeouts (docs/fuzzing.md). 1,200 s still
+# catches a hang.
 failed=0
 for h in "${harnesses[@]}"; do
   [[ -x $build/bin/$h ]] || { echo "no $build/bin/$h: build the target 'fuzzers' with -DEDICT_FUZZ=ON" >&2; exit 2; }
@@ -60,7 +65,7 @@ for h in "${harnesses[@]}"; do
     continue
   fi
   start=$(date +%s)
-  (cd "$src" && exec nice -n 19 "$build/bin/$h" -timeout="${EDICT_FUZZ_TIMEOUT:-120}" -rss_limit_mb=4096 \
+  (cd "$src" && exec nice -n 19 "$build/bin/$h" -timeout="${EDICT_FUZZ_TIMEOUT:-1200}" -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$out/artifacts/$h/" "$out/corpus/$h" "$out/seeds/$h") >"$log" 2>&1 &
   pid=$!
   used=0
