@@ -49,6 +49,12 @@ ValueKind ValueKindOf(batch::SlotKind k) {
   return ValueKind::kAbsent;
 }
 
+bool IsIdentity(const std::vector<int>& map) {
+  for (size_t k = 0; k < map.size(); ++k)
+    if (map[k] != static_cast<int>(k)) return false;
+  return true;
+}
+
 void DepthFirst(const ir::Program& p, int rule, std::vector<int>* order) {
   order->push_back(rule);
   for (int e : p.rules[rule].exceptions) DepthFirst(p, e, order);
@@ -441,7 +447,14 @@ CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<in
       break;
     case batch::SlotKind::kEnum:
       v.i = B_.CreateZExt(LoadAt(rec_, at, i16_, 2), i32_);
-      if (member_map) {
+      if (member_map && IsIdentity(*member_map)) {
+        // The same members in the same order (the policy and the timeline import one enum): no table, and a
+        // member the policy does not have is still the interpreter's.
+        FailIf(B_.CreateAnd(v.present,
+                            B_.CreateICmpUGE(v.i, B_.getInt32(static_cast<uint32_t>(member_map->size())))),
+               -1);
+        v.i = B_.CreateSelect(v.present, v.i, B_.getInt32(0));
+      } else if (member_map) {
         // A timeline's member numbering differs from the policy's: remap, and leave a member the policy does
         // not have to the interpreter.
         std::vector<int32_t> map(member_map->begin(), member_map->end());

@@ -71,6 +71,12 @@ void InitializeTargets() {
   });
 }
 
+// LLVM's O2 without its interprocedural half: each module holds one function (a policy's decision, or the
+// date dispatch of a timeline) that calls only the host's helpers, so the inliner, the CGSCC walk and the
+// module-wide passes before it (IPSCCP, GlobalOpt, function attributes) find nothing to do, yet cost time.
+// The function simplification pipeline (the inliner's per-function half) and the optimisation pipeline
+// (loops, vectorisers, the last clean-ups) are O2's own. Measured with callgrind: the timeline compiles in 4
+// % fewer instructions and decides in 6 % fewer; the stateless code is unchanged (118.9 per decision).
 void Optimize(llvm::Module& module, llvm::TargetMachine& tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -82,8 +88,17 @@ void Optimize(llvm::Module& module, llvm::TargetMachine& tm) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, mam);
+  const llvm::OptimizationLevel level = llvm::OptimizationLevel::O2;
+  llvm::ModulePassManager mpm;
+  mpm.addPass(llvm::createModuleToFunctionPassAdaptor(
+      pb.buildFunctionSimplificationPipeline(level, llvm::ThinOrFullLTOPhase::None)));
+  mpm.addPass(pb.buildModuleOptimizationPipeline(level, llvm::ThinOrFullLTOPhase::None));
+  mpm.run(module, mam);
 }
+
+// Names the optimisation pipeline in the cache key; changed whenever Optimize changes, so that no object made
+// by another pipeline is loaded.
+constexpr const char* kPipeline = "function-simplification+optimisation O2";
 
 // The cache key: everything that determines the object code. The module's bitcode covers the policy (every
 // constant, set and table the code uses) and the packed layout (offsets are constants in the code); then the
@@ -98,7 +113,7 @@ std::string CacheKey(const llvm::Module& module, const llvm::TargetMachine& tm, 
   llvm::raw_string_ostream os(text);
   os << "\nedict " << EDICT_VERSION << "\nllvm " << LLVM_VERSION_STRING << "\ncpu " << tm.getTargetCPU()
      << "\nfeatures " << tm.getTargetFeatureString() << "\ntriple " << tm.getTargetTriple().str() << "\nopt "
-     << opt_level << "\n";
+     << opt_level << "\npipeline " << kPipeline << "\n";
   os.flush();
   llvm::SHA256 hasher;
   hasher.update(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bits.data()), bits.size()));
