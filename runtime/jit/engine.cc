@@ -102,19 +102,25 @@ constexpr const char* kPipeline = "function-simplification+optimisation O2";
 
 // The cache key: everything that determines the object code. The module's bitcode covers the policy (every
 // constant, set and table the code uses) and the packed layout (offsets are constants in the code); then the
-// edict and LLVM versions, the CPU and the level. Bitcode is written several times faster than the module's
-// text, which matters on a cache hit, where little else happens.
-std::string CacheKey(const llvm::Module& module, const llvm::TargetMachine& tm, int opt_level) {
-  std::string bits;
-  llvm::raw_string_ostream bs(bits);
-  llvm::WriteBitcodeToFile(module, bs);
-  bs.flush();
+// edict and LLVM versions, the CPU, the level and the pipeline (KeyTarget's text, made once for all parts).
+// Bitcode is written several times faster than the module's text, which matters on a cache hit, where little
+// else happens.
+std::string KeyTarget(const llvm::TargetMachine& tm, int opt_level) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "\nedict " << EDICT_VERSION << "\nllvm " << LLVM_VERSION_STRING << "\ncpu " << tm.getTargetCPU()
      << "\nfeatures " << tm.getTargetFeatureString() << "\ntriple " << tm.getTargetTriple().str() << "\nopt "
      << opt_level << "\npipeline " << kPipeline << "\n";
   os.flush();
+  return text;
+}
+
+std::string CacheKey(const llvm::Module& module, const std::string& target) {
+  std::string bits;
+  llvm::raw_string_ostream bs(bits);
+  llvm::WriteBitcodeToFile(module, bs);
+  bs.flush();
+  const std::string& text = target;
   llvm::SHA256 hasher;
   hasher.update(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bits.data()), bits.size()));
   hasher.update(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
@@ -207,6 +213,7 @@ struct PartJob {
   size_t instructions = 0;  // as generated: the largest parts start first
   std::string cache_path;
   std::unique_ptr<llvm::MemoryBuffer> object;
+  bool cached = false;  // the object came from the cache
   std::string error;
   double optimize_cpu = 0, codegen_cpu = 0;  // ms of the compiling thread's CPU (EDICT_JIT_TIMING)
   size_t optimised = 0;                      // instructions after optimisation
@@ -247,6 +254,18 @@ struct PartJob {
   job.object = std::move(*compiled);
   job.codegen_cpu = ThreadCpuMs() - optimized;
   if (!job.cache_path.empty()) WriteCached(options.cache_dir, job.cache_path, job.object->getMemBufferRef());
+}
+
+// JitOptions::compile_threads; when 0, EDICT_JIT_THREADS (a count from 1 to 64, for whoever measures the
+// compile on one thread and on several), else one per core.
+size_t CompileThreads(const JitOptions& options) {
+  if (options.compile_threads > 0) return static_cast<size_t>(options.compile_threads);
+  if (const char* env = std::getenv("EDICT_JIT_THREADS")) {
+    char* end = nullptr;
+    long n = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && n >= 1 && n <= 64) return static_cast<size_t>(n);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 // For whoever tunes the code generator: every part's module as text, one after another, as generated
@@ -316,65 +335,65 @@ std::unique_ptr<Module> BuildModule(const ir::Program& program, const batch::Pac
     std::fprintf(stderr, "jit generated: %zu parts, %zu functions, %zu blocks, %zu instructions\n",
                  parts.size(), functions, blocks, instructions);
   // Each part has a cache entry of its own: a timeline whose policies did not change reuses their objects.
-  stats->parts = static_cast<int>(jobs.size());
-  stats->parts_from_cache = 0;
-  if (!options.cache_dir.empty()) {
-    for (PartJob& job : jobs) {
-      job.cache_path = options.cache_dir + "/" + CacheKey(*job.part->module, **tm, options.opt_level) + ".o";
-      job.object = ReadCached(job.cache_path);
-      stats->parts_from_cache += job.object != nullptr;
-    }
-    phase("cache");
-  }
-  stats->from_cache = stats->parts_from_cache == stats->parts;
-
-  std::vector<PartJob*> todo;
-  for (PartJob& job : jobs)
-    if (!job.object) todo.push_back(&job);
-  if (!todo.empty()) {
-    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) Dump(std::string(dump) + ".in", jobs, false);
-    // The largest parts first, each taken by the next free thread: the longest part starts at once.
-    std::stable_sort(todo.begin(), todo.end(),
-                     [](const PartJob* a, const PartJob* b) { return a->instructions > b->instructions; });
-    size_t threads = options.compile_threads > 0 ? static_cast<size_t>(options.compile_threads)
-                                                 : std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min(threads, todo.size());
-    std::atomic<size_t> next{0};
-    ParallelFor(threads, [&](size_t t) {
-      std::unique_ptr<llvm::TargetMachine> own;
-      llvm::TargetMachine* machine = tm->get();
-      if (t > 0) {
+  // A thread takes the next part (the largest first: the longest compile starts at once), makes its key,
+  // loads its object from the cache or else compiles it (and writes it to the cache).
+  if (const char* dump = std::getenv("EDICT_JIT_DUMP")) Dump(std::string(dump) + ".in", jobs, false);
+  std::vector<PartJob*> order;
+  for (PartJob& job : jobs) order.push_back(&job);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const PartJob* a, const PartJob* b) { return a->instructions > b->instructions; });
+  size_t threads = CompileThreads(options);
+  threads = std::min(threads, order.size());
+  const std::string target = KeyTarget(**tm, options.opt_level);
+  std::atomic<size_t> next{0};
+  ParallelFor(threads, [&](size_t t) {
+    std::unique_ptr<llvm::TargetMachine> own;  // made when this thread first compiles
+    llvm::TargetMachine* machine = t == 0 ? tm->get() : nullptr;
+    for (size_t k; (k = next.fetch_add(1)) < order.size();) {
+      PartJob& job = *order[k];
+      job.thread = t;
+      if (!options.cache_dir.empty()) {
+        job.cache_path = options.cache_dir + "/" + CacheKey(*job.part->module, target) + ".o";
+        job.object = ReadCached(job.cache_path);
+        job.cached = job.object != nullptr;
+        if (job.cached) continue;
+      }
+      if (!machine) {
         llvm::orc::JITTargetMachineBuilder builder = *jtmb;
         auto made = builder.createTargetMachine();
         if (!made) {
-          llvm::consumeError(made.takeError());
-          return;  // the other threads take its parts
+          job.error = ToString(made.takeError());
+          continue;
         }
         own = std::move(*made);
         machine = own.get();
       }
-      for (size_t k; (k = next.fetch_add(1)) < todo.size();) {
-        todo[k]->thread = t;
-        CompilePart(*todo[k], *machine, options, timing);
-      }
-    });
-    for (PartJob* job : todo)
-      if (!job->error.empty()) {
-        *error = job->error;
-        return nullptr;
-      }
-    phase("compile");
-    if (timing) {
-      for (const PartJob* job : todo)
+      CompilePart(job, *machine, options, timing);
+    }
+  });
+  stats->parts = static_cast<int>(jobs.size());
+  stats->parts_from_cache = 0;
+  for (const PartJob& job : jobs) {
+    if (!job.error.empty()) {
+      *error = job.error;
+      return nullptr;
+    }
+    stats->parts_from_cache += job.cached;
+  }
+  stats->from_cache = stats->parts_from_cache == stats->parts;
+  phase("compile");
+  if (timing) {
+    for (const PartJob* job : order)
+      if (!job->cached)
         std::fprintf(stderr,
                      "jit   part %-12s %6zu -> %5zu instructions, optimise %7.2f ms, codegen %7.2f ms cpu "
                      "(thread %zu)\n",
                      job->part->name.c_str(), job->instructions, job->optimised, job->optimize_cpu,
                      job->codegen_cpu, job->thread);
-      std::fprintf(stderr, "jit   %zu parts on %zu threads\n", todo.size(), threads);
-    }
-    if (const char* dump = std::getenv("EDICT_JIT_DUMP")) Dump(dump, jobs, true);
+    std::fprintf(stderr, "jit   %zu parts on %zu threads, %d from the object cache\n", order.size(), threads,
+                 stats->parts_from_cache);
   }
+  if (const char* dump = std::getenv("EDICT_JIT_DUMP")) Dump(dump, jobs, true);
 
   auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*jtmb)).create();
   if (!jit) {

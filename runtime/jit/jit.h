@@ -23,8 +23,8 @@ namespace edict::jit {
 struct JitOptions {
   int opt_level = 2;      // 0 or 2 (LLVM -O0 / -O2)
   std::string cache_dir;  // object cache directory; empty: no cache
-  // Threads that optimise and compile a timeline's parts (one module per policy, plus the date dispatch):
-  // 0, one per core. A single policy is one part.
+  // Threads that look up, or optimise and compile, a timeline's parts (one module per policy, plus the date
+  // dispatch): 0, EDICT_JIT_THREADS if set, else one per core. A single policy is one part.
   int compile_threads = 0;
 };
 
