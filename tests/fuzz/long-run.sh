@@ -86,7 +86,8 @@ for h in "${harnesses[@]}"; do
   # The figures of the whole run, earlier segments included.
   used=$((done_cpu + used))
   execs=$((done_execs + ${execs:-0}))
-  rm -f "$out/long/$h.done"
+  # The totals so far, kept whatever the outcome: a failed run is fixed and resumed, not started again.
+  echo "$used $execs $((segments + 1))" >"$out/long/$h.done"
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
