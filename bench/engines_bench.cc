@@ -277,16 +277,18 @@ QuotaFixture& Timeline() {
   return *f;
 }
 
-// Quotas: a fresh ledger per batch, so every iteration consumes from zero.
-// The decisions alone (what `edict eval` writes without --explain); BM_JitQuotasFigures also keeps each
-// decision's quota figures and key texts, as --explain, a persistent ledger and the REPL need them.
-// Not inlined into BENCHMARK_CAPTURE's lambda, so that callgrind's --toggle-collect finds it by name.
+// Quotas: an empty ledger per batch (one ledger, cleared: its memory is kept, as over a run's batches), so
+// every iteration consumes from zero. The decisions alone (what `edict eval` writes without --explain);
+// BM_JitQuotasFigures also keeps each decision's quota figures and key texts, as --explain, a persistent
+// ledger and the REPL need them. Not inlined into BENCHMARK_CAPTURE's lambda, so that callgrind's
+// --toggle-collect finds it by name.
 [[gnu::noinline]] void BM_JitQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
   jit::BatchDecisions out;
   out.set_quota_figures(false);
+  MemoryLedger ledger;
   for (auto _ : state) {
-    MemoryLedger ledger;
+    ledger.Clear();
     f.jit->DecideBatch(*f.packed, ledger, f.options, &out, 1);
     benchmark::DoNotOptimize(out.result(0).kind);
   }
@@ -296,8 +298,9 @@ QuotaFixture& Timeline() {
 [[gnu::noinline]] void BM_JitQuotasFigures(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
   jit::BatchDecisions out;
+  MemoryLedger ledger;
   for (auto _ : state) {
-    MemoryLedger ledger;
+    ledger.Clear();
     f.jit->DecideBatch(*f.packed, ledger, f.options, &out, 1);
     benchmark::DoNotOptimize(out.result(0).kind);
   }
@@ -306,8 +309,9 @@ QuotaFixture& Timeline() {
 
 [[gnu::noinline]] void BM_InterpreterQuotas(benchmark::State& state, QuotaFixture& (*fixture)()) {
   QuotaFixture& f = fixture();
+  MemoryLedger ledger;
   for (auto _ : state) {
-    MemoryLedger ledger;
+    ledger.Clear();
     for (auto& r : f.records) {
       interp::Record copy = r;
       benchmark::DoNotOptimize(interp::Decide(*f.program, copy, ledger, f.options).kind);

@@ -12,10 +12,12 @@
 // decide that one with the interpreter (whose message and span are the reference) before the next one sees
 // the ledger.
 //
-// Quotas: compiled code passes each quota's key values (and, for a quota per calendar year, the date) to
-// edict_q_fits and edict_q_consume (quotas.h); the host's QuotaState interns them into dense slots with
-// running totals, and logs each use. `fits` returns the key's tuple too, which the record's consumption of
-// that quota passes back, so a key is looked up once per record.
+// Quotas: the host's QuotaState (quotas.h) interns each (quota, key values, period) into a dense slot with a
+// running total. For a quota keyed by one text or enum with a whole limit, compiled code finds the slot by
+// the key's id in this batch's direct table (QuotaFast below) and checks and updates a whole total itself;
+// otherwise, and whenever the table has no entry yet, it passes the key values (and, for a quota per
+// calendar year, the date) to edict_q_fits and edict_q_consume. `fits` yields the key's tuple and slot,
+// which the record's use of that quota reuses, so a key is looked up once per record.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +27,7 @@
 
 #include "compiler/diag/diagnostics.h"
 #include "compiler/ir/ir.h"
+#include "runtime/rational.h"
 
 namespace edict::jit {
 
@@ -49,7 +52,40 @@ struct Result {
 };
 static_assert(sizeof(Result) == 56);
 
-// Passed to compiled code and helpers; compiled code reads the first three members.
+// Quota totals as compiled code reads and updates them itself (gen_quota.cc), for a quota keyed by one text
+// or enum whose limit is whole; QuotaState keeps them current and takes every other case (the helpers). Per
+// key id of such a quota: the slot found for it in this batch.
+struct QuotaRecent {
+  uint32_t epoch = 0;  // the batch it was found in (QuotaFast::epoch); another: stale
+  int32_t period = 0;  // the year (a quota per calendar year), else 0
+  int32_t tuple = -1;
+  int32_t slot = -1;
+};
+struct QuotaDirect {
+  QuotaRecent* data = nullptr;  // indexed by the key's id (text index, enum member)
+  uint64_t size = 0;            // 0: the quota has no direct table
+};
+// A use of the record being decided, undone if the interpreter decides the record instead.
+struct QuotaUndo {
+  int64_t record = 0;
+  int64_t slot = 0;
+  Rational before;
+};
+struct QuotaFast {
+  uint32_t epoch = 0;
+  int32_t consume_inline = 0;             // compiled code may record uses itself (no figures are kept)
+  int32_t year_first = 1, year_last = 0;  // the days of `year`, the calendar year last found
+  int64_t year = 0;
+  QuotaDirect* direct = nullptr;  // per Plan::quotas entry
+  Rational* totals = nullptr;     // per slot: the running total
+  uint32_t* added = nullptr;      // per slot: amounts added in this batch and not undone (0: not yet)
+  QuotaUndo* undo = nullptr;      // the record's uses, oldest first (entries of an earlier record are stale)
+  uint64_t undo_count = 0, undo_cap = 0;
+  int32_t* touched = nullptr;  // the slots added to in this batch, in the order first added to (for Flush)
+  uint64_t touched_count = 0, touched_cap = 0;
+};
+
+// Passed to compiled code and helpers; compiled code reads the members up to `fast` (by offsetof).
 struct Context {
   int32_t has_as_of = 0;  // offset 0
   int32_t as_of = 0;      // offset 4
@@ -57,6 +93,7 @@ struct Context {
   int32_t consume = 1;    // offset 16: 0 for a what-if that leaves totals unchanged
   int32_t pad = 0;
   QuotaState* quotas = nullptr;
+  QuotaFast* fast = nullptr;  // the quotas' totals (null for a policy without quotas)
 };
 
 struct ErrorSite {
@@ -75,6 +112,9 @@ struct QuotaRef {
   int quota = -1;
 };
 struct Plan {
+  // Unique per compiled policy (CompiledPolicy::Compile): what QuotaState keeps from batch to batch is
+  // keyed on it, so a plan made at a freed plan's address is not mistaken for it.
+  uint64_t serial = 0;
   std::vector<ProgramPlan> programs;  // pre-order: the root, then a timeline's programs
   std::vector<ErrorSite> sites;
   std::vector<std::string> texts;  // text constants, at TextTable indices 1, 2, ...

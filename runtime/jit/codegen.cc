@@ -584,7 +584,7 @@ Generator::Outcome Generator::Resolve(int rule) {
 }
 
 // Only the determining rules consume their quotas, after the decision, in the order of the rules
-// (interp::ConsumeQuotas). Each use is logged by the host's QuotaState.
+// (interp::ConsumeQuotas); gen_quota.cc makes each use.
 void Generator::Consume(const std::vector<llvm::Value*>& mask) {
   const std::vector<int>& order = plan_.programs[program_index_].rule_order;
   for (size_t k = 0; k < order.size(); ++k) {
@@ -595,24 +595,8 @@ void Generator::Consume(const std::vector<llvm::Value*>& mask) {
     llvm::BasicBlock* next = Block("consumed");
     B_.CreateCondBr(B_.CreateICmpNE(bit, B_.getInt64(0)), take, next);
     B_.SetInsertPoint(take);
-    for (int qi : r.consumes) {
-      const ir::Quota& q = p_->quotas[qi];
-      llvm::Value* in_window = nullptr;
-      if (!QuotaKey(q, &in_window)) return;
-      CV amount = Gen(*q.measure);
-      // The tuple `fits` found for this record and quota, if it ran (FitsMemo): the host need not look the
-      // key up again.
-      llvm::Value* memo = B_.CreateLoad(i64_, memo_[qi]);
-      llvm::Value* tuple =
-          B_.CreateTrunc(B_.CreateSelect(B_.CreateICmpSLT(memo, B_.getInt64(0)), B_.getInt64(-1),
-                                         B_.CreateSub(B_.CreateAShr(memo, 1), B_.getInt64(1))),
-                         i32_);
-      auto* call = B_.CreateCall(
-          Helper("edict_q_consume", i32_, {ptr_, i64_, i32_, ptr_, i32_, i32_, ptr_, i32_}),
-          {ctx_, B_.CreateAdd(base_, index_), B_.getInt32(plan_.programs[program_index_].quota_ids[qi]),
-           key_buf_, tuple, B_.CreateZExt(in_window, i32_), RationalArg(rat_a_, amount), consume_});
-      FailIf(B_.CreateICmpSLT(call, B_.getInt32(0)), Site(*q.measure, "overflow in quota " + q.id));
-    }
+    for (int qi : r.consumes)
+      if (!UseQuota(qi)) return;
     B_.CreateBr(next);
     B_.SetInsertPoint(next);
   }

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "runtime/jit/generator.h"
-#include "runtime/jit/quotas.h"
 
 namespace edict::jit {
 
@@ -542,111 +541,6 @@ llvm::Value* Generator::YearOf(llvm::Value* days) {
   // Months March..December are mp 0..9; January and February (mp 10, 11) belong to the next year.
   llvm::Value* jan_feb = B_.CreateICmpUGE(mp, B_.getInt32(10));
   return B_.CreateAdd(B_.CreateAdd(yoe, B_.CreateMul(era, B_.getInt32(400))), B_.CreateZExt(jan_feb, i32_));
-}
-
-// Fills key_buf_ with the quota's key values and period (QuotaKeyParts); `in_window` is whether the date
-// lies inside the quota's window (always, for a quota without one).
-bool Generator::QuotaKey(const ir::Quota& q, llvm::Value** in_window) {
-  if (q.keys.size() > static_cast<size_t>(kMaxQuotaKeys)) {
-    Unsupported("a quota with more than " + std::to_string(kMaxQuotaKeys) + " keys");
-    return false;
-  }
-  for (size_t k = 0; k < q.keys.size(); ++k) {
-    const ir::Expr& key = *q.keys[k];
-    CV v = Gen(key);
-    int64_t tag = kKeyAbsent;
-    llvm::Value* payload = B_.getInt64(0);
-    switch (key.kind) {
-      case ValueKind::kBool:
-        tag = kKeyBool;
-        payload = B_.CreateZExt(Bool(v), i64_);
-        break;
-      case ValueKind::kNumber:
-        tag = kKeyInt;
-        FailIf(B_.CreateNot(B_.CreateAnd(B_.CreateICmpEQ(Den(v), I128(1)), FitsI64(Num(v)))), -1);
-        payload = B_.CreateTrunc(Num(v), i64_);
-        break;
-      case ValueKind::kText:
-        tag = kKeyText;
-        payload = B_.CreateZExt(Int(v), i64_);
-        break;
-      case ValueKind::kDate:
-        tag = kKeyDate;
-        payload = B_.CreateSExt(Int(v), i64_);
-        break;
-      case ValueKind::kEnum:
-        tag = kKeyEnum;
-        payload = B_.CreateSExt(Int(v), i64_);
-        break;
-      default:
-        Unsupported("a quota key that is not a bool, number, text, date or enum");
-        return false;
-    }
-    llvm::Value* t = B_.getInt64(tag);
-    if (v.present) {
-      t = B_.CreateSelect(v.present, t, B_.getInt64(kKeyAbsent));
-      payload = B_.CreateSelect(v.present, payload, B_.getInt64(0));
-    }
-    StoreAt(key_buf_, 16 * k, t, 8);
-    StoreAt(key_buf_, 16 * k + 8, payload, 8);
-  }
-  for (size_t k = q.keys.size(); k < static_cast<size_t>(kMaxQuotaKeys); ++k) {
-    StoreAt(key_buf_, 16 * k, B_.getInt64(0), 8);
-    StoreAt(key_buf_, 16 * k + 8, B_.getInt64(0), 8);
-  }
-  // The host turns the date into the year (QuotaState::Period): cheaper there, where it is remembered.
-  llvm::Value* period = q.calendar_year ? B_.CreateSExt(date_, i64_) : B_.getInt64(0);
-  StoreAt(key_buf_, offsetof(QuotaKeyParts, period), period, 8);
-  *in_window = q.window ? B_.CreateAnd(B_.CreateICmpSGE(date_, B_.getInt32(q.window_from)),
-                                       B_.CreateICmpSLE(date_, B_.getInt32(q.window_to)))
-                        : B_.getTrue();
-  return true;
-}
-
-// `fits q`: fixed while one shipment is decided (consumption comes after), so it is remembered per record,
-// with the tuple the host found for the key (FitsMemo): -1 not yet; else ((tuple + 1) << 1) | fits, where
-// tuple is -1 outside the quota's window.
-// Outside the quota's window nothing fits, and the keys are not evaluated (as QuotaKey in the interpreter).
-CV Generator::Fits(const ir::Expr& e) {
-  const ir::Quota& q = p_->quotas[e.index];
-  int qid = plan_.programs[program_index_].quota_ids[e.index];
-  llvm::AllocaInst* memo = memo_[e.index];
-  llvm::Value* known = B_.CreateLoad(i64_, memo);
-  llvm::BasicBlock* from = B_.GetInsertBlock();
-  llvm::BasicBlock* compute = Block("fits");
-  llvm::BasicBlock* done = Block("fitsdone");
-  B_.CreateCondBr(B_.CreateICmpSGE(known, B_.getInt64(0)), done, compute);
-  B_.SetInsertPoint(compute);
-  llvm::Value* in_window = nullptr;
-  llvm::Value* window_check = q.window ? B_.CreateAnd(B_.CreateICmpSGE(date_, B_.getInt32(q.window_from)),
-                                                      B_.CreateICmpSLE(date_, B_.getInt32(q.window_to)))
-                                       : B_.getTrue();
-  llvm::BasicBlock* outside = Block("fitsoutside");
-  llvm::BasicBlock* inside = Block("fitsinside");
-  llvm::BasicBlock* stored = Block("fitsstored");
-  B_.CreateCondBr(window_check, inside, outside);
-  B_.SetInsertPoint(inside);
-  QuotaKey(q, &in_window);
-  CV amount = Gen(*q.measure);
-  auto* r = B_.CreateCall(Helper("edict_q_fits", i64_, {ptr_, i32_, ptr_, ptr_}),
-                          {ctx_, B_.getInt32(qid), key_buf_, RationalArg(rat_a_, amount)});
-  FailIf(B_.CreateICmpSLT(r, B_.getInt64(0)),
-         Site(*q.measure, "overflow adding this shipment to quota " + q.id));
-  llvm::BasicBlock* inside_end = B_.GetInsertBlock();
-  B_.CreateBr(stored);
-  B_.SetInsertPoint(outside);
-  B_.CreateBr(stored);
-  B_.SetInsertPoint(stored);
-  auto* value = B_.CreatePHI(i64_, 2);
-  value->addIncoming(r, inside_end);
-  value->addIncoming(B_.getInt64(0), outside);
-  B_.CreateStore(value, memo);
-  B_.CreateBr(done);
-  B_.SetInsertPoint(done);
-  auto* phi = B_.CreatePHI(i64_, 2);
-  phi->addIncoming(known, from);
-  phi->addIncoming(value, stored);
-  return BoolValue(B_.CreateICmpNE(B_.CreateAnd(phi, B_.getInt64(1)), B_.getInt64(0)));
 }
 
 }  // namespace edict::jit

@@ -1,5 +1,5 @@
-// The code generator's state, shared by its two halves: expressions (gen_expr.cc) and the decision around
-// them (codegen.cc: the loop over the batch, fields, the timeline's dispatch, default logic, quotas).
+// The code generator's state, shared by its parts: expressions (gen_expr.cc), quotas (gen_quota.cc) and the
+// decision around them (codegen.cc: the loop over the batch, fields, the timeline's dispatch, default logic).
 #pragma once
 
 #include <llvm/Analysis/InstSimplifyFolder.h>
@@ -85,9 +85,22 @@ class Generator {
   CV Membership(const ir::Expr& e);
   llvm::Value* InSet(llvm::Value* member, const ir::Expr& set);
   llvm::Value* YearOf(llvm::Value* days);
-  CV Fits(const ir::Expr& e);
-  bool QuotaKey(const ir::Quota& q, llvm::Value** in_window);  // fills key_buf_; false: unsupported
   llvm::Value* RationalArg(llvm::Value* buf, const CV& v);
+
+  // ---- gen_quota.cc: quotas ----
+  struct Total {  // a slot's running total in QuotaFast::totals
+    llvm::Value *at = nullptr, *num = nullptr, *den = nullptr;
+  };
+  bool FastQuota(const ir::Quota& q) const;
+  bool QuotaKeys(const ir::Quota& q, std::vector<CV>* keys);  // false: unsupported
+  void QuotaKeyBuffer(const ir::Quota& q, const std::vector<CV>& keys);
+  llvm::Value* InWindow(const ir::Quota& q);
+  void OrSlow(llvm::Value* cond, llvm::BasicBlock* slow);
+  Total LoadTotal(llvm::Value* fast, llvm::Value* slot);
+  CV Fits(const ir::Expr& e);
+  llvm::Value* FitsFast(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount);
+  llvm::Value* FitsCall(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount);
+  bool UseQuota(int qi);
 
   // ---- helpers shared by both halves ----
   static constexpr size_t kSetWords = 1024;  // 65,536 members: every u16 enum value

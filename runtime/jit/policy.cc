@@ -1,6 +1,7 @@
 // The host side of the compiled decision: batches in, results out, and the interpreter for the records the
 // compiled code hands back (abi.h). Quota totals live in a QuotaState for the length of a batch.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -46,6 +47,8 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::Compile(std::shared_ptr<const ir
   policy->module_ =
       BuildModule(*policy->program_, policy->layout_, options, policy->plan_.get(), &policy->stats_, error);
   if (!policy->module_) return nullptr;
+  static std::atomic<uint64_t> serials{0};
+  policy->plan_->serial = ++serials;
   policy->decide_ = reinterpret_cast<DecideFn>(policy->module_->Lookup("edict_decide"));
   if (!policy->decide_) {
     *error = "internal: compiled function edict_decide not found";
@@ -81,6 +84,7 @@ void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Le
   ctx.as_of = options.as_of;
   ctx.consume = options.consume ? 1 : 0;
   ctx.quotas = &quotas;
+  ctx.fast = quotas.fast();
   size_t done = begin;
   while (done < end) {
     ctx.base = static_cast<int64_t>(done);

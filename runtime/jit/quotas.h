@@ -1,11 +1,13 @@
 // Quota bookkeeping for compiled code. Each (quota, key values, period) tuple a shipment names is interned
-// once per batch into a flat open-addressing table (no allocation per lookup); the tuples that name one
-// ledger entry share a dense slot with a running total, loaded from the Ledger when the slot is made. At the
-// end of the batch each slot's change is added to the Ledger once (Flush). Nothing is turned into text on the
-// hot path: a slot's ledger key is made when the slot is, and the explanations (interp::QuotaUse, with its
-// key text) only when a writer asks for them (Explain). The interpreter, deciding a shipment the compiled
-// code handed back, reads and writes the same totals through AsLedger(), so both engines see one ledger
-// during a batch.
+// into a tuple with a dense slot: the slot is the ledger entry (several tuples may name one), with its ledger
+// key made once, when the slot is. Tuples and slots are kept from batch to batch (texts interned by content,
+// since a batch's text ids are its own), so a batch over keys seen before makes no string and hashes no text;
+// a slot's total is read from the Ledger the first time a batch uses it, and each slot's change is added to
+// the Ledger once at the end of the batch (Flush). Within a batch, a quota keyed by one text or enum finds
+// its tuple by the key's id in a direct table, without hashing. The explanations (interp::QuotaUse, with its
+// key text) are made only when a writer asks for them (Explain). The interpreter, deciding a shipment the
+// compiled code handed back, reads and writes the same totals through AsLedger(), so both engines see one
+// ledger during a batch.
 #pragma once
 
 #include <cstdint>
@@ -34,13 +36,20 @@ struct QuotaKeyParts {
 
 class QuotaState {
  public:
-  // Starts a batch of the policy planned by `plan`, whose texts are `texts`, over `ledger`. Storage is kept
-  // from the last batch. Without `keep_uses`, uses() keeps the last record's uses only (enough for
-  // Rollback), not the batch's.
+  // Starts a batch of the policy planned by `plan`, whose texts are `texts`, over `ledger`. Tuples and
+  // slots are kept from the last batch of the same plan (up to kKeptTuples of them). Without `keep_uses`,
+  // uses() keeps the last record's uses only (enough for Rollback), not the batch's.
   void Begin(const Plan& plan, const batch::TextTable& texts, Ledger& ledger, bool keep_uses = true);
 
-  // Compiled code (through the helpers below). Fits: ((tuple + 1) << 1) | fits, where tuple is the key's
-  // (for Consume to reuse); -1 when the sum overflows.
+  // What compiled code reads and updates itself (abi.h); current after Begin and after each call below.
+  QuotaFast* fast() { return &fast_; }
+  // Points fast() at the tables where they are now, if any may have moved.
+  void Sync() {
+    if (stale_) SyncSlow();
+  }
+
+  // Compiled code (through the helpers below). Fits: (slot + 1) << 32 | (tuple + 1) << 1 | fits, where
+  // tuple is the key's and slot its ledger entry's (for Consume to reuse); -1 when the sum overflows.
   int64_t Fits(int32_t quota, const QuotaKeyParts& key, const Rational& amount);
   // Records one use by record `record` (outside the quota's window: no slot, nothing added); -1 when the
   // total overflows. `tuple`: the key's, as Fits returned it for this record, or -1 to look it up.
@@ -55,8 +64,9 @@ class QuotaState {
     bool applied = false;
     Rational before, amount;
   };
+  // The batch's uses when Begin was asked to keep them (the figures); else empty.
   const std::vector<Use>& uses() const { return uses_; }
-  // Undoes the uses of `record` (the last in the log): its decision is being redone by the interpreter.
+  // Undoes the uses of `record` (the last record that made any): the interpreter redoes its decision.
   void Rollback(int64_t record);
   // The explanation of a use, as the interpreter's QuotaUse (key text "consignee=..., year=2025").
   interp::QuotaUse Explain(const Use& use) const;
@@ -67,12 +77,23 @@ class QuotaState {
   // batch, in the order the keys were first consumed (two where that change does not fit in a Rational).
   void Flush();
 
+  // Beyond this many tuples, Begin forgets the kept ones (memory stays bounded over long inputs).
+  static constexpr size_t kKeptTuples = size_t{1} << 18;
+
  private:
+  // A tuple's key is canonical: a text is its index in kept_texts_, the period the year (or 0).
   struct Tuple {
     int32_t quota = 0;
-    int32_t slot = -1;  // -1 until a use inside the window needs one
-    int32_t next = -1;  // the next tuple of its quota and key value in direct_ (other periods)
+    int32_t slot = -1;
+    int32_t next = -1;  // the next tuple of its quota and key in kept_direct_ (another period)
     QuotaKeyParts key;
+  };
+  struct QuotaInfo {
+    int32_t keys = 0;
+    int64_t direct_tag = 0;  // kKeyText or kKeyEnum: one key of that kind, found by id; else 0
+    bool calendar_year = false;
+    const Rational* limit = nullptr;
+    std::string period_text;  // in a ledger key, for a quota not per calendar year
   };
   class View : public Ledger {
    public:
@@ -84,52 +105,62 @@ class QuotaState {
     QuotaState& s_;
   };
 
-  // The tuple of (quota, key) with the period the host derives from the date compiled code passed.
+  // Batch side (quotas.cc).
+  // The tuple of (quota, key as compiled code passed it), its slot loaded (TupleFor) or not (Intern).
   int32_t TupleFor(int32_t quota, const QuotaKeyParts& key);
-  int32_t HashedTuple(int32_t quota, const QuotaKeyParts& key);  // key.period: the period
+  void Load(int32_t slot) {
+    if (slot_epoch_[slot] != fast_.epoch) LoadSlow(slot);
+  }
+  void LoadSlow(int32_t slot);  // the slot's total, as the ledger has it, for this batch
+  void Added(int32_t slot);     // notes an amount added to the slot's total
+  void Forget();                // drops every tuple and slot
+  void SyncSlow();
+  void Undoable(int64_t record, int32_t slot);  // notes a use about to change the slot (no figures kept)
+
+  // Interning (quota_keys.cc).
   int64_t Period(int32_t quota, int64_t date);
-  int32_t SlotOf(int32_t tuple);
+  int32_t Intern(int32_t quota, const QuotaKeyParts& key, int64_t period);
+  int32_t NewTuple(int32_t quota, const QuotaKeyParts& key);
   int32_t SlotForText(std::string_view key);
   void AppendKey(int32_t quota, const QuotaKeyParts& key, std::string* out) const;
   void AppendPart(int32_t quota, int k, const QuotaKeyParts& key, std::string* out) const;
-  std::string_view KeyOf(int32_t slot) const {
-    return std::string_view(arena_).substr(key_begin_[slot], key_begin_[slot + 1] - key_begin_[slot]);
-  }
-  void Added(int32_t slot);  // notes an amount added to the slot's total
 
   const Plan* plan_ = nullptr;
+  uint64_t plan_serial_ = 0;
   bool keep_uses_ = true;
   const batch::TextTable* texts_ = nullptr;
   Ledger* ledger_ = nullptr;
   View view_{*this};
-  // Per Plan::quotas entry: how many keys, the limit, the period's text in a ledger key (a window's).
-  std::vector<int32_t> key_count_;
-  std::vector<uint8_t> calendar_year_;
-  std::vector<const Rational*> limit_;
-  int64_t year_first_ = 1, year_last_ = 0, year_ = 0;  // the last year found, and its days
-  std::vector<std::string> period_text_;
+  QuotaFast fast_;               // its epoch: the batch (Begin counts them); the last calendar year found
+  std::vector<QuotaInfo> info_;  // per Plan::quotas entry
 
-  // Tuples, and an open-addressing index of them (capacity a power of two; -1: empty).
+  // Kept from batch to batch (for one plan): texts of keys, tuples and their open-addressing index
+  // (capacity a power of two; -1: empty), slots' ledger keys and theirs.
+  batch::TextTable kept_texts_;
   std::vector<Tuple> tuples_;
   std::vector<int32_t> tuple_index_;
-  std::vector<int32_t> hashed_;  // the tuples in tuple_index_
-  // A quota with one key that is a text or an enum (a consignee, a destination): key values are small dense
-  // ids, so its tuples are found by the value (then the period) without hashing. Per quota: the key's tag
-  // (0: hashed instead), and the first tuple per value (-1: none yet).
-  std::vector<int64_t> direct_tag_;
-  std::vector<std::vector<int32_t>> direct_;
-  // Slots: ledger keys (in one arena), running totals and the totals they started the batch with.
-  std::string arena_;
-  std::vector<uint32_t> key_begin_{0};  // slot k's key is arena_[key_begin_[k], key_begin_[k + 1])
-  std::vector<int32_t> slot_index_;     // open addressing over the keys' text
-  std::vector<int32_t> slot_ids_;       // 0, 1, ... (what slot_index_ holds)
-  std::vector<Rational> totals_, initial_;
-  std::vector<int32_t> touched_;  // slots added to, in the order first added to
-  std::vector<uint32_t> added_;   // per slot: amounts added (and not undone) in this batch
-  std::vector<uint8_t> listed_;   // per slot: in touched_
-  std::vector<Use> uses_;
-  std::string scratch_;
+  std::vector<int32_t> hashed_;                    // the tuples in tuple_index_
+  std::vector<std::vector<int32_t>> kept_direct_;  // per quota with a direct table: first tuple per key index
+  std::vector<std::string> keys_;                  // per slot: its ledger key
+  std::vector<uint64_t> key_hash_;                 // per slot: its LedgerKeyHash
+  std::vector<int32_t> slot_index_;                // open addressing over the keys' text
   mutable std::vector<std::string> key_texts_;  // Explain's text per tuple, made on first use ("": not yet)
+  // Per quota with a direct table (else empty), per key id of a batch: the tuple and slot last found.
+  std::vector<std::vector<QuotaRecent>> direct_;
+  std::vector<QuotaDirect> fast_direct_;  // the same, for compiled code
+
+  // Per slot, for the batch whose epoch slot_epoch_ holds: the running total, the total the batch started
+  // with, how many amounts were added (and not undone).
+  std::vector<uint32_t> slot_epoch_;
+  std::vector<Rational> totals_, initial_;
+  std::vector<uint32_t> added_;
+  // The slots added to, in the order first added to (fast_.touched_count of them; a slot whose additions
+  // were all undone and then made again is listed twice, and added to the ledger once).
+  std::vector<int32_t> touched_;
+  bool stale_ = true;  // a table fast_ points at may have moved
+  std::vector<Use> uses_;
+  std::vector<QuotaUndo> undo_;  // without the figures: the last record's uses (fast_.undo_count of them)
+  std::string scratch_;
 };
 
 // The C ABI helpers compiled code calls for quotas (bound by name, HelperSymbols in helpers.cc).

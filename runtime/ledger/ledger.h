@@ -12,6 +12,10 @@
 
 namespace edict {
 
+// The hash MemoryLedger files a key under. A caller that keeps its keys computes it once and passes it to
+// the *Hashed calls below.
+uint64_t LedgerKeyHash(std::string_view key);
+
 class Ledger {
  public:
   virtual ~Ledger() = default;
@@ -19,6 +23,20 @@ class Ledger {
   virtual Rational Consumed(std::string_view key) const = 0;
   // Returns false when the new total would overflow (the caller reports it).
   virtual bool Add(const std::string& key, const Rational& amount) = 0;
+  // The same, for a caller that has the key's LedgerKeyHash (a ledger may use it or not).
+  virtual Rational ConsumedHashed(std::string_view key, uint64_t hash) const {
+    (void)hash;
+    return Consumed(key);
+  }
+  virtual bool AddHashed(const std::string& key, uint64_t hash, const Rational& amount) {
+    (void)hash;
+    return Add(key, amount);
+  }
+  // A hint before a run of Adds: about `keys` keys of `bytes` bytes in all, some of them new.
+  virtual void Reserve(size_t keys, size_t bytes) {
+    (void)keys;
+    (void)bytes;
+  }
 };
 
 // In memory: an open-addressing table over keys kept in one arena, so that adding a key allocates nothing
@@ -28,6 +46,10 @@ class MemoryLedger : public Ledger {
  public:
   Rational Consumed(std::string_view key) const override;
   bool Add(const std::string& key, const Rational& amount) override;
+  Rational ConsumedHashed(std::string_view key, uint64_t hash) const override;
+  bool AddHashed(const std::string& key, uint64_t hash, const Rational& amount) override;
+  // Room for `keys` more keys of `bytes` in all, so that a run of new keys grows the table once.
+  void Reserve(size_t keys, size_t bytes) override;
   // The entry for `key`, or null when there is none (an entry may hold zero).
   const Rational* Find(std::string_view key) const;
   size_t size() const { return slots_.size(); }
@@ -38,10 +60,12 @@ class MemoryLedger : public Ledger {
  private:
   struct Slot {
     size_t begin = 0, size = 0;  // the key: arena_[begin, begin + size)
+    uint64_t hash = 0;           // the key's LedgerKeyHash, so that growing rehashes no text
     Rational value;
   };
   std::string_view KeyOf(const Slot& s) const { return std::string_view(arena_).substr(s.begin, s.size); }
-  int32_t Index(std::string_view key, size_t hash) const;  // the slot, or -1
+  int32_t Index(std::string_view key, uint64_t hash) const;  // the slot, or -1
+  void Rehash(size_t cap);                                   // index_ at `cap` entries
 
   std::string arena_;
   std::vector<Slot> slots_;

@@ -1,0 +1,293 @@
+// Quotas in compiled code: `fits q`, and the uses the determining rules make. A quota keyed by one text or
+// enum, with a whole limit, has a path of its own in the generated code: the key's id finds this batch's slot
+// in a direct table (QuotaFast, abi.h), and a whole running total is read, compared and updated in place.
+// Everything else calls the helpers (quotas.h): a key the batch has not met yet, another calendar year, a
+// fraction, an overflow, a record whose figures are kept. QuotaState does the same work in full there and
+// keeps the tables the fast path reads current.
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/MDBuilder.h>
+
+#include "runtime/jit/generator.h"
+#include "runtime/jit/quotas.h"
+
+namespace edict::jit {
+
+bool Generator::FastQuota(const ir::Quota& q) const {
+  return q.keys.size() == 1 && (q.keys[0]->kind == ValueKind::kText || q.keys[0]->kind == ValueKind::kEnum) &&
+         q.limit.den == 1;
+}
+
+// The quota's key values, in order (the interpreter's QuotaKey); false when the generator cannot pass them.
+bool Generator::QuotaKeys(const ir::Quota& q, std::vector<CV>* keys) {
+  if (q.keys.size() > static_cast<size_t>(kMaxQuotaKeys)) {
+    Unsupported("a quota with more than " + std::to_string(kMaxQuotaKeys) + " keys");
+    return false;
+  }
+  for (const ir::Expr* key : q.keys) {
+    if (key->kind != ValueKind::kBool && key->kind != ValueKind::kNumber && key->kind != ValueKind::kText &&
+        key->kind != ValueKind::kDate && key->kind != ValueKind::kEnum) {
+      Unsupported("a quota key that is not a bool, number, text, date or enum");
+      return false;
+    }
+    keys->push_back(Gen(*key));
+  }
+  return true;
+}
+
+// Fills key_buf_ with the key values and period (QuotaKeyParts), for the helpers.
+void Generator::QuotaKeyBuffer(const ir::Quota& q, const std::vector<CV>& keys) {
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const CV& v = keys[k];
+    int64_t tag = kKeyAbsent;
+    llvm::Value* payload = B_.getInt64(0);
+    switch (q.keys[k]->kind) {
+      case ValueKind::kBool:
+        tag = kKeyBool;
+        payload = B_.CreateZExt(Bool(v), i64_);
+        break;
+      case ValueKind::kNumber:
+        tag = kKeyInt;
+        FailIf(B_.CreateNot(B_.CreateAnd(B_.CreateICmpEQ(Den(v), I128(1)), FitsI64(Num(v)))), -1);
+        payload = B_.CreateTrunc(Num(v), i64_);
+        break;
+      case ValueKind::kText:
+        tag = kKeyText;
+        payload = B_.CreateZExt(Int(v), i64_);
+        break;
+      case ValueKind::kDate:
+        tag = kKeyDate;
+        payload = B_.CreateSExt(Int(v), i64_);
+        break;
+      default:  // kEnum (QuotaKeys let no other kind through)
+        tag = kKeyEnum;
+        payload = B_.CreateSExt(Int(v), i64_);
+        break;
+    }
+    llvm::Value* t = B_.getInt64(tag);
+    if (v.present) {
+      t = B_.CreateSelect(v.present, t, B_.getInt64(kKeyAbsent));
+      payload = B_.CreateSelect(v.present, payload, B_.getInt64(0));
+    }
+    StoreAt(key_buf_, 16 * k, t, 8);
+    StoreAt(key_buf_, 16 * k + 8, payload, 8);
+  }
+  for (size_t k = keys.size(); k < static_cast<size_t>(kMaxQuotaKeys); ++k) {
+    StoreAt(key_buf_, 16 * k, B_.getInt64(0), 8);
+    StoreAt(key_buf_, 16 * k + 8, B_.getInt64(0), 8);
+  }
+  // The host turns the date into the year (QuotaState::Period), remembering the last one.
+  llvm::Value* period = q.calendar_year ? B_.CreateSExt(date_, i64_) : B_.getInt64(0);
+  StoreAt(key_buf_, offsetof(QuotaKeyParts, period), period, 8);
+}
+
+// Whether the date lies inside the quota's window (always, for a quota without one).
+llvm::Value* Generator::InWindow(const ir::Quota& q) {
+  if (!q.window) return B_.getTrue();
+  return B_.CreateAnd(B_.CreateICmpSGE(date_, B_.getInt32(q.window_from)),
+                      B_.CreateICmpSLE(date_, B_.getInt32(q.window_to)));
+}
+
+// Continues at a new block when `cond` holds, else goes to `slow`.
+void Generator::OrSlow(llvm::Value* cond, llvm::BasicBlock* slow) {
+  llvm::BasicBlock* next = Block("quotafast");
+  B_.CreateCondBr(cond, next, slow, llvm::MDBuilder(C_).createBranchWeights(1 << 10, 1));
+  B_.SetInsertPoint(next);
+}
+
+// The running total of `slot` (i64) in fast's table: its address, numerator and denominator.
+Generator::Total Generator::LoadTotal(llvm::Value* fast, llvm::Value* slot) {
+  llvm::Value* totals = LoadAt(fast, offsetof(QuotaFast, totals), ptr_, 8);
+  Total t;
+  t.at = B_.CreateInBoundsGEP(i8_, totals, B_.CreateMul(slot, B_.getInt64(sizeof(Rational))));
+  t.num = LoadAt(t.at, offsetof(Rational, num), i128_, 16);
+  t.den = LoadAt(t.at, offsetof(Rational, den), i128_, 16);
+  return t;
+}
+
+// `fits q` for a fast quota: the memo value Fits (below) keeps, (slot + 1) << 32 | (tuple + 1) << 1 | fits.
+llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount) {
+  llvm::BasicBlock* slow = Block("fitsslow");
+  llvm::BasicBlock* join = Block("fitsjoin");
+  const CV& key = keys[0];
+  llvm::Value* fast = LoadAt(ctx_, offsetof(Context, fast), ptr_, 8);
+  if (key.present) OrSlow(key.present, slow);
+  llvm::Value* id =
+      q.keys[0]->kind == ValueKind::kText ? B_.CreateZExt(Int(key), i64_) : B_.CreateSExt(Int(key), i64_);
+  llvm::Value* period = B_.getInt32(0);
+  if (q.calendar_year) {
+    llvm::Value* first = LoadAt(fast, offsetof(QuotaFast, year_first), i32_, 4);
+    llvm::Value* last = LoadAt(fast, offsetof(QuotaFast, year_last), i32_, 4);
+    OrSlow(B_.CreateAnd(B_.CreateICmpSGE(date_, first), B_.CreateICmpSLE(date_, last)), slow);
+    period = B_.CreateTrunc(LoadAt(fast, offsetof(QuotaFast, year), i64_, 8), i32_);
+  }
+  llvm::Value* direct = B_.CreateConstInBoundsGEP1_64(i8_, LoadAt(fast, offsetof(QuotaFast, direct), ptr_, 8),
+                                                      static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
+  llvm::Value* size = LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8);
+  OrSlow(B_.CreateICmpULT(id, size), slow);
+  llvm::Value* recent = B_.CreateInBoundsGEP(i8_, LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8),
+                                             B_.CreateMul(id, B_.getInt64(sizeof(QuotaRecent))));
+  llvm::Value* epoch = LoadAt(fast, offsetof(QuotaFast, epoch), i32_, 4);
+  OrSlow(B_.CreateAnd(B_.CreateICmpEQ(LoadAt(recent, offsetof(QuotaRecent, epoch), i32_, 4), epoch),
+                      B_.CreateICmpEQ(LoadAt(recent, offsetof(QuotaRecent, period), i32_, 4), period)),
+         slow);
+  llvm::Value* tuple = LoadAt(recent, offsetof(QuotaRecent, tuple), i32_, 4);
+  llvm::Value* slot = B_.CreateZExt(LoadAt(recent, offsetof(QuotaRecent, slot), i32_, 4), i64_);
+  Total t = LoadTotal(fast, slot);
+  OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
+  llvm::Value* sum = B_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, t.num, Num(amount));
+  OrSlow(B_.CreateNot(B_.CreateExtractValue(sum, 1)), slow);
+  llvm::Value* fits = B_.CreateICmpSLE(B_.CreateExtractValue(sum, 0), I128(q.limit.num));
+  llvm::Value* packed =
+      B_.CreateOr(B_.CreateShl(B_.CreateAdd(slot, B_.getInt64(1)), 32),
+                  B_.CreateOr(B_.CreateShl(B_.CreateZExt(B_.CreateAdd(tuple, B_.getInt32(1)), i64_), 1),
+                              B_.CreateZExt(fits, i64_)));
+  llvm::BasicBlock* fast_end = B_.GetInsertBlock();
+  B_.CreateBr(join);
+  B_.SetInsertPoint(slow);
+  llvm::Value* called = FitsCall(q, qid, keys, amount);
+  llvm::BasicBlock* slow_end = B_.GetInsertBlock();
+  B_.CreateBr(join);
+  B_.SetInsertPoint(join);
+  auto* phi = B_.CreatePHI(i64_, 2);
+  phi->addIncoming(packed, fast_end);
+  phi->addIncoming(called, slow_end);
+  return phi;
+}
+
+llvm::Value* Generator::FitsCall(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount) {
+  QuotaKeyBuffer(q, keys);
+  auto* r = B_.CreateCall(Helper("edict_q_fits", i64_, {ptr_, i32_, ptr_, ptr_}),
+                          {ctx_, B_.getInt32(qid), key_buf_, RationalArg(rat_a_, amount)});
+  FailIf(B_.CreateICmpSLT(r, B_.getInt64(0)),
+         Site(*q.measure, "overflow adding this shipment to quota " + q.id));
+  return r;
+}
+
+// `fits q`: fixed while one shipment is decided (consumption comes after), so it is remembered per record
+// (memo_): -1 not yet; 0 outside the quota's window; else (slot + 1) << 32 | (tuple + 1) << 1 | fits, the
+// key's tuple and slot for the record's use of the quota to reuse.
+// Outside the quota's window nothing fits, and the keys are not evaluated (as QuotaKey in the interpreter).
+CV Generator::Fits(const ir::Expr& e) {
+  const ir::Quota& q = p_->quotas[e.index];
+  int qid = plan_.programs[program_index_].quota_ids[e.index];
+  llvm::AllocaInst* memo = memo_[e.index];
+  llvm::Value* known = B_.CreateLoad(i64_, memo);
+  llvm::BasicBlock* from = B_.GetInsertBlock();
+  llvm::BasicBlock* compute = Block("fits");
+  llvm::BasicBlock* done = Block("fitsdone");
+  B_.CreateCondBr(B_.CreateICmpSGE(known, B_.getInt64(0)), done, compute);
+  B_.SetInsertPoint(compute);
+  llvm::BasicBlock* outside = Block("fitsoutside");
+  llvm::BasicBlock* inside = Block("fitsinside");
+  llvm::BasicBlock* stored = Block("fitsstored");
+  B_.CreateCondBr(InWindow(q), inside, outside);
+  B_.SetInsertPoint(inside);
+  std::vector<CV> keys;
+  llvm::Value* r = B_.getInt64(0);
+  if (QuotaKeys(q, &keys)) {
+    CV amount = Gen(*q.measure);
+    r = FastQuota(q) ? FitsFast(q, qid, keys, amount) : FitsCall(q, qid, keys, amount);
+  }
+  llvm::BasicBlock* inside_end = B_.GetInsertBlock();
+  B_.CreateBr(stored);
+  B_.SetInsertPoint(outside);
+  B_.CreateBr(stored);
+  B_.SetInsertPoint(stored);
+  auto* value = B_.CreatePHI(i64_, 2);
+  value->addIncoming(r, inside_end);
+  value->addIncoming(B_.getInt64(0), outside);
+  B_.CreateStore(value, memo);
+  B_.CreateBr(done);
+  B_.SetInsertPoint(done);
+  auto* phi = B_.CreatePHI(i64_, 2);
+  phi->addIncoming(known, from);
+  phi->addIncoming(value, stored);
+  return BoolValue(B_.CreateICmpNE(B_.CreateAnd(phi, B_.getInt64(1)), B_.getInt64(0)));
+}
+
+// One use of quota `qi` of p_ by the record, logged by the host's QuotaState, or for a fast quota whose
+// `fits` found the slot for this record, made here: the total updated, the use noted for Rollback
+// (QuotaUndo). False when the generator cannot pass the key.
+bool Generator::UseQuota(int qi) {
+  const ir::Quota& q = p_->quotas[qi];
+  int qid = plan_.programs[program_index_].quota_ids[qi];
+  std::vector<CV> keys;
+  if (!QuotaKeys(q, &keys)) return false;
+  llvm::Value* in_window = InWindow(q);
+  CV amount = Gen(*q.measure);
+  llvm::Value* memo = B_.CreateLoad(i64_, memo_[qi]);
+  llvm::Value* record = B_.CreateAdd(base_, index_);
+  llvm::BasicBlock* slow = Block("useslow");
+  llvm::BasicBlock* done = Block("used");
+  if (FastQuota(q)) {
+    // The use is made here when compiled code may record it (no figures kept, a consuming run), `fits` found
+    // the slot for this record (memo > 0), the amounts are whole, and the record's undo log and (for the
+    // slot's first addition in this batch) the list of slots Flush adds have room.
+    llvm::Value* fast = LoadAt(ctx_, offsetof(Context, fast), ptr_, 8);
+    OrSlow(
+        B_.CreateAnd(B_.CreateAnd(B_.CreateICmpNE(consume_, B_.getInt32(0)),
+                                  B_.CreateICmpNE(LoadAt(fast, offsetof(QuotaFast, consume_inline), i32_, 4),
+                                                  B_.getInt32(0))),
+                     B_.CreateICmpSGT(memo, B_.getInt64(0))),
+        slow);
+    llvm::Value* slot = B_.CreateSub(B_.CreateAShr(memo, 32), B_.getInt64(1));
+    Total t = LoadTotal(fast, slot);
+    llvm::Value* added_at = B_.CreateInBoundsGEP(i8_, LoadAt(fast, offsetof(QuotaFast, added), ptr_, 8),
+                                                 B_.CreateMul(slot, B_.getInt64(sizeof(uint32_t))));
+    llvm::Value* added = B_.CreateAlignedLoad(i32_, added_at, llvm::Align(4));
+    OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
+    llvm::Value* sum = B_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, t.num, Num(amount));
+    OrSlow(B_.CreateNot(B_.CreateExtractValue(sum, 1)), slow);
+    // The undo log holds this record's uses; an earlier record's entries are dropped (QuotaState::Undoable).
+    llvm::Value* undo = LoadAt(fast, offsetof(QuotaFast, undo), ptr_, 8);
+    llvm::Value* n = LoadAt(fast, offsetof(QuotaFast, undo_count), i64_, 8);
+    llvm::Value* any = B_.CreateICmpNE(n, B_.getInt64(0));
+    llvm::Value* last = B_.CreateSelect(any, B_.CreateSub(n, B_.getInt64(1)), B_.getInt64(0));
+    llvm::Value* last_record =
+        LoadAt(B_.CreateInBoundsGEP(i8_, undo, B_.CreateMul(last, B_.getInt64(sizeof(QuotaUndo)))),
+               offsetof(QuotaUndo, record), i64_, 8);
+    n = B_.CreateSelect(B_.CreateAnd(any, B_.CreateICmpNE(last_record, record)), B_.getInt64(0), n);
+    OrSlow(B_.CreateICmpULT(n, LoadAt(fast, offsetof(QuotaFast, undo_cap), i64_, 8)), slow);
+    llvm::Value* first = B_.CreateICmpEQ(added, B_.getInt32(0));
+    llvm::Value* listed = LoadAt(fast, offsetof(QuotaFast, touched_count), i64_, 8);
+    OrSlow(B_.CreateOr(B_.CreateNot(first),
+                       B_.CreateICmpULT(listed, LoadAt(fast, offsetof(QuotaFast, touched_cap), i64_, 8))),
+           slow);
+    llvm::Value* entry = B_.CreateInBoundsGEP(i8_, undo, B_.CreateMul(n, B_.getInt64(sizeof(QuotaUndo))));
+    StoreAt(entry, offsetof(QuotaUndo, record), record, 8);
+    StoreAt(entry, offsetof(QuotaUndo, slot), slot, 8);
+    StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, num), t.num, 16);
+    StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, den), I128(1), 16);
+    StoreAt(fast, offsetof(QuotaFast, undo_count), B_.CreateAdd(n, B_.getInt64(1)), 8);
+    StoreAt(t.at, offsetof(Rational, num), B_.CreateExtractValue(sum, 0), 16);
+    B_.CreateAlignedStore(B_.CreateAdd(added, B_.getInt32(1)), added_at, llvm::Align(4));
+    llvm::BasicBlock* list = Block("uselist");
+    B_.CreateCondBr(first, list, done);
+    B_.SetInsertPoint(list);
+    StoreAt(B_.CreateInBoundsGEP(i8_, LoadAt(fast, offsetof(QuotaFast, touched), ptr_, 8),
+                                 B_.CreateMul(listed, B_.getInt64(sizeof(int32_t)))),
+            0, B_.CreateTrunc(slot, i32_), 4);
+    StoreAt(fast, offsetof(QuotaFast, touched_count), B_.CreateAdd(listed, B_.getInt64(1)), 8);
+    B_.CreateBr(done);
+  } else {
+    B_.CreateBr(slow);
+  }
+  B_.SetInsertPoint(slow);
+  QuotaKeyBuffer(q, keys);
+  // The tuple `fits` found for this record and quota, if it ran: the host need not look the key up again.
+  llvm::Value* tuple = B_.CreateTrunc(
+      B_.CreateSelect(
+          B_.CreateICmpSLT(memo, B_.getInt64(0)), B_.getInt64(-1),
+          B_.CreateSub(B_.CreateAnd(B_.CreateAShr(memo, 1), B_.getInt64(0x7fffffff)), B_.getInt64(1))),
+      i32_);
+  auto* call =
+      B_.CreateCall(Helper("edict_q_consume", i32_, {ptr_, i64_, i32_, ptr_, i32_, i32_, ptr_, i32_}),
+                    {ctx_, record, B_.getInt32(qid), key_buf_, tuple, B_.CreateZExt(in_window, i32_),
+                     RationalArg(rat_a_, amount), consume_});
+  FailIf(B_.CreateICmpSLT(call, B_.getInt32(0)), Site(*q.measure, "overflow in quota " + q.id));
+  B_.CreateBr(done);
+  B_.SetInsertPoint(done);
+  return true;
+}
+
+}  // namespace edict::jit
