@@ -57,10 +57,14 @@ static_assert(sizeof(Result) == 56);
 // key id of such a quota: the slot found for it in this batch.
 struct QuotaRecent {
   uint32_t epoch = 0;  // the batch it was found in (QuotaFast::epoch); another: stale
-  int32_t period = 0;  // the year (a quota per calendar year), else 0
+  // The days of its period: a quota per calendar year, the year's; else every day. An entry per key id,
+  // whatever the year, so a shipment of another year replaces it (rare: a batch's dates are mostly one year).
+  int32_t first = 1, last = 0;
   int32_t tuple = -1;
   int32_t slot = -1;
+  int32_t pad = 0;
 };
+static_assert(sizeof(QuotaRecent) == 24);
 struct QuotaDirect {
   QuotaRecent* data = nullptr;  // indexed by the key's id (text index, enum member)
   uint64_t size = 0;            // 0: the quota has no direct table
@@ -73,9 +77,7 @@ struct QuotaUndo {
 };
 struct QuotaFast {
   uint32_t epoch = 0;
-  int32_t consume_inline = 0;             // compiled code may record uses itself (no figures are kept)
-  int32_t year_first = 1, year_last = 0;  // the days of `year`, the calendar year last found
-  int64_t year = 0;
+  int32_t consume_inline = 0;     // compiled code may record uses itself (no figures are kept)
   QuotaDirect* direct = nullptr;  // per Plan::quotas entry
   Rational* totals = nullptr;     // per slot: the running total
   uint32_t* added = nullptr;      // per slot: amounts added in this batch and not undone (0: not yet)

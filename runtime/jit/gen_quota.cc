@@ -113,13 +113,6 @@ llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<
   if (key.present) OrSlow(key.present, slow);
   llvm::Value* id =
       q.keys[0]->kind == ValueKind::kText ? B_.CreateZExt(Int(key), i64_) : B_.CreateSExt(Int(key), i64_);
-  llvm::Value* period = B_.getInt32(0);
-  if (q.calendar_year) {
-    llvm::Value* first = LoadAt(fast, offsetof(QuotaFast, year_first), i32_, 4);
-    llvm::Value* last = LoadAt(fast, offsetof(QuotaFast, year_last), i32_, 4);
-    OrSlow(B_.CreateAnd(B_.CreateICmpSGE(date_, first), B_.CreateICmpSLE(date_, last)), slow);
-    period = B_.CreateTrunc(LoadAt(fast, offsetof(QuotaFast, year), i64_, 8), i32_);
-  }
   llvm::Value* direct = B_.CreateConstInBoundsGEP1_64(i8_, LoadAt(fast, offsetof(QuotaFast, direct), ptr_, 8),
                                                       static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
   llvm::Value* size = LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8);
@@ -127,9 +120,12 @@ llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<
   llvm::Value* recent = B_.CreateInBoundsGEP(i8_, LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8),
                                              B_.CreateMul(id, B_.getInt64(sizeof(QuotaRecent))));
   llvm::Value* epoch = LoadAt(fast, offsetof(QuotaFast, epoch), i32_, 4);
-  OrSlow(B_.CreateAnd(B_.CreateICmpEQ(LoadAt(recent, offsetof(QuotaRecent, epoch), i32_, 4), epoch),
-                      B_.CreateICmpEQ(LoadAt(recent, offsetof(QuotaRecent, period), i32_, 4), period)),
-         slow);
+  llvm::Value* current = B_.CreateICmpEQ(LoadAt(recent, offsetof(QuotaRecent, epoch), i32_, 4), epoch);
+  if (q.calendar_year)  // the entry's year is the shipment's
+    current = B_.CreateAnd(
+        current, B_.CreateAnd(B_.CreateICmpSGE(date_, LoadAt(recent, offsetof(QuotaRecent, first), i32_, 4)),
+                              B_.CreateICmpSLE(date_, LoadAt(recent, offsetof(QuotaRecent, last), i32_, 4))));
+  OrSlow(current, slow);
   llvm::Value* tuple = LoadAt(recent, offsetof(QuotaRecent, tuple), i32_, 4);
   llvm::Value* slot = B_.CreateZExt(LoadAt(recent, offsetof(QuotaRecent, slot), i32_, 4), i64_);
   Total t = LoadTotal(fast, slot);

@@ -1,6 +1,7 @@
 // QuotaState's interning: a key as compiled code passes it (texts by the batch's ids) becomes a canonical
 // tuple (texts by content), kept from batch to batch, with the slot of its ledger key; and the texts made
 // from keys, for the ledger (QuotaKey in the interpreter) and for people (QuotaKeyText).
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -51,13 +52,26 @@ void AppendInt(int64_t v, std::string* out) {
 int64_t QuotaState::Period(int32_t quota, int64_t date) {
   if (!info_[quota].calendar_year) return 0;
   // Shipments of one batch mostly fall in a few years: the last year found is tried first.
-  if (date < fast_.year_first || date > fast_.year_last) {
-    int year = YearOf(static_cast<int>(date));
-    fast_.year = year;
-    fast_.year_first = DaysFromCivil(year, 1, 1);
-    fast_.year_last = DaysFromCivil(year, 12, 31);
+  if (date < year_first_ || date > year_last_) {
+    // The days of January 1st from 1900 to 2201 (a checked date lies in 1900-2199), made once.
+    static const std::vector<int32_t> jan1 = [] {
+      std::vector<int32_t> v;
+      for (int y = 1900; y <= 2201; ++y) v.push_back(DaysFromCivil(y, 1, 1));
+      return v;
+    }();
+    if (date >= jan1.front() && date < jan1.back()) {
+      auto next = std::upper_bound(jan1.begin(), jan1.end(), static_cast<int32_t>(date));
+      year_ = 1900 + (next - jan1.begin()) - 1;
+      year_first_ = next[-1];
+      year_last_ = next[0] - 1;
+    } else {
+      int year = YearOf(static_cast<int>(date));
+      year_ = year;
+      year_first_ = DaysFromCivil(year, 1, 1);
+      year_last_ = DaysFromCivil(year, 12, 31);
+    }
   }
-  return fast_.year;
+  return year_;
 }
 
 // The key's texts become indices in kept_texts_ (by content), so a tuple means the same in every batch. A

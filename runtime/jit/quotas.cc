@@ -18,6 +18,16 @@ inline std::optional<Rational> Sum(const Rational& a, const Rational& b) {
   return Add(a, b);
 }
 
+// a - b, the same way.
+inline std::optional<Rational> Difference(const Rational& a, const Rational& b) {
+  if (a.den == 1 && b.den == 1) {
+    i128 r;
+    if (__builtin_sub_overflow(a.num, b.num, &r)) return std::nullopt;
+    return Rational{r, 1};
+  }
+  return Sub(a, b);
+}
+
 }  // namespace
 
 void QuotaState::Forget() {
@@ -63,10 +73,27 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
   plan_ = &plan;
   keep_uses_ = keep_uses;
   texts_ = &texts;
+  // The totals kept from the last batch still hold when that batch's Flush was the ledger's last change (an
+  // eval's batches over its one ledger); else each slot reads the ledger again when first used, or, for an
+  // empty ledger, starts from zero here.
+  const bool totals_hold =
+      &ledger == ledger_ && flushed_version_ != 0 && ledger.Version() == flushed_version_;
+  flushed_version_ = 0;  // until this batch's Flush
   ledger_ = &ledger;
-  // A new epoch: no slot is loaded, no direct entry holds. After 2^32 batches, every mark is cleared.
+  if (!totals_hold) {
+    if (++load_epoch_ == 0) {  // after 2^32 batches, every mark is cleared
+      std::fill(slot_epoch_.begin(), slot_epoch_.end(), 0);
+      load_epoch_ = 1;
+    }
+    if (ledger.KnownEmpty()) {
+      std::fill(slot_epoch_.begin(), slot_epoch_.end(), load_epoch_);
+      std::fill(totals_.begin(), totals_.end(), Rational{});
+      std::fill(initial_.begin(), initial_.end(), Rational{});
+      std::fill(added_.begin(), added_.end(), 0);
+    }
+  }
+  // A new batch: its text ids are its own, so no direct entry holds.
   if (++fast_.epoch == 0) {
-    std::fill(slot_epoch_.begin(), slot_epoch_.end(), 0);
     for (auto& d : direct_) d.assign(d.size(), QuotaRecent{});
     fast_.epoch = 1;
   }
@@ -99,7 +126,7 @@ void QuotaState::SyncSlow() {
 }
 
 void QuotaState::LoadSlow(int32_t slot) {
-  slot_epoch_[slot] = fast_.epoch;
+  slot_epoch_[slot] = load_epoch_;
   totals_[slot] = initial_[slot] = ledger_->ConsumedHashed(keys_[slot], key_hash_[slot]);
   added_[slot] = 0;
 }
@@ -112,7 +139,8 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
     size_t id = static_cast<size_t>(key.parts[1]);
     if (id < direct.size()) {
       const QuotaRecent& r = direct[id];
-      if (r.epoch == fast_.epoch && r.period == period) return r.tuple;
+      if (r.epoch == fast_.epoch && (!info.calendar_year || (key.period >= r.first && key.period <= r.last)))
+        return r.tuple;
     } else {
       direct.resize(id + 1);
       stale_ = true;
@@ -120,7 +148,12 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
     int32_t t = Intern(quota, key, period);
     int32_t slot = tuples_[t].slot;
     Load(slot);
-    direct[id] = QuotaRecent{fast_.epoch, static_cast<int32_t>(period), t, slot};
+    QuotaRecent& r = direct[id];
+    r.epoch = fast_.epoch;
+    r.first = info.calendar_year ? year_first_ : INT32_MIN;  // Period just found the shipment's year
+    r.last = info.calendar_year ? year_last_ : INT32_MAX;
+    r.tuple = t;
+    r.slot = slot;
     return t;
   }
   int32_t t = Intern(quota, key, period);
@@ -230,14 +263,16 @@ void QuotaState::Flush() {
     // ledger holds is then one the batch's totals held, so none overflows. The ledger ends where the
     // interpreter's amount-by-amount additions would leave it.
     uint64_t hash = key_hash_[slot];
-    if (auto delta = Sub(totals_[slot], initial_[slot])) {
+    if (auto delta = Difference(totals_[slot], initial_[slot])) {
       ledger_->AddHashed(key, hash, *delta);
     } else {
       ledger_->AddHashed(key, hash, Rational{-initial_[slot].num, initial_[slot].den});
       ledger_->AddHashed(key, hash, totals_[slot]);
     }
+    initial_[slot] = totals_[slot];  // what the ledger now holds
   }
   fast_.touched_count = 0;
+  flushed_version_ = ledger_->Version();
 }
 
 extern "C" {

@@ -109,7 +109,7 @@ class QuotaState {
   // The tuple of (quota, key as compiled code passed it), its slot loaded (TupleFor) or not (Intern).
   int32_t TupleFor(int32_t quota, const QuotaKeyParts& key);
   void Load(int32_t slot) {
-    if (slot_epoch_[slot] != fast_.epoch) LoadSlow(slot);
+    if (slot_epoch_[slot] != load_epoch_) LoadSlow(slot);
   }
   void LoadSlow(int32_t slot);  // the slot's total, as the ledger has it, for this batch
   void Added(int32_t slot);     // notes an amount added to the slot's total
@@ -131,8 +131,10 @@ class QuotaState {
   const batch::TextTable* texts_ = nullptr;
   Ledger* ledger_ = nullptr;
   View view_{*this};
-  QuotaFast fast_;               // its epoch: the batch (Begin counts them); the last calendar year found
-  std::vector<QuotaInfo> info_;  // per Plan::quotas entry
+  QuotaFast fast_;                          // its epoch: the batch (Begin counts them)
+  int64_t year_ = 0;                        // the calendar year Period found last,
+  int32_t year_first_ = 1, year_last_ = 0;  // and its days
+  std::vector<QuotaInfo> info_;             // per Plan::quotas entry
 
   // Kept from batch to batch (for one plan): texts of keys, tuples and their open-addressing index
   // (capacity a power of two; -1: empty), slots' ledger keys and theirs.
@@ -149,8 +151,10 @@ class QuotaState {
   std::vector<std::vector<QuotaRecent>> direct_;
   std::vector<QuotaDirect> fast_direct_;  // the same, for compiled code
 
-  // Per slot, for the batch whose epoch slot_epoch_ holds: the running total, the total the batch started
-  // with, how many amounts were added (and not undone).
+  // Per slot, when slot_epoch_ holds load_epoch_ (read from this ledger since it last changed): the running
+  // total, the total the batch started with, how many amounts were added in this batch (and not undone).
+  uint32_t load_epoch_ = 0;
+  uint64_t flushed_version_ = 0;  // the ledger's Version() after the last Flush (0: none, or not since Begin)
   std::vector<uint32_t> slot_epoch_;
   std::vector<Rational> totals_, initial_;
   std::vector<uint32_t> added_;

@@ -1,6 +1,7 @@
 #include "runtime/ledger/ledger.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace edict {
@@ -68,7 +69,17 @@ bool MemoryLedger::Add(const std::string& key, const Rational& amount) {
   return AddHashed(key, LedgerKeyHash(key), amount);
 }
 
+uint64_t MemoryLedger::Version() const {
+  static std::atomic<uint64_t> versions{0};
+  if (mark_.changed) {
+    mark_.version = ++versions;
+    mark_.changed = false;
+  }
+  return mark_.version;
+}
+
 bool MemoryLedger::AddHashed(const std::string& key, uint64_t hash, const Rational& amount) {
+  mark_.changed = true;
   int32_t s = Index(key, hash);
   if (s < 0) {
     // A new key: its entry exists from now on, even if the addition below overflows (as a map's would).
@@ -83,6 +94,12 @@ bool MemoryLedger::AddHashed(const std::string& key, uint64_t hash, const Ration
   }
   ordered_valid_ = false;
   Rational& value = slots_[s].value;
+  if (value.den == 1 && amount.den == 1) {  // whole amounts, the usual case, without a call
+    i128 sum;
+    if (__builtin_add_overflow(value.num, amount.num, &sum)) return false;
+    value.num = sum;
+    return true;
+  }
   auto sum = edict::Add(value, amount);
   if (!sum) return false;
   value = *sum;
@@ -99,6 +116,7 @@ const std::map<std::string, Rational, std::less<>>& MemoryLedger::entries() cons
 }
 
 void MemoryLedger::Clear() {
+  mark_.changed = true;
   arena_.clear();
   slots_.clear();
   std::fill(index_.begin(), index_.end(), -1);

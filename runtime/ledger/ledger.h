@@ -32,6 +32,12 @@ class Ledger {
     (void)hash;
     return Add(key, amount);
   }
+  // For a caller that keeps totals of its own between uses of the ledger (the JIT's QuotaState): a number
+  // that changes with every change to the ledger, by anyone, and is never 0; 0 when the ledger does not
+  // track it (the caller reads the ledger again).
+  virtual uint64_t Version() const { return 0; }
+  // True when the ledger is known to hold no entry.
+  virtual bool KnownEmpty() const { return false; }
   // A hint before a run of Adds: about `keys` keys of `bytes` bytes in all, some of them new.
   virtual void Reserve(size_t keys, size_t bytes) {
     (void)keys;
@@ -50,6 +56,8 @@ class MemoryLedger : public Ledger {
   bool AddHashed(const std::string& key, uint64_t hash, const Rational& amount) override;
   // Room for `keys` more keys of `bytes` in all, so that a run of new keys grows the table once.
   void Reserve(size_t keys, size_t bytes) override;
+  uint64_t Version() const override;
+  bool KnownEmpty() const override { return slots_.empty(); }
   // The entry for `key`, or null when there is none (an entry may hold zero).
   const Rational* Find(std::string_view key) const;
   size_t size() const { return slots_.size(); }
@@ -71,6 +79,19 @@ class MemoryLedger : public Ledger {
   std::vector<Slot> slots_;
   std::vector<int32_t> index_;  // capacity a power of two (or empty); -1: free
   mutable std::map<std::string, Rational, std::less<>> ordered_;
+  // Version(): a number drawn from one process-wide counter (so no two ledgers' versions meet) when asked
+  // for after a change. A copy, or a ledger assigned to, counts as changed.
+  struct Mark {
+    uint64_t version = 0;
+    bool changed = true;
+    Mark() = default;
+    Mark(const Mark&) {}
+    Mark& operator=(const Mark&) {
+      changed = true;
+      return *this;
+    }
+  };
+  mutable Mark mark_;
   mutable bool ordered_valid_ = true;
 };
 

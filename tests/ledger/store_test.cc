@@ -238,6 +238,35 @@ TEST(LedgerFile, NotADatabaseIsAnError) {
 INSTANTIATE_TEST_SUITE_P(Databases, StoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
+// The JIT keeps its quota totals from batch to batch while the ledger's Version() is the one its last flush
+// left; every change, by anyone, must give a new one, and no two ledgers may share one.
+TEST(MemoryLedgerVersion, ChangesWithEveryChangeAndIsNeverShared) {
+  MemoryLedger a, b;
+  EXPECT_NE(a.Version(), 0u);
+  EXPECT_NE(a.Version(), b.Version());
+  EXPECT_TRUE(a.KnownEmpty());
+  uint64_t v = a.Version();
+  EXPECT_EQ(a.Version(), v);  // asking changes nothing
+  (void)a.Consumed("q|k|2025");
+  EXPECT_EQ(a.Version(), v);  // nor does reading
+  a.Add("q|k|2025", Rational::Int(5));
+  EXPECT_FALSE(a.KnownEmpty());
+  EXPECT_NE(a.Version(), v);
+  v = a.Version();
+  a.AddHashed("q|k|2025", LedgerKeyHash("q|k|2025"), Rational{1, 3});
+  EXPECT_NE(a.Version(), v);
+  v = a.Version();
+  a.Clear();
+  EXPECT_NE(a.Version(), v);
+  EXPECT_TRUE(a.KnownEmpty());
+  v = a.Version();
+  MemoryLedger c = a;  // a copy is another ledger
+  EXPECT_NE(c.Version(), v);
+  v = b.Version();
+  b = a;  // and a ledger assigned to has changed
+  EXPECT_NE(b.Version(), v);
+}
+
 }  // namespace
 
 }  // namespace edict::ledger_test
