@@ -57,17 +57,18 @@ static_assert(sizeof(Result) == 56);
 // key id of such a quota: the slot found for it in this batch.
 struct QuotaRecent {
   uint32_t epoch = 0;  // the batch it was found in (QuotaFast::epoch); another: stale
-  // The days of its period: a quota per calendar year, the year's; else every day. An entry per key id,
-  // whatever the year, so a shipment of another year replaces it (rare: a batch's dates are mostly one year).
+  // The days of its period: a quota per calendar year, the year's; else every day. Two entries per key id
+  // (kPeriodsPerKey), for a batch whose dates cross New Year; a third year replaces the second.
   int32_t first = 1, last = 0;
   int32_t tuple = -1;
   int32_t slot = -1;
   int32_t pad = 0;
 };
 static_assert(sizeof(QuotaRecent) == 24);
+inline constexpr size_t kPeriodsPerKey = 2;
 struct QuotaDirect {
-  QuotaRecent* data = nullptr;  // indexed by the key's id (text index, enum member)
-  uint64_t size = 0;            // 0: the quota has no direct table
+  QuotaRecent* data = nullptr;  // kPeriodsPerKey entries per key id (text index, enum member)
+  uint64_t size = 0;            // key ids; 0: the quota has no direct table
 };
 // A use of the record being decided, undone if the interpreter decides the record instead.
 struct QuotaUndo {

@@ -117,15 +117,36 @@ llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<
                                                       static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
   llvm::Value* size = LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8);
   OrSlow(B_.CreateICmpULT(id, size), slow);
-  llvm::Value* recent = B_.CreateInBoundsGEP(i8_, LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8),
-                                             B_.CreateMul(id, B_.getInt64(sizeof(QuotaRecent))));
+  llvm::Value* recent =
+      B_.CreateInBoundsGEP(i8_, LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8),
+                           B_.CreateMul(id, B_.getInt64(kPeriodsPerKey * sizeof(QuotaRecent))));
   llvm::Value* epoch = LoadAt(fast, offsetof(QuotaFast, epoch), i32_, 4);
-  llvm::Value* current = B_.CreateICmpEQ(LoadAt(recent, offsetof(QuotaRecent, epoch), i32_, 4), epoch);
-  if (q.calendar_year)  // the entry's year is the shipment's
-    current = B_.CreateAnd(
-        current, B_.CreateAnd(B_.CreateICmpSGE(date_, LoadAt(recent, offsetof(QuotaRecent, first), i32_, 4)),
-                              B_.CreateICmpSLE(date_, LoadAt(recent, offsetof(QuotaRecent, last), i32_, 4))));
-  OrSlow(current, slow);
+  // Whether `entry` was found in this batch (and, for a quota per calendar year, for the shipment's year).
+  auto holds = [&](llvm::Value* entry) {
+    llvm::Value* current = B_.CreateICmpEQ(LoadAt(entry, offsetof(QuotaRecent, epoch), i32_, 4), epoch);
+    if (!q.calendar_year) return current;
+    return B_.CreateAnd(
+        current, B_.CreateAnd(B_.CreateICmpSGE(date_, LoadAt(entry, offsetof(QuotaRecent, first), i32_, 4)),
+                              B_.CreateICmpSLE(date_, LoadAt(entry, offsetof(QuotaRecent, last), i32_, 4))));
+  };
+  if (q.calendar_year) {  // the key's first entry, else (rarely: another year) its second
+    llvm::BasicBlock* other = Block("fitsotheryear");
+    llvm::BasicBlock* found = Block("fitsfound");
+    llvm::BasicBlock* from = B_.GetInsertBlock();
+    B_.CreateCondBr(holds(recent), found, other, llvm::MDBuilder(C_).createBranchWeights(1 << 6, 1));
+    B_.SetInsertPoint(other);
+    llvm::Value* second = B_.CreateConstInBoundsGEP1_64(i8_, recent, sizeof(QuotaRecent));
+    OrSlow(holds(second), slow);
+    llvm::BasicBlock* other_end = B_.GetInsertBlock();
+    B_.CreateBr(found);
+    B_.SetInsertPoint(found);
+    llvm::PHINode* entry = B_.CreatePHI(ptr_, 2);
+    entry->addIncoming(recent, from);
+    entry->addIncoming(second, other_end);
+    recent = entry;
+  } else {
+    OrSlow(holds(recent), slow);
+  }
   llvm::Value* tuple = LoadAt(recent, offsetof(QuotaRecent, tuple), i32_, 4);
   llvm::Value* slot = B_.CreateZExt(LoadAt(recent, offsetof(QuotaRecent, slot), i32_, 4), i64_);
   Total t = LoadTotal(fast, slot);

@@ -99,7 +99,8 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
   }
   // A text key's ids go up to the batch's texts: its direct table is made that large once.
   for (size_t q = 0; q < info_.size(); ++q)
-    if (info_[q].direct_tag == kKeyText && direct_[q].size() < texts.size()) direct_[q].resize(texts.size());
+    if (info_[q].direct_tag == kKeyText && direct_[q].size() < kPeriodsPerKey * texts.size())
+      direct_[q].resize(kPeriodsPerKey * texts.size());
   fast_.touched_count = 0;
   uses_.clear();
   // Without the figures, compiled code records a use itself where it can (undo_ then serves Rollback).
@@ -115,7 +116,7 @@ void QuotaState::SyncSlow() {
   stale_ = false;
   fast_direct_.resize(direct_.size());
   for (size_t q = 0; q < direct_.size(); ++q)
-    fast_direct_[q] = QuotaDirect{direct_[q].data(), direct_[q].size()};
+    fast_direct_[q] = QuotaDirect{direct_[q].data(), direct_[q].size() / kPeriodsPerKey};
   fast_.direct = fast_direct_.data();
   fast_.totals = totals_.data();
   fast_.added = added_.data();
@@ -137,18 +138,25 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
   if (info.direct_tag != 0 && key.parts[0] == info.direct_tag && key.parts[1] >= 0) {
     std::vector<QuotaRecent>& direct = direct_[quota];
     size_t id = static_cast<size_t>(key.parts[1]);
-    if (id < direct.size()) {
-      const QuotaRecent& r = direct[id];
-      if (r.epoch == fast_.epoch && (!info.calendar_year || (key.period >= r.first && key.period <= r.last)))
-        return r.tuple;
+    auto holds = [&](const QuotaRecent& r) {
+      return r.epoch == fast_.epoch &&
+             (!info.calendar_year || (key.period >= r.first && key.period <= r.last));
+    };
+    if (kPeriodsPerKey * id < direct.size()) {
+      for (size_t k = 0; k < kPeriodsPerKey; ++k)
+        if (holds(direct[kPeriodsPerKey * id + k])) return direct[kPeriodsPerKey * id + k].tuple;
     } else {
-      direct.resize(id + 1);
+      direct.resize(kPeriodsPerKey * (id + 1));
       stale_ = true;
     }
     int32_t t = Intern(quota, key, period);
     int32_t slot = tuples_[t].slot;
     Load(slot);
-    QuotaRecent& r = direct[id];
+    // A key's first entry is filled first; its second takes another year (a batch's dates across New Year),
+    // and is the one replaced after that.
+    QuotaRecent* entry = &direct[kPeriodsPerKey * id];
+    if (info.calendar_year && entry->epoch == fast_.epoch) ++entry;
+    QuotaRecent& r = *entry;
     r.epoch = fast_.epoch;
     r.first = info.calendar_year ? year_first_ : INT32_MIN;  // Period just found the shipment's year
     r.last = info.calendar_year ? year_last_ : INT32_MAX;

@@ -242,6 +242,20 @@ TEST_F(QuotaPaths, FractionsAndYearsTakeTheSlowPathAndAgree) {
   }
 }
 
+TEST_F(QuotaPaths, ThreeYearsOfOneKeyInOneBatch) {
+  // Compiled code keeps two years per key in a batch (a batch across New Year); a third replaces the
+  // second. Two consignees cycle through three years, whole amounts, each year's total going past its limit.
+  const int day[3] = {DaysFromCivil(2025, 6, 1), DaysFromCivil(2026, 6, 1), DaysFromCivil(2027, 6, 1)};
+  std::vector<Shipment> s;
+  for (int k = 0; k < 90; ++k) s.push_back({"DE", "T" + std::to_string(k % 2), day[(k / 2) % 3], 70 + k % 5});
+  for (bool figures : {false, true}) {
+    jit_ledger_.Clear();
+    interp_ledger_.Clear();
+    EXPECT_EQ(Agree(s, figures), 0u);
+    EXPECT_EQ(jit_ledger_.entries().size(), 6u);  // two consignees, three years
+  }
+}
+
 TEST_F(QuotaPaths, MoreKeysInOneBatchThanTheTablesStartWith) {
   // 3,000 consignees, each consuming twice: the slot tables, the direct tables and the list of slots to
   // flush all grow while compiled code holds where they were.
