@@ -7,6 +7,32 @@ namespace edict::ast {
 
 namespace {
 
+// The structs below are copied field by field. Their sizes are pinned (x86-64, libstdc++: the CI's GCC and
+// clang builds) so that a field added later stops the build here, to be cloned, instead of being dropped from
+// every cached parse (sema/parse_cache). After cloning the new field, update the size.
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+#define EDICT_CLONED(T, size) \
+  static_assert(sizeof(T) == (size), #T " changed: clone its new field in clone.cc, then update the size")
+EDICT_CLONED(Expr, 168);
+EDICT_CLONED(TypeExpr, 64);
+EDICT_CLONED(Outcome, 56);
+EDICT_CLONED(FieldDecl, 128);
+EDICT_CLONED(ConstDecl, 16);
+EDICT_CLONED(RecordDecl, 24);
+EDICT_CLONED(TableRow, 104);
+EDICT_CLONED(TableDecl, 80);
+EDICT_CLONED(Param, 64);
+EDICT_CLONED(FunctionDecl, 40);
+EDICT_CLONED(QuotaDecl, 88);
+EDICT_CLONED(RuleDecl, 264);
+EDICT_CLONED(ShipmentLiteral, 136);
+EDICT_CLONED(TestStep, 368);
+EDICT_CLONED(TestDecl, 24);
+EDICT_CLONED(Decl, 400);
+EDICT_CLONED(Module, 240);
+#undef EDICT_CLONED
+#endif
+
 ExprPtr Clone(const ExprPtr& e) {
   if (!e) return nullptr;
   auto out = std::make_unique<Expr>();
