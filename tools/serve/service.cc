@@ -166,6 +166,9 @@ Reply Service::Decide(std::string_view body, std::string_view request_id) {
     ++tally.outcomes[static_cast<size_t>(d.kind)];
     io::AppendDecisionJson(out, d, s.ids[i], request.explain, timeline);
     io::AppendProvenanceJson(out, snapshot->provenance(), -1, false);
+    // Room for the rest at the first decision's size: one allocation for a batch's answer instead of a
+    // copy (and fresh pages) at every doubling.
+    if (i == 0 && n > 1) out.reserve(out.size() + out.size() * 5 / 4 * (n - 1));
   };
   if (packed) {
     snapshot->jit()->DecideBatch(*s.batch, ledger, options, &s.decisions, 1);
