@@ -1,8 +1,9 @@
 // REPL input: each fuzz input is a script of lines for a fresh session, handled as the scripted REPL does
 // (lines gathered until an input is complete). A first line `#! NAME.edict ...` loads those of the shipped
 // policies (policies/NAME.edict, at most two), as the transcripts' first lines do; other arguments are
-// ignored. Commands that read files (:load, :reload) are left out: the fuzzer would otherwise read whatever
-// the machine has.
+// ignored. Commands that reach outside the session are left out: :load and :reload read files (the fuzzer
+// would otherwise read whatever the machine has), and :ledger opens a SQLite file, creating it (a long run
+// left "$TMP8quotas.db" in its working directory), or connects to a PostgreSQL URL.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -46,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string line(text.substr(start, nl - start));
     start = nl + 1;
     std::string trimmed = repl::Trim(line);
-    if (trimmed.rfind(":load", 0) == 0 || trimmed.rfind(":reload", 0) == 0 || trimmed.rfind(":l ", 0) == 0)
+    if (trimmed.rfind(":load", 0) == 0 || trimmed.rfind(":reload", 0) == 0 || trimmed.rfind(":l ", 0) == 0 ||
+        trimmed.rfind(":ledger", 0) == 0)
       continue;
     if (!buffer.empty() && repl::StartsCommand(line)) {
       (void)session.DropUnfinished(buffer);
