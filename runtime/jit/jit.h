@@ -52,6 +52,12 @@ class BatchDecisions {
   // On by default; off, a decision's `quotas` is empty and no quota key is turned into text.
   void set_quota_figures(bool on) { quota_figures_ = on; }
 
+  // Decides this object's later batches with `other`'s quota bookkeeping (running totals, interned keys),
+  // for a caller that keeps several BatchDecisions alive but decides their batches one at a time in input
+  // order (edict eval's pipeline): the totals then hold from one batch to the next instead of being read
+  // from the ledger again by each. Never for batches decided at the same time.
+  void ShareQuotaState(BatchDecisions& other);
+
   size_t size() const { return size_; }
   const Result& result(size_t i) const { return results_[i]; }
   // How many shipments the interpreter decided (the compiled code met an error or a conflict).
@@ -74,7 +80,7 @@ class BatchDecisions {
   std::vector<size_t> use_records_;                               // by record, ascending
   std::vector<interp::QuotaUse> uses_;                            // parallel to use_records_
   std::vector<BatchDecisions> parts_;   // the workers' shares of a parallel batch, reused
-  std::unique_ptr<QuotaState> quotas_;  // the batch's quota totals; storage reused from batch to batch
+  std::shared_ptr<QuotaState> quotas_;  // the batch's quota totals; storage reused from batch to batch
   bool quota_figures_ = true;
 };
 

@@ -36,6 +36,11 @@ BatchDecisions::BatchDecisions(BatchDecisions&&) noexcept = default;
 BatchDecisions& BatchDecisions::operator=(BatchDecisions&&) noexcept = default;
 BatchDecisions::~BatchDecisions() = default;
 
+void BatchDecisions::ShareQuotaState(BatchDecisions& other) {
+  if (!other.quotas_) other.quotas_ = std::make_shared<QuotaState>();
+  quotas_ = other.quotas_;
+}
+
 std::unique_ptr<CompiledPolicy> CompiledPolicy::Compile(std::shared_ptr<const ir::Program> program,
                                                         const JitOptions& options, std::string* error) {
   auto start = std::chrono::steady_clock::now();
@@ -76,7 +81,7 @@ void CompiledPolicy::Reset(batch::Batch* batch) const {
 // workers deciding parts of one batch in parallel each have their own.
 void CompiledPolicy::Run(const batch::Batch& batch, size_t begin, size_t end, Ledger& ledger,
                          const interp::DecideOptions& options, Result* results, BatchDecisions* out) const {
-  if (!out->quotas_) out->quotas_ = std::make_unique<QuotaState>();
+  if (!out->quotas_) out->quotas_ = std::make_shared<QuotaState>();
   QuotaState& quotas = *out->quotas_;
   quotas.Begin(*plan_, batch.texts(), ledger, out->quota_figures_);
   Context ctx;

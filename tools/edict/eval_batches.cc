@@ -59,6 +59,8 @@ bool Stream(const BatchedEval& eval, ShipmentInput& input, FILE* out, Ledger& le
     }
   };
   if (!policy.stateless()) {
+    // One quota bookkeeping for all the slots: their batches are decided one at a time, in input order.
+    for (size_t s = 1; s < slots; ++s) shares[s]->decisions.ShareQuotaState(shares[0]->decisions);
     stages.ordered = [&](size_t s, size_t) {
       policy.DecideBatch(*shares[s]->batch, ledger, eval.options, &shares[s]->decisions, 1);
     };
@@ -137,6 +139,9 @@ void DecideChunk(const BatchedEval& eval, size_t used, std::vector<std::unique_p
       policy.DecideBatch(*workers[t]->share.batch, ledger, eval.options, &workers[t]->share.decisions, 1);
     });
   } else {
+    // In input order, one at a time: one quota bookkeeping for all the workers' shares.
+    for (size_t t = 1; t < used; ++t)
+      workers[t]->share.decisions.ShareQuotaState(workers[0]->share.decisions);
     for (size_t t = 0; t < used; ++t)
       policy.DecideBatch(*workers[t]->share.batch, ledger, eval.options, &workers[t]->share.decisions, 1);
   }
