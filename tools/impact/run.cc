@@ -342,7 +342,12 @@ bool RunJit(const ImpactRun& run, cli::ShipmentInput& input, bool strict, Tally*
       }
     });
     if (!stateless) {
-      // Each policy sees its shipments in input order; the two policies are independent of each other.
+      // Each policy sees its shipments in input order; the two policies are independent of each other. A
+      // side's workers share one quota bookkeeping, so its totals hold from one worker's batch to the next.
+      for (size_t t = 1; t < used; ++t) {
+        workers[t]->old_decisions.ShareQuotaState(workers[0]->old_decisions);
+        workers[t]->new_decisions.ShareQuotaState(workers[0]->new_decisions);
+      }
       std::thread old_side([&] {
         for (size_t t = 0; t < used; ++t)
           run.old_jit->DecideBatch(*workers[t]->old_batch, old_ledger, run.options,
