@@ -20,7 +20,7 @@ i128 Gcd(i128 a, i128 b) {
   return a;
 }
 
-constexpr i128 kMax = ~(static_cast<unsigned __int128>(1) << 127);
+constexpr i128 kMax = kRationalMax;
 constexpr i128 kMin = -kMax;  // keep the range symmetric so negation never overflows
 
 std::optional<Rational> Make(i128 num, i128 den) {
@@ -93,20 +93,11 @@ std::string Rational::ToString() const {
   return neg ? "-" + s : s;
 }
 
-std::optional<Rational> Add(const Rational& a, const Rational& b) {
-  if (a.den == 1 && b.den == 1) {
-    i128 r;
-    if (!AddOk(a.num, b.num, &r)) return std::nullopt;
-    return Rational{r, 1};
-  }
+std::optional<Rational> AddFractions(const Rational& a, const Rational& b) {
   i128 x, y, n, d;
   if (!MulOk(a.num, b.den, &x) || !MulOk(b.num, a.den, &y) || !AddOk(x, y, &n) || !MulOk(a.den, b.den, &d))
     return std::nullopt;
   return Make(n, d);
-}
-
-std::optional<Rational> Sub(const Rational& a, const Rational& b) {
-  return Add(a, Rational{-b.num, b.den});
 }
 
 std::optional<Rational> Mul(const Rational& a, const Rational& b) {

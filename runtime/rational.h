@@ -25,9 +25,22 @@ struct Rational {
   bool operator==(const Rational& o) const { return num == o.num && den == o.den; }
 };
 
-// Each returns nullopt on overflow (or division by zero for Div).
-std::optional<Rational> Add(const Rational& a, const Rational& b);
-std::optional<Rational> Sub(const Rational& a, const Rational& b);
+// Each returns nullopt on overflow (or division by zero for Div). The range is symmetric: -2^127 is out,
+// so negation never overflows.
+inline constexpr i128 kRationalMax = ~(static_cast<unsigned __int128>(1) << 127);
+std::optional<Rational> AddFractions(const Rational& a, const Rational& b);  // Add's general case
+// Whole numbers (quantities, TPP, quota totals: nearly every sum) without a call.
+inline std::optional<Rational> Add(const Rational& a, const Rational& b) {
+  if (a.den == 1 && b.den == 1) {
+    i128 r;
+    if (__builtin_add_overflow(a.num, b.num, &r) || r < -kRationalMax) return std::nullopt;
+    return Rational{r, 1};
+  }
+  return AddFractions(a, b);
+}
+inline std::optional<Rational> Sub(const Rational& a, const Rational& b) {
+  return Add(a, Rational{-b.num, b.den});
+}
 std::optional<Rational> Mul(const Rational& a, const Rational& b);
 std::optional<Rational> Div(const Rational& a, const Rational& b);
 // -1, 0, 1; exact (cross-multiplication in 256 bits is avoided by comparing quotients first).

@@ -94,6 +94,16 @@ void Generator::OrSlow(llvm::Value* cond, llvm::BasicBlock* slow) {
   B_.SetInsertPoint(next);
 }
 
+// a + b of two whole numbers, continuing where the sum is a Rational (edict::Add: the range is symmetric,
+// so -2^127 is out), else going to `slow`, whose helper reports the overflow as the interpreter does.
+llvm::Value* Generator::WholeSum(llvm::Value* a, llvm::Value* b, llvm::BasicBlock* slow) {
+  llvm::Value* sum = B_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, a, b);
+  llvm::Value* r = B_.CreateExtractValue(sum, 0);
+  OrSlow(B_.CreateAnd(B_.CreateNot(B_.CreateExtractValue(sum, 1)), B_.CreateICmpSGE(r, I128(-kRationalMax))),
+         slow);
+  return r;
+}
+
 // The running total of `slot` (i64) in fast's table: its address, numerator and denominator.
 Generator::Total Generator::LoadTotal(llvm::Value* fast, llvm::Value* slot) {
   llvm::Value* totals = LoadAt(fast, offsetof(QuotaFast, totals), ptr_, 8);
@@ -151,9 +161,8 @@ llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<
   llvm::Value* slot = B_.CreateZExt(LoadAt(recent, offsetof(QuotaRecent, slot), i32_, 4), i64_);
   Total t = LoadTotal(fast, slot);
   OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
-  llvm::Value* sum = B_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, t.num, Num(amount));
-  OrSlow(B_.CreateNot(B_.CreateExtractValue(sum, 1)), slow);
-  llvm::Value* fits = B_.CreateICmpSLE(B_.CreateExtractValue(sum, 0), I128(q.limit.num));
+  llvm::Value* sum = WholeSum(t.num, Num(amount), slow);
+  llvm::Value* fits = B_.CreateICmpSLE(sum, I128(q.limit.num));
   llvm::Value* packed =
       B_.CreateOr(B_.CreateShl(B_.CreateAdd(slot, B_.getInt64(1)), 32),
                   B_.CreateOr(B_.CreateShl(B_.CreateZExt(B_.CreateAdd(tuple, B_.getInt32(1)), i64_), 1),
@@ -253,8 +262,7 @@ bool Generator::UseQuota(int qi) {
                                                  B_.CreateMul(slot, B_.getInt64(sizeof(uint32_t))));
     llvm::Value* added = B_.CreateAlignedLoad(i32_, added_at, llvm::Align(4));
     OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
-    llvm::Value* sum = B_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, t.num, Num(amount));
-    OrSlow(B_.CreateNot(B_.CreateExtractValue(sum, 1)), slow);
+    llvm::Value* sum = WholeSum(t.num, Num(amount), slow);
     // The undo log holds this record's uses; an earlier record's entries are dropped (QuotaState::Undoable).
     llvm::Value* undo = LoadAt(fast, offsetof(QuotaFast, undo), ptr_, 8);
     llvm::Value* n = LoadAt(fast, offsetof(QuotaFast, undo_count), i64_, 8);
@@ -276,7 +284,7 @@ bool Generator::UseQuota(int qi) {
     StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, num), t.num, 16);
     StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, den), I128(1), 16);
     StoreAt(fast, offsetof(QuotaFast, undo_count), B_.CreateAdd(n, B_.getInt64(1)), 8);
-    StoreAt(t.at, offsetof(Rational, num), B_.CreateExtractValue(sum, 0), 16);
+    StoreAt(t.at, offsetof(Rational, num), sum, 16);
     B_.CreateAlignedStore(B_.CreateAdd(added, B_.getInt32(1)), added_at, llvm::Align(4));
     llvm::BasicBlock* list = Block("uselist");
     B_.CreateCondBr(first, list, done);

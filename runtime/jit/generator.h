@@ -96,6 +96,7 @@ class Generator {
   void QuotaKeyBuffer(const ir::Quota& q, const std::vector<CV>& keys);
   llvm::Value* InWindow(const ir::Quota& q);
   void OrSlow(llvm::Value* cond, llvm::BasicBlock* slow);
+  llvm::Value* WholeSum(llvm::Value* a, llvm::Value* b, llvm::BasicBlock* slow);
   Total LoadTotal(llvm::Value* fast, llvm::Value* slot);
   CV Fits(const ir::Expr& e);
   llvm::Value* FitsFast(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount);

@@ -6,30 +6,6 @@
 
 namespace edict::jit {
 
-namespace {
-
-// a + b, for the usual whole amounts without a call; nullopt on overflow.
-inline std::optional<Rational> Sum(const Rational& a, const Rational& b) {
-  if (a.den == 1 && b.den == 1) {
-    i128 r;
-    if (__builtin_add_overflow(a.num, b.num, &r)) return std::nullopt;
-    return Rational{r, 1};
-  }
-  return Add(a, b);
-}
-
-// a - b, the same way.
-inline std::optional<Rational> Difference(const Rational& a, const Rational& b) {
-  if (a.den == 1 && b.den == 1) {
-    i128 r;
-    if (__builtin_sub_overflow(a.num, b.num, &r)) return std::nullopt;
-    return Rational{r, 1};
-  }
-  return Sub(a, b);
-}
-
-}  // namespace
-
 void QuotaState::Forget() {
   kept_texts_.Clear();
   tuples_.clear();
@@ -172,7 +148,7 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
 int64_t QuotaState::Fits(int32_t quota, const QuotaKeyParts& key, const Rational& amount) {
   int32_t tuple = TupleFor(quota, key);
   int32_t slot = tuples_[tuple].slot;
-  auto total = Sum(totals_[slot], amount);
+  auto total = Add(totals_[slot], amount);
   if (!total) return -1;
   const Rational& limit = *info_[quota].limit;
   bool fits = total->den == 1 && limit.den == 1 ? total->num <= limit.num : Compare(*total, limit) <= 0;
@@ -207,7 +183,7 @@ int32_t QuotaState::Consume(int64_t record, int32_t quota, const QuotaKeyParts& 
     // No figures: only what Rollback needs is noted.
     if (!in_window || !apply) return 0;  // nothing changes (a sum from zero cannot overflow)
     int32_t slot = tuples_[tuple >= 0 ? tuple : TupleFor(quota, key)].slot;
-    auto after = Sum(totals_[slot], amount);
+    auto after = Add(totals_[slot], amount);
     if (!after) return -1;
     Undoable(record, slot);
     totals_[slot] = *after;
@@ -227,7 +203,7 @@ int32_t QuotaState::Consume(int64_t record, int32_t quota, const QuotaKeyParts& 
     // Outside the window the tuple only names the use (Explain); no total is read.
     use.tuple = tuple >= 0 ? tuple : Intern(quota, key, Period(quota, key.period));
   }
-  auto after = Sum(use.before, amount);
+  auto after = Add(use.before, amount);
   if (!after) {
     uses_.pop_back();
     return -1;
@@ -271,7 +247,7 @@ void QuotaState::Flush() {
     // ledger holds is then one the batch's totals held, so none overflows. The ledger ends where the
     // interpreter's amount-by-amount additions would leave it.
     uint64_t hash = key_hash_[slot];
-    if (auto delta = Difference(totals_[slot], initial_[slot])) {
+    if (auto delta = Sub(totals_[slot], initial_[slot])) {
       ledger_->AddHashed(key, hash, *delta);
     } else {
       ledger_->AddHashed(key, hash, Rational{-initial_[slot].num, initial_[slot].den});

@@ -94,12 +94,6 @@ bool MemoryLedger::AddHashed(const std::string& key, uint64_t hash, const Ration
   }
   ordered_valid_ = false;
   Rational& value = slots_[s].value;
-  if (value.den == 1 && amount.den == 1) {  // whole amounts, the usual case, without a call
-    i128 sum;
-    if (__builtin_add_overflow(value.num, amount.num, &sum)) return false;
-    value.num = sum;
-    return true;
-  }
   auto sum = edict::Add(value, amount);
   if (!sum) return false;
   value = *sum;

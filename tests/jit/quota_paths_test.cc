@@ -17,9 +17,9 @@
 namespace edict::jit_test {
 namespace {
 
-// Whole amounts per consignee and year; huge ones per destination, consumed twice by a record to FR (the
-// second use overflows once the first is made); a fraction per consignee; a whole limit of 2^63 + 1000 per
-// consignee.
+// A negative amount per consignee (SE). Whole amounts per consignee and year; huge ones per destination,
+// consumed twice by a record to FR (the second use overflows once the first is made); a fraction per
+// consignee; a whole limit of 2^63 + 1000 per consignee.
 const char kPolicy[] = R"(policy "paths"
   in force from 2020-01-01
 import ear.units
@@ -84,6 +84,17 @@ rule near_int64
   when destination is ES and fits wide
   then prohibited
   consumes wide
+
+quota falling
+  limit 1000 units
+  measure quantity * -1
+  per consignee
+
+rule down
+  cite "c"
+  when destination is SE and fits falling
+  then prohibited
+  consumes falling
 )";
 
 // The same quotas under another ledger id, read by another policy sharing the BatchDecisions.
@@ -239,6 +250,25 @@ TEST_F(QuotaPaths, FractionsAndYearsTakeTheSlowPathAndAgree) {
     jit_ledger_.Clear();
     interp_ledger_.Clear();
     EXPECT_EQ(Agree(s, figures), 0u);
+  }
+}
+
+TEST_F(QuotaPaths, ATotalFallingPastTheEndOfTheRangeIsAnOverflow) {
+  // The Rational range is symmetric: -2^127 is out (edict::Add). A total two above its end takes two uses
+  // of -1 to reach it; the third, whose sum fits in 128 bits but not in the range, is an overflow for both
+  // engines (compiled code checks whole sums itself).
+  for (bool figures : {false, true}) {
+    jit_ledger_.Clear();
+    interp_ledger_.Clear();
+    EXPECT_EQ(Agree({{"SE", "N", day_, 1}}, figures), 0u);
+    for (MemoryLedger* l : {&jit_ledger_, &interp_ledger_}) {
+      ASSERT_EQ(l->entries().size(), 1u);
+      std::string key = l->entries().begin()->first;
+      ASSERT_TRUE(l->Add(key, Rational{-kRationalMax + 3, 1}));  // -1 + 3 - (2^127 - 1)
+    }
+    std::vector<Shipment> s(3, {"SE", "N", day_, 1});
+    EXPECT_EQ(Agree(s, figures), 1u);  // the third, decided by the interpreter: its error
+    EXPECT_EQ(jit_ledger_.entries().begin()->second, (Rational{-kRationalMax, 1}));
   }
 }
 
