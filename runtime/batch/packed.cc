@@ -1,6 +1,7 @@
 #include "runtime/batch/packed.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace edict::batch {
 
@@ -121,26 +122,36 @@ uint64_t TextTable::Hash(std::string_view s) {
   return h ^ (h >> 32);
 }
 
-std::string_view TextTable::Store(std::string_view s) {
+std::string_view TextTable::Arena::Store(std::string_view s) {
   constexpr size_t kChunk = 1 << 16;
-  if (chunks_.empty() || chunk_used_ + s.size() > chunk_sizes_[chunk_]) {
-    // The next chunk (kept from before a Clear, or new); a long text gets a chunk of its own. Chunks are not
+  if (chunks.empty() || used + s.size() > sizes[chunk]) {
+    // The next chunk (kept from before a reset, or new); a long text gets a chunk of its own. Chunks are not
     // zeroed (only written bytes are read).
-    if (!chunks_.empty()) ++chunk_;
+    if (!chunks.empty() && used > 0) ++chunk;
     size_t size = std::max(kChunk, s.size());
-    if (chunk_ == chunks_.size()) {
-      chunks_.emplace_back(new char[size]);
-      chunk_sizes_.push_back(size);
-    } else if (chunk_sizes_[chunk_] < size) {  // (texts after chunk_ were all dropped)
-      chunks_[chunk_].reset(new char[size]);
-      chunk_sizes_[chunk_] = size;
+    if (chunk == chunks.size()) {
+      chunks.emplace_back(new char[size]);
+      sizes.push_back(size);
+    } else if (sizes[chunk] < size) {  // (texts after `chunk` were all dropped)
+      chunks[chunk].reset(new char[size]);
+      sizes[chunk] = size;
     }
-    chunk_used_ = 0;
+    used = 0;
   }
-  char* at = chunks_[chunk_].get() + chunk_used_;
+  char* at = chunks[chunk].get() + used;
   std::memcpy(at, s.data(), s.size());
-  chunk_used_ += s.size();
+  used += s.size();
   return std::string_view(at, s.size());
+}
+
+void TextTable::Arena::ResetAfter(const char* end) {
+  for (size_t c = 0; c < chunks.size(); ++c)
+    if (end > chunks[c].get() && end <= chunks[c].get() + sizes[c]) {
+      chunk = c;
+      used = static_cast<size_t>(end - chunks[c].get());
+      return;
+    }
+  Reset();
 }
 
 void TextTable::Insert(uint32_t hash, uint32_t index) {
@@ -166,47 +177,51 @@ uint32_t TextTable::Intern(std::string_view s) {
     const Slot& slot = slots_[i];
     if (slot.index == kEmpty) break;
     if (slot.hash == hash) {
-      std::string_view t = texts_[slot.index];
+      std::string_view t = interned_texts_[slot.index];
       if (t.size() == s.size() && (s.empty() || std::memcmp(t.data(), s.data(), s.size()) == 0))
         return slot.index;
     }
   }
   if ((interned_ + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
-  uint32_t index = Append(s);
+  interned_texts_.push_back(s.empty() ? std::string_view() : interned_store_.Store(s));
+  interned_bytes_ += s.size();
+  auto index = static_cast<uint32_t>(interned_texts_.size() - 1);
   Insert(hash, index);
   return index;
 }
 
+namespace {
+std::atomic<uint64_t> g_text_generations{0};
+}  // namespace
+
 void TextTable::Truncate(size_t n) {
   n = std::max<size_t>(n, 1);
-  if (texts_.empty()) {
-    texts_.push_back(std::string_view());
+  ClearAppended();
+  if (interned_texts_.empty()) {
+    generation_ = ++g_text_generations;
+    interned_texts_.push_back(std::string_view());
     slots_.assign(16, Slot{});
     Insert(static_cast<uint32_t>(Hash("")), 0);
     return;
   }
-  if (n >= texts_.size()) return;
-  texts_.resize(n);
+  if (n >= interned_texts_.size()) return;
+  generation_ = ++g_text_generations;  // ids from n on may now mean other texts
+  interned_texts_.resize(n);
   // The storage after the last text kept is free again.
-  chunk_ = 0;
-  chunk_used_ = 0;
+  interned_store_.Reset();
+  interned_bytes_ = 0;
   for (size_t i = n; i-- > 1;) {
-    const char* end = texts_[i].data() + texts_[i].size();
-    if (texts_[i].empty()) continue;
-    for (size_t c = 0; c < chunks_.size(); ++c)
-      if (end > chunks_[c].get() && end <= chunks_[c].get() + chunk_sizes_[c]) {
-        chunk_ = c;
-        chunk_used_ = static_cast<size_t>(end - chunks_[c].get());
-        break;
-      }
+    if (interned_texts_[i].empty()) continue;
+    interned_store_.ResetAfter(interned_texts_[i].data() + interned_texts_[i].size());
     break;
   }
+  for (size_t i = 0; i < n; ++i) interned_bytes_ += interned_texts_[i].size();
   // The kept texts, interned again (as constants are).
   std::fill(slots_.begin(), slots_.end(), Slot{});
   interned_ = 0;
   for (size_t i = 0; i < n; ++i) {
     if ((interned_ + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
-    Insert(static_cast<uint32_t>(Hash(texts_[i])), static_cast<uint32_t>(i));
+    Insert(static_cast<uint32_t>(Hash(interned_texts_[i])), static_cast<uint32_t>(i));
   }
 }
 
@@ -225,7 +240,10 @@ void Batch::PopBack() {
 void Batch::Clear(size_t keep_texts) {
   lines_.clear();
   count_ = 0;
-  texts_.Truncate(keep_texts);
+  if (texts_.size() > keep_texts + kKeptTexts || texts_.interned_bytes() > kKeptTextBytes)
+    texts_.Truncate(keep_texts);
+  else
+    texts_.ClearAppended();
 }
 
 // ---- conversions ----

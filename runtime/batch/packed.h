@@ -10,7 +10,7 @@
 //     kDate      i32   days since 1970-01-01
 //     kInt       i64   int-typed numbers and counts (whole, 64-bit: the reader checks)
 //     kRational  i128 numerator, i128 denominator (> 0, reduced): decimals and quantities, exact
-//     kText      u32   index in the batch's TextTable; equal texts have equal indices where `interned`
+//     kText      u32   id in the batch's TextTable; equal texts have equal ids where `interned`
 // The slots of a field that is absent hold zero.
 #pragma once
 
@@ -44,42 +44,67 @@ struct PackedLayout {
   static PackedLayout For(const ir::Program& program);
 };
 
-// Texts of a batch. Index 0 is "". A text stored `interned` is looked up first, so equal texts share an
-// index; others (shipment ids, say) are only appended. Clearing keeps the storage and the lookup table's
-// room, so a batch refilled line by line allocates nothing once it has grown.
+// Texts of a batch. An interned text (a field compared or used as a quota key, and the compiled policy's
+// constants, interned first) has an id below kAppended: equal texts share it, index 0 is "". Other texts (a
+// shipment's id, say) are only appended, with ids from kAppended up. A batch refilled for the next piece of
+// input drops its appended texts but keeps its interned ones (Batch::Clear): a consignee keeps its id from
+// batch to batch, so the quota bookkeeping finds it by id (jit/quotas.h). Each table's ids hold as long as
+// its generation() does; a Truncate that drops interned texts starts a new one. Storage is kept across
+// clears, so a batch refilled line by line allocates nothing once it has grown.
 class TextTable {
  public:
-  TextTable() { Clear(); }
+  static constexpr uint32_t kAppended = 0x80000000u;
+
+  TextTable() { Truncate(1); }
   TextTable(const TextTable&) = delete;
   TextTable& operator=(const TextTable&) = delete;
   uint32_t Intern(std::string_view s);
   uint32_t Append(std::string_view s) {
-    texts_.push_back(s.empty() ? std::string_view() : Store(s));
-    return static_cast<uint32_t>(texts_.size() - 1);
+    appended_.push_back(s.empty() ? std::string_view() : appended_store_.Store(s));
+    return kAppended | static_cast<uint32_t>(appended_.size() - 1);
   }
-  std::string_view Get(uint32_t index) const { return texts_[index]; }
-  size_t size() const { return texts_.size(); }
-  // Keeps the first `n` texts (a compiled policy's constants, which are interned), drops the rest.
+  std::string_view Get(uint32_t id) const {
+    return id & kAppended ? appended_[id & ~kAppended] : interned_texts_[id];
+  }
+  // Interned texts (ids 0 to size() - 1) and appended ones.
+  size_t size() const { return interned_texts_.size(); }
+  size_t appended() const { return appended_.size(); }
+  // The bytes the interned texts take.
+  size_t interned_bytes() const { return interned_bytes_; }
+  // Process-wide unique: equal generations, equal ids for equal interned texts.
+  uint64_t generation() const { return generation_; }
+  // Keeps the first `n` interned texts (a compiled policy's constants), drops the rest and the appended.
   void Truncate(size_t n);
-  void Clear() { Truncate(1); }
+  // Drops the appended texts; the interned ones keep their ids.
+  void ClearAppended() {
+    appended_.clear();
+    appended_store_.Reset();
+  }
 
  private:
+  // Text storage in chunks that never move; chunks_[0, chunk_] are full, used bytes of chunks_[chunk_] used.
+  struct Arena {
+    std::string_view Store(std::string_view s);
+    void Reset() { chunk = used = 0; }
+    // Frees what was stored after `end` (the end of a text it stored).
+    void ResetAfter(const char* end);
+    std::vector<std::unique_ptr<char[]>> chunks;
+    std::vector<size_t> sizes;
+    size_t chunk = 0, used = 0;
+  };
   struct Slot {
     uint32_t hash = 0;
     uint32_t index = kEmpty;
   };
   static constexpr uint32_t kEmpty = UINT32_MAX;
   static uint64_t Hash(std::string_view s);
-  std::string_view Store(std::string_view s);
   void Insert(uint32_t hash, uint32_t index);
   void Rehash(size_t slots);
 
-  std::vector<std::string_view> texts_;
-  // Storage in chunks that never move; chunks_[0, chunk_] are full, chunk_used_ bytes of chunks_[chunk_]
-  // used.
-  std::vector<std::unique_ptr<char[]>> chunks_;
-  std::vector<size_t> chunk_sizes_;
-  size_t chunk_ = 0, chunk_used_ = 0;
+  std::vector<std::string_view> interned_texts_, appended_;
+  Arena interned_store_, appended_store_;
+  size_t interned_bytes_ = 0;
+  uint64_t generation_ = 0;
   // The interned texts: open addressing over a power of two of slots, at most half full.
   std::vector<Slot> slots_;
   size_t interned_ = 0;
@@ -110,8 +135,11 @@ class Batch {
   }
   // Drops the last record (a line that turned out invalid).
   void PopBack();
-  // Drops the records (and the texts beyond the first `keep_texts`); the storage stays for the next ones.
+  // Drops the records and the appended texts. The interned texts stay (their ids hold for the next records)
+  // up to kKeptTexts of them or kKeptTextBytes beyond the first `keep_texts`; past that, they are dropped
+  // too. The storage stays for the next records.
   void Clear(size_t keep_texts);
+  static constexpr size_t kKeptTexts = size_t{1} << 16, kKeptTextBytes = size_t{4} << 20;
 
  private:
   void Grow(size_t words);

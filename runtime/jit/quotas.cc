@@ -1,13 +1,30 @@
 #include "runtime/jit/quotas.h"
 
+#include <algorithm>
 #include <span>
 
 #include "runtime/date.h"
 
 namespace edict::jit {
 
+uint32_t QuotaState::NextEpoch() {
+  if (++epochs_ != 0) return epochs_;
+  // After 2^32 epochs: every entry is cleared, and every set takes a new epoch.
+  for (DirectSet& set : sets_) {
+    for (auto& table : set.tables) table.assign(table.size(), QuotaRecent{});
+    set.epoch = ++epochs_;
+  }
+  return ++epochs_;
+}
+
+void QuotaState::InvalidateDirect() {
+  for (DirectSet& set : sets_) set.epoch = NextEpoch();
+  if (set_) fast_.epoch = set_->epoch;
+}
+
 void QuotaState::Forget() {
-  kept_texts_.Clear();
+  InvalidateDirect();
+  kept_texts_.Truncate(1);
   tuples_.clear();
   hashed_.clear();
   for (auto& d : kept_direct_) d.clear();
@@ -41,10 +58,11 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
                          : q.window      ? FormatDate(q.window_from) + ".." + FormatDate(q.window_to)
                                          : "all";
     }
-    direct_.resize(info_.size());
-    for (auto& d : direct_) d.clear();
     kept_direct_.resize(info_.size());
     for (auto& d : kept_direct_) d.clear();
+    sets_.clear();
+    sets_.reserve(kDirectSets);
+    set_ = nullptr;
   }
   plan_ = &plan;
   keep_uses_ = keep_uses;
@@ -62,21 +80,37 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
       load_epoch_ = 1;
     }
     if (ledger.KnownEmpty()) {
+      // Every slot is loaded (at zero): the direct entries, which name loaded slots, still hold.
       std::fill(slot_epoch_.begin(), slot_epoch_.end(), load_epoch_);
       std::fill(totals_.begin(), totals_.end(), Rational{});
       std::fill(initial_.begin(), initial_.end(), Rational{});
       std::fill(added_.begin(), added_.end(), 0);
+    } else {
+      InvalidateDirect();  // each slot reads the ledger again, through the helpers
     }
   }
-  // A new batch: its text ids are its own, so no direct entry holds.
-  if (++fast_.epoch == 0) {
-    for (auto& d : direct_) d.assign(d.size(), QuotaRecent{});
-    fast_.epoch = 1;
+  // The direct set of this batch's texts: kept from an earlier batch with the same, or a fresh one.
+  ++begins_;
+  set_ = nullptr;
+  for (DirectSet& set : sets_)
+    if (set.generation == texts.generation()) set_ = &set;
+  if (!set_) {
+    if (sets_.size() < kDirectSets) {
+      set_ = &sets_.emplace_back();
+      set_->tables.resize(info_.size());
+    } else {
+      set_ = &*std::min_element(sets_.begin(), sets_.end(),
+                                [](const DirectSet& a, const DirectSet& b) { return a.used < b.used; });
+    }
+    set_->generation = texts.generation();
+    set_->epoch = NextEpoch();  // none of its entries holds
   }
-  // A text key's ids go up to the batch's texts: its direct table is made that large once.
+  set_->used = begins_;
+  fast_.epoch = set_->epoch;
+  // A text key's ids go up to the batch's interned texts: its direct table is made that large.
   for (size_t q = 0; q < info_.size(); ++q)
-    if (info_[q].direct_tag == kKeyText && direct_[q].size() < kPeriodsPerKey * texts.size())
-      direct_[q].resize(kPeriodsPerKey * texts.size());
+    if (info_[q].direct_tag == kKeyText && set_->tables[q].size() < kPeriodsPerKey * texts.size())
+      set_->tables[q].resize(kPeriodsPerKey * texts.size());
   fast_.touched_count = 0;
   uses_.clear();
   // Without the figures, compiled code records a use itself where it can (undo_ then serves Rollback).
@@ -90,9 +124,9 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
 
 void QuotaState::SyncSlow() {
   stale_ = false;
-  fast_direct_.resize(direct_.size());
-  for (size_t q = 0; q < direct_.size(); ++q)
-    fast_direct_[q] = QuotaDirect{direct_[q].data(), direct_[q].size() / kPeriodsPerKey};
+  fast_direct_.resize(set_->tables.size());
+  for (size_t q = 0; q < set_->tables.size(); ++q)
+    fast_direct_[q] = QuotaDirect{set_->tables[q].data(), set_->tables[q].size() / kPeriodsPerKey};
   fast_.direct = fast_direct_.data();
   fast_.totals = totals_.data();
   fast_.added = added_.data();
@@ -112,7 +146,7 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
   int64_t period = Period(quota, key.period);
   const QuotaInfo& info = info_[quota];
   if (info.direct_tag != 0 && key.parts[0] == info.direct_tag && key.parts[1] >= 0) {
-    std::vector<QuotaRecent>& direct = direct_[quota];
+    std::vector<QuotaRecent>& direct = set_->tables[quota];
     size_t id = static_cast<size_t>(key.parts[1]);
     auto holds = [&](const QuotaRecent& r) {
       return r.epoch == fast_.epoch &&

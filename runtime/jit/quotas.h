@@ -1,13 +1,14 @@
 // Quota bookkeeping for compiled code. Each (quota, key values, period) tuple a shipment names is interned
 // into a tuple with a dense slot: the slot is the ledger entry (several tuples may name one), with its ledger
 // key made once, when the slot is. Tuples and slots are kept from batch to batch (texts interned by content,
-// since a batch's text ids are its own), so a batch over keys seen before makes no string and hashes no text;
-// a slot's total is read from the Ledger the first time a batch uses it, and each slot's change is added to
-// the Ledger once at the end of the batch (Flush). Within a batch, a quota keyed by one text or enum finds
-// its tuple by the key's id in a direct table, without hashing. The explanations (interp::QuotaUse, with its
-// key text) are made only when a writer asks for them (Explain). The interpreter, deciding a shipment the
-// compiled code handed back, reads and writes the same totals through AsLedger(), so both engines see one
-// ledger during a batch.
+// as batches with other text tables number texts their own way), so a batch over keys seen before makes no
+// string; a slot's total is read from the Ledger the first time a batch uses it (unless the ledger has not
+// changed since the last batch's), and each slot's change is added to the Ledger once at the end of the
+// batch (Flush). A quota keyed by one text or enum finds its tuple by the key's id in a direct table,
+// without hashing, kept for as long as the batch's text table keeps its ids (batch::TextTable). The
+// explanations (interp::QuotaUse, with its key text) are made only when a writer asks for them (Explain). The
+// interpreter, deciding a shipment the compiled code handed back, reads and writes the same totals through
+// AsLedger(), so both engines see one ledger during a batch.
 #pragma once
 
 #include <cstdint>
@@ -131,7 +132,7 @@ class QuotaState {
   const batch::TextTable* texts_ = nullptr;
   Ledger* ledger_ = nullptr;
   View view_{*this};
-  QuotaFast fast_;                          // its epoch: the batch (Begin counts them)
+  QuotaFast fast_;                          // its epoch: the batch's direct set's
   int64_t year_ = 0;                        // the calendar year Period found last,
   int32_t year_first_ = 1, year_last_ = 0;  // and its days
   std::vector<QuotaInfo> info_;             // per Plan::quotas entry
@@ -147,9 +148,25 @@ class QuotaState {
   std::vector<uint64_t> key_hash_;                 // per slot: its LedgerKeyHash
   std::vector<int32_t> slot_index_;                // open addressing over the keys' text
   mutable std::vector<std::string> key_texts_;  // Explain's text per tuple, made on first use ("": not yet)
-  // Per quota with a direct table (else empty), per key id of a batch: the tuple and slot last found.
-  std::vector<std::vector<QuotaRecent>> direct_;
-  std::vector<QuotaDirect> fast_direct_;  // the same, for compiled code
+  // Direct tables, one set per text table the batches came with (by generation: a batch keeps its interned
+  // ids from one piece of input to the next, so a key found once is found by id in every later batch):
+  // per quota with a direct table (else empty), per key id, the tuple and slot last found. An entry holds
+  // while its epoch is its set's; a set's epoch changes when its entries may no longer hold (a slot not
+  // loaded, tuples forgotten). Up to kDirectSets sets, the least recently used replaced.
+  struct DirectSet {
+    uint64_t generation = 0;
+    uint64_t used = 0;  // Begin's count when last used
+    uint32_t epoch = 0;
+    std::vector<std::vector<QuotaRecent>> tables;
+  };
+  static constexpr size_t kDirectSets = 8;
+  uint32_t NextEpoch();
+  void InvalidateDirect();  // no entry of any set holds
+  std::vector<DirectSet> sets_;
+  DirectSet* set_ = nullptr;  // this batch's
+  uint32_t epochs_ = 0;       // the last epoch given out
+  uint64_t begins_ = 0;
+  std::vector<QuotaDirect> fast_direct_;  // this batch's set, for compiled code
 
   // Per slot, when slot_epoch_ holds load_epoch_ (read from this ledger since it last changed): the running
   // total, the total the batch started with, how many amounts were added in this batch (and not undone).
