@@ -587,16 +587,27 @@ Generator::Outcome Generator::Resolve(int rule) {
 // (interp::ConsumeQuotas); gen_quota.cc makes each use.
 void Generator::Consume(const std::vector<llvm::Value*>& mask) {
   const std::vector<int>& order = plan_.programs[program_index_].rule_order;
+  // Per rule word, the consuming rules from position k on (for whether a later use may follow).
+  std::vector<uint64_t> later(kRuleWords, 0);
+  for (size_t k = 0; k < order.size(); ++k)
+    if (!p_->rules[order[k]].consumes.empty()) later[k / 64] |= uint64_t{1} << (k % 64);
   for (size_t k = 0; k < order.size(); ++k) {
     const ir::Rule& r = p_->rules[order[k]];
     if (r.consumes.empty()) continue;
+    later[k / 64] &= ~(uint64_t{1} << (k % 64));
     llvm::Value* bit = B_.CreateAnd(B_.CreateLShr(mask[k / 64], k % 64), B_.getInt64(1));
     llvm::BasicBlock* take = Block("consume");
     llvm::BasicBlock* next = Block("consumed");
     B_.CreateCondBr(B_.CreateICmpNE(bit, B_.getInt64(0)), take, next);
     B_.SetInsertPoint(take);
-    for (int qi : r.consumes)
-      if (!UseQuota(qi)) return;
+    // Whether a later determining rule consumes too (the rule's own later quotas always follow).
+    llvm::Value* after = B_.getFalse();
+    for (int w = 0; w < kRuleWords; ++w)
+      if (later[w])
+        after =
+            B_.CreateOr(after, B_.CreateICmpNE(B_.CreateAnd(mask[w], B_.getInt64(later[w])), B_.getInt64(0)));
+    for (size_t j = 0; j < r.consumes.size(); ++j)
+      if (!UseQuota(r.consumes[j], j + 1 < r.consumes.size() ? B_.getTrue() : after)) return;
     B_.CreateBr(next);
     B_.SetInsertPoint(next);
   }

@@ -210,27 +210,6 @@ Generator::Column Generator::MakeColumn(const std::vector<Value>& cells, ValueKi
   return col;
 }
 
-CV Generator::Logic(const ir::Expr& e) {
-  bool is_and = e.op == Op::kAnd;
-  llvm::Value* a = Bool(Gen(*e.args[0]));
-  llvm::BasicBlock* from_a = B_.GetInsertBlock();
-  llvm::BasicBlock* rhs = Block("rhs");
-  llvm::BasicBlock* done = Block("logic");
-  if (is_and)
-    B_.CreateCondBr(a, rhs, done);
-  else
-    B_.CreateCondBr(a, done, rhs);
-  B_.SetInsertPoint(rhs);
-  llvm::Value* b = Bool(Gen(*e.args[1]));
-  llvm::BasicBlock* from_b = B_.GetInsertBlock();
-  B_.CreateBr(done);
-  B_.SetInsertPoint(done);
-  auto* phi = B_.CreatePHI(i1_, 2);
-  phi->addIncoming(B_.getInt1(!is_and), from_a);
-  phi->addIncoming(b, from_b);
-  return BoolValue(phi);
-}
-
 CV Generator::If(const ir::Expr& e) {
   llvm::Value* c = Bool(Gen(*e.args[0]));
   llvm::BasicBlock* then_bb = Block("then");

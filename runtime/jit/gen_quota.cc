@@ -232,9 +232,10 @@ CV Generator::Fits(const ir::Expr& e) {
 }
 
 // One use of quota `qi` of p_ by the record, logged by the host's QuotaState, or for a fast quota whose
-// `fits` found the slot for this record, made here: the total updated, the use noted for Rollback
-// (QuotaUndo). False when the generator cannot pass the key.
-bool Generator::UseQuota(int qi) {
+// `fits` found the slot for this record, made here: the total updated, and, where `more` (another use may
+// follow for this record), the use noted for Rollback (QuotaUndo). False when the generator cannot pass the
+// key.
+bool Generator::UseQuota(int qi, llvm::Value* more) {
   const ir::Quota& q = p_->quotas[qi];
   int qid = plan_.programs[program_index_].quota_ids[qi];
   std::vector<CV> keys;
@@ -263,27 +264,44 @@ bool Generator::UseQuota(int qi) {
     llvm::Value* added = B_.CreateAlignedLoad(i32_, added_at, llvm::Align(4));
     OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
     llvm::Value* sum = WholeSum(t.num, Num(amount), slow);
-    // The undo log holds this record's uses; an earlier record's entries are dropped (QuotaState::Undoable).
-    llvm::Value* undo = LoadAt(fast, offsetof(QuotaFast, undo), ptr_, 8);
-    llvm::Value* n = LoadAt(fast, offsetof(QuotaFast, undo_count), i64_, 8);
-    llvm::Value* any = B_.CreateICmpNE(n, B_.getInt64(0));
-    llvm::Value* last = B_.CreateSelect(any, B_.CreateSub(n, B_.getInt64(1)), B_.getInt64(0));
-    llvm::Value* last_record =
-        LoadAt(B_.CreateInBoundsGEP(i8_, undo, B_.CreateMul(last, B_.getInt64(sizeof(QuotaUndo)))),
-               offsetof(QuotaUndo, record), i64_, 8);
-    n = B_.CreateSelect(B_.CreateAnd(any, B_.CreateICmpNE(last_record, record)), B_.getInt64(0), n);
-    OrSlow(B_.CreateICmpULT(n, LoadAt(fast, offsetof(QuotaFast, undo_cap), i64_, 8)), slow);
     llvm::Value* first = B_.CreateICmpEQ(added, B_.getInt32(0));
     llvm::Value* listed = LoadAt(fast, offsetof(QuotaFast, touched_count), i64_, 8);
     OrSlow(B_.CreateOr(B_.CreateNot(first),
                        B_.CreateICmpULT(listed, LoadAt(fast, offsetof(QuotaFast, touched_cap), i64_, 8))),
            slow);
-    llvm::Value* entry = B_.CreateInBoundsGEP(i8_, undo, B_.CreateMul(n, B_.getInt64(sizeof(QuotaUndo))));
-    StoreAt(entry, offsetof(QuotaUndo, record), record, 8);
-    StoreAt(entry, offsetof(QuotaUndo, slot), slot, 8);
-    StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, num), t.num, 16);
-    StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, den), I128(1), 16);
-    StoreAt(fast, offsetof(QuotaFast, undo_count), B_.CreateAdd(n, B_.getInt64(1)), 8);
+    // The use is noted for Rollback only where another use may follow for this record: only a later use can
+    // fail after this one has been made (nothing after the uses does).
+    auto* known = llvm::dyn_cast<llvm::ConstantInt>(more);
+    if (!known || !known->isZero()) {
+      llvm::BasicBlock* noted = nullptr;
+      if (!known) {
+        llvm::BasicBlock* note = Block("usenote");
+        noted = Block("usenoted");
+        B_.CreateCondBr(more, note, noted);
+        B_.SetInsertPoint(note);
+      }
+      // The undo log holds this record's uses; an earlier record's entries are dropped
+      // (QuotaState::Undoable).
+      llvm::Value* undo = LoadAt(fast, offsetof(QuotaFast, undo), ptr_, 8);
+      llvm::Value* n = LoadAt(fast, offsetof(QuotaFast, undo_count), i64_, 8);
+      llvm::Value* any = B_.CreateICmpNE(n, B_.getInt64(0));
+      llvm::Value* last = B_.CreateSelect(any, B_.CreateSub(n, B_.getInt64(1)), B_.getInt64(0));
+      llvm::Value* last_record =
+          LoadAt(B_.CreateInBoundsGEP(i8_, undo, B_.CreateMul(last, B_.getInt64(sizeof(QuotaUndo)))),
+                 offsetof(QuotaUndo, record), i64_, 8);
+      n = B_.CreateSelect(B_.CreateAnd(any, B_.CreateICmpNE(last_record, record)), B_.getInt64(0), n);
+      OrSlow(B_.CreateICmpULT(n, LoadAt(fast, offsetof(QuotaFast, undo_cap), i64_, 8)), slow);
+      llvm::Value* entry = B_.CreateInBoundsGEP(i8_, undo, B_.CreateMul(n, B_.getInt64(sizeof(QuotaUndo))));
+      StoreAt(entry, offsetof(QuotaUndo, record), record, 8);
+      StoreAt(entry, offsetof(QuotaUndo, slot), slot, 8);
+      StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, num), t.num, 16);
+      StoreAt(entry, offsetof(QuotaUndo, before) + offsetof(Rational, den), I128(1), 16);
+      StoreAt(fast, offsetof(QuotaFast, undo_count), B_.CreateAdd(n, B_.getInt64(1)), 8);
+      if (noted) {
+        B_.CreateBr(noted);
+        B_.SetInsertPoint(noted);
+      }
+    }
     StoreAt(t.at, offsetof(Rational, num), sum, 16);
     B_.CreateAlignedStore(B_.CreateAdd(added, B_.getInt32(1)), added_at, llvm::Align(4));
     llvm::BasicBlock* list = Block("uselist");

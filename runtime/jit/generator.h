@@ -72,7 +72,9 @@ class Generator {
   CV Const(const Value& v);
   CV RowField(const ir::Expr& e);
   CV Tabulated(const ir::Expr& e);
-  CV Logic(const ir::Expr& e);
+  CV Logic(const ir::Expr& e);  // gen_logic.cc
+  bool Pure(const ir::Expr& e) const;
+  double Likelihood(const ir::Expr& e) const;
   CV If(const ir::Expr& e);
   CV Otherwise(const ir::Expr& e);
   CV Merge(ValueKind kind, CV x, llvm::BasicBlock* xb, CV y, llvm::BasicBlock* yb);
@@ -101,7 +103,7 @@ class Generator {
   CV Fits(const ir::Expr& e);
   llvm::Value* FitsFast(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount);
   llvm::Value* FitsCall(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount);
-  bool UseQuota(int qi);
+  bool UseQuota(int qi, llvm::Value* more);
 
   // ---- helpers shared by both halves ----
   static constexpr size_t kSetWords = 1024;  // 65,536 members: every u16 enum value

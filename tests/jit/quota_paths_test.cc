@@ -156,14 +156,20 @@ class QuotaPaths : public ::testing::Test {
 
   // Decides `shipments` as one batch with the compiled code (into jit_ledger_) and one by one with the
   // interpreter (into interp_ledger_); returns how many the interpreter decided in the compiled code's place.
+  // `reused`: a batch of the policy's to refill (its interned texts keep their ids), else a new one.
   size_t Agree(const std::vector<Shipment>& shipments, bool figures, const Loaded& l,
-               const jit::CompiledPolicy& policy) {
+               const jit::CompiledPolicy& policy, batch::Batch* reused = nullptr) {
     const ir::Program& p = *l.program;
-    auto batch = policy.NewBatch();
+    std::unique_ptr<batch::Batch> fresh;
+    if (reused)
+      policy.Reset(reused);
+    else
+      fresh = policy.NewBatch();
+    batch::Batch* batch = reused ? reused : fresh.get();
     std::vector<interp::Record> records;
     for (const Shipment& s : shipments) {
       records.push_back(Make(p, s, serial_++));
-      EXPECT_TRUE(batch::Pack(policy.layout(), p, records.back(), batch.get()));
+      EXPECT_TRUE(batch::Pack(policy.layout(), p, records.back(), batch));
     }
     out_.set_quota_figures(figures);
     policy.DecideBatch(*batch, jit_ledger_, interp::DecideOptions{}, &out_, 1);
@@ -314,6 +320,40 @@ TEST_F(QuotaPaths, KeysOfEarlierBatchesReadTheLedgerAgain) {
       }
     }
   }
+}
+
+TEST_F(QuotaPaths, ReusedBatchesKeepTheirIdsWhileTheLedgerChangesUnderThem) {
+  // Two batches refilled in turn (as `edict eval`'s slots are): a consignee keeps its id in each, so compiled
+  // code finds it in the direct table an earlier batch filled. Between batches the ledger is left alone (the
+  // totals kept hold), changed by another writer (each total is read again), or emptied; and a third batch,
+  // new each time, comes in between. Every decision and the ledger must stay the interpreter's.
+  auto first = policy_->NewBatch(), second = policy_->NewBatch();
+  const uint64_t generation = first->texts().generation();
+  const size_t interned = first->texts().size() + 3;
+  std::vector<std::string> names = {"R0", "R1", "R2"};
+  for (int b = 0; b < 12; ++b) {
+    std::vector<Shipment> s;
+    for (int k = 0; k < 9; ++k) s.push_back({"DE", names[(k + b) % 3], day_, 40 + 7 * b + k});
+    batch::Batch* reused = b % 3 == 2 ? nullptr : b % 3 == 0 ? first.get() : second.get();
+    EXPECT_EQ(Agree(s, false, loaded_, *policy_, reused), 0u) << "batch " << b;
+    if (b % 4 == 1) {  // another writer: R1's total jumps near the limit, R2's drops
+      for (MemoryLedger* l : {&jit_ledger_, &interp_ledger_}) {
+        std::vector<std::string> keys;
+        for (const auto& entry : l->entries()) keys.push_back(entry.first);
+        for (const std::string& key : keys) {
+          if (key.find("\x1fR1\x1f") != std::string::npos) l->Add(key, Rational::Int(700));
+          if (key.find("\x1fR2\x1f") != std::string::npos) l->Add(key, Rational::Int(-300));
+        }
+      }
+    } else if (b % 4 == 3) {
+      jit_ledger_.Clear();
+      interp_ledger_.Clear();
+    }
+  }
+  // Each reused batch kept its interned texts (the same generation): the three consignees were added once.
+  EXPECT_EQ(first->texts().generation(), generation);
+  EXPECT_EQ(first->texts().size(), interned);
+  EXPECT_EQ(second->texts().size(), interned);
 }
 
 TEST_F(QuotaPaths, OneBatchDecisionsServesTwoPolicies) {
