@@ -52,6 +52,8 @@ bool Generator::Pure(const ir::Expr& e) const {
       return true;
     case Op::kRowField:
       return KeyChecked(*e.args[0], p_->tables[e.table].rows.size()) && Pure(*e.args[0]);
+    case Op::kTabulated:
+      return KeyChecked(*e.args[0], p_->columns[e.index].size()) && Pure(*e.args[0]);
     case Op::kNot:
     case Op::kIsKnown:
       return Pure(*e.args[0]);
