@@ -54,15 +54,15 @@ static_assert(sizeof(Result) == 56);
 
 // Quota totals as compiled code reads and updates them itself (gen_quota.cc), for a quota keyed by one text
 // or enum whose limit is whole; QuotaState keeps them current and takes every other case (the helpers). Per
-// key id of such a quota: the slot found for it in this batch.
+// key id of such a quota: the tuple and slot found for it, kept while its direct set (quotas.h) holds.
 struct QuotaRecent {
-  uint32_t epoch = 0;  // the batch it was found in (QuotaFast::epoch); another: stale
+  uint32_t epoch = 0;  // its direct set's epoch when found (QuotaFast::epoch); another: stale
   // The days of its period: a quota per calendar year, the year's; else every day. Two entries per key id
   // (kPeriodsPerKey), for a batch whose dates cross New Year; a third year replaces the second.
   int32_t first = 1, last = 0;
   int32_t tuple = -1;
-  int32_t slot = -1;
-  int32_t pad = 0;
+  // What `fits` remembers for the record, but for its last bit: (slot + 1) << 32 | (tuple + 1) << 1.
+  int64_t memo = 0;
 };
 static_assert(sizeof(QuotaRecent) == 24);
 inline constexpr size_t kPeriodsPerKey = 2;

@@ -157,16 +157,13 @@ llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<
   } else {
     OrSlow(holds(recent), slow);
   }
-  llvm::Value* tuple = LoadAt(recent, offsetof(QuotaRecent, tuple), i32_, 4);
-  llvm::Value* slot = B_.CreateZExt(LoadAt(recent, offsetof(QuotaRecent, slot), i32_, 4), i64_);
+  llvm::Value* memo = LoadAt(recent, offsetof(QuotaRecent, memo), i64_, 8);
+  llvm::Value* slot = B_.CreateSub(B_.CreateLShr(memo, 32), B_.getInt64(1));
   Total t = LoadTotal(fast, slot);
   OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
   llvm::Value* sum = WholeSum(t.num, Num(amount), slow);
   llvm::Value* fits = B_.CreateICmpSLE(sum, I128(q.limit.num));
-  llvm::Value* packed =
-      B_.CreateOr(B_.CreateShl(B_.CreateAdd(slot, B_.getInt64(1)), 32),
-                  B_.CreateOr(B_.CreateShl(B_.CreateZExt(B_.CreateAdd(tuple, B_.getInt32(1)), i64_), 1),
-                              B_.CreateZExt(fits, i64_)));
+  llvm::Value* packed = B_.CreateOr(memo, B_.CreateZExt(fits, i64_));
   llvm::BasicBlock* fast_end = B_.GetInsertBlock();
   B_.CreateBr(join);
   B_.SetInsertPoint(slow);

@@ -171,7 +171,7 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
     r.first = info.calendar_year ? year_first_ : INT32_MIN;  // Period just found the shipment's year
     r.last = info.calendar_year ? year_last_ : INT32_MAX;
     r.tuple = t;
-    r.slot = slot;
+    r.memo = (static_cast<int64_t>(slot) + 1) << 32 | (static_cast<int64_t>(t) + 1) << 1;
     return t;
   }
   int32_t t = Intern(quota, key, period);
