@@ -237,10 +237,10 @@ void Batch::PopBack() {
   lines_.pop_back();
 }
 
-void Batch::Clear(size_t keep_texts) {
+void Batch::Clear(size_t keep_texts, bool keep_interned) {
   lines_.clear();
   count_ = 0;
-  if (texts_.size() > keep_texts + kKeptTexts || texts_.interned_bytes() > kKeptTextBytes)
+  if (!keep_interned || texts_.size() > keep_texts + kKeptTexts || texts_.interned_bytes() > kKeptTextBytes)
     texts_.Truncate(keep_texts);
   else
     texts_.ClearAppended();

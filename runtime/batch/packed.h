@@ -135,10 +135,12 @@ class Batch {
   }
   // Drops the last record (a line that turned out invalid).
   void PopBack();
-  // Drops the records and the appended texts. The interned texts stay (their ids hold for the next records)
-  // up to kKeptTexts of them or kKeptTextBytes beyond the first `keep_texts`; past that, they are dropped
-  // too. The storage stays for the next records.
-  void Clear(size_t keep_texts);
+  // Drops the records and the appended texts. With `keep_interned`, the interned texts stay (their ids hold
+  // for the next records: the quota bookkeeping finds keys by them) up to kKeptTexts of them or
+  // kKeptTextBytes beyond the first `keep_texts`; past that, and without it, only the first `keep_texts`
+  // stay. (Kept texts cost lookups in a larger, colder table: a policy without quotas does not keep them.)
+  // The storage stays for the next records.
+  void Clear(size_t keep_texts, bool keep_interned = true);
   static constexpr size_t kKeptTexts = size_t{1} << 16, kKeptTextBytes = size_t{4} << 20;
 
  private:

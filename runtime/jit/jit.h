@@ -95,7 +95,8 @@ class CompiledPolicy {
   const batch::PackedLayout& layout() const { return layout_; }
   // An empty batch for this policy: its text table starts with the policy's text constants.
   std::unique_ptr<batch::Batch> NewBatch() const;
-  // Empties a batch made by NewBatch for reuse.
+  // Empties a batch made by NewBatch for reuse; a policy that consumes quotas keeps its interned texts (their
+  // ids, by which QuotaState finds keys, hold for the next records: batch::Batch::Clear).
   void Reset(batch::Batch* batch) const;
 
   // Decides every record of `batch` (made by NewBatch). Policies whose rules consume no quota run on up to

@@ -72,7 +72,7 @@ std::unique_ptr<batch::Batch> CompiledPolicy::NewBatch() const {
 }
 
 void CompiledPolicy::Reset(batch::Batch* batch) const {
-  batch->Clear(1 + plan_->texts.size());
+  batch->Clear(1 + plan_->texts.size(), !stateless_);
 }
 
 // Decides records [begin, end): compiled code until a record needs the interpreter, which decides it in its
