@@ -14,9 +14,9 @@
 //
 // Quotas: the host's QuotaState (quotas.h) interns each (quota, key values, period) into a dense slot with a
 // running total. For a quota keyed by one text or enum with a whole limit, compiled code finds the slot by
-// the key's id in this batch's direct table (QuotaFast below) and checks and updates a whole total itself;
-// otherwise, and whenever the table has no entry yet, it passes the key values (and, for a quota per
-// calendar year, the date) to edict_q_fits and edict_q_consume. `fits` yields the key's tuple and slot,
+// the key's id in the direct table kept for the batch's text table (QuotaFast below) and checks and updates
+// a whole total itself; otherwise, and whenever the table has no entry yet, it passes the key values (and,
+// for a quota per calendar year, the date) to edict_q_fits and edict_q_consume. `fits` yields the key's tuple and slot,
 // which the record's use of that quota reuses, so a key is looked up once per record.
 #pragma once
 

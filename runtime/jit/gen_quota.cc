@@ -1,8 +1,8 @@
 // Quotas in compiled code: `fits q`, and the uses the determining rules make. A quota keyed by one text or
-// enum, with a whole limit, has a path of its own in the generated code: the key's id finds this batch's slot
-// in a direct table (QuotaFast, abi.h), and a whole running total is read, compared and updated in place.
-// Everything else calls the helpers (quotas.h): a key the batch has not met yet, another calendar year, a
-// fraction, an overflow, a record whose figures are kept. QuotaState does the same work in full there and
+// enum, with a whole limit, has a path of its own in the generated code: the key's id finds its slot in the
+// direct table kept for the batch's text table (QuotaFast, abi.h), and a whole running total is read,
+// compared and updated in place. Everything else calls the helpers (quotas.h): a key not met yet, a year the
+// key's entries do not hold, a fraction, an overflow, a record whose figures are kept. QuotaState does the same work in full there and
 // keeps the tables the fast path reads current.
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
