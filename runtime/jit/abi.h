@@ -16,8 +16,8 @@
 // running total. For a quota keyed by one text or enum with a whole limit, compiled code finds the slot by
 // the key's id in the direct table kept for the batch's text table (QuotaFast below) and checks and updates
 // a whole total itself; otherwise, and whenever the table has no entry yet, it passes the key values (and,
-// for a quota per calendar year, the date) to edict_q_fits and edict_q_consume. `fits` yields the key's tuple and slot,
-// which the record's use of that quota reuses, so a key is looked up once per record.
+// for a quota per calendar year, the date) to edict_q_fits and edict_q_consume. `fits` yields the key's tuple
+// and slot, which the record's use of that quota reuses, so a key is looked up once per record.
 #pragma once
 
 #include <cstddef>

@@ -2,8 +2,8 @@
 // enum, with a whole limit, has a path of its own in the generated code: the key's id finds its slot in the
 // direct table kept for the batch's text table (QuotaFast, abi.h), and a whole running total is read,
 // compared and updated in place. Everything else calls the helpers (quotas.h): a key not met yet, a year the
-// key's entries do not hold, a fraction, an overflow, a record whose figures are kept. QuotaState does the same work in full there and
-// keeps the tables the fast path reads current.
+// key's entries do not hold, a fraction, an overflow, a record whose figures are kept. QuotaState does the
+// same work in full there and keeps the tables the fast path reads current.
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
