@@ -1,9 +1,10 @@
 // The decision as one function over a batch (abi.h): the loop, each record's fields, the timeline's dispatch
 // on the date, the default logic (docs/language.md, "How the final outcome is chosen") as straight-line code
 // over the rules, and the quotas the determining rules consume. Conditions, exceptions and `notify` are
-// evaluated exactly where the interpreter (runtime/interp/resolve.h) evaluates them, so a record the compiled
-// code decides without error is decided as the interpreter decides it; any error or conflict hands the
-// record to the interpreter, whose message is the reference.
+// evaluated exactly where the interpreter (runtime/interp/resolve.h) evaluates them (but for tests that can
+// neither fail nor change anything, which an and/or chain may take in another order: gen_logic.cc), so a
+// record the compiled code decides without error is decided as the interpreter decides it; any error or
+// conflict hands the record to the interpreter, whose message is the reference.
 #include "runtime/jit/codegen.h"
 
 #include <llvm/IR/MDBuilder.h>
