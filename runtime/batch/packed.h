@@ -82,7 +82,7 @@ class TextTable {
   }
 
  private:
-  // Text storage in chunks that never move; chunks_[0, chunk_] are full, used bytes of chunks_[chunk_] used.
+  // Text storage in chunks that never move; chunks before `chunk` are full, `used` bytes of `chunk` used.
   struct Arena {
     std::string_view Store(std::string_view s);
     void Reset() { chunk = used = 0; }

@@ -60,11 +60,17 @@ struct QuotaRecent {
   // The days of its period: a quota per calendar year, the year's; else every day. Two entries per key id
   // (kPeriodsPerKey), for a batch whose dates cross New Year; a third year replaces the second.
   int32_t first = 1, last = 0;
-  int32_t tuple = -1;
-  // What `fits` remembers for the record, but for its last bit: (slot + 1) << 32 | (tuple + 1) << 1.
-  int64_t memo = 0;
+  int32_t pad = 0;
+  int64_t memo = 0;  // the key's tuple and slot as `fits` remembers them for a record, but for the fits bit
 };
 static_assert(sizeof(QuotaRecent) == 24);
+// What `fits` remembers for a record (gen_quota.cc): (slot + 1) << 32 | (tuple + 1) << 1 | fits.
+inline int64_t QuotaMemo(int32_t slot, int32_t tuple) {
+  return (static_cast<int64_t>(slot) + 1) << 32 | (static_cast<int64_t>(tuple) + 1) << 1;
+}
+inline int32_t QuotaMemoTuple(int64_t memo) {
+  return static_cast<int32_t>((memo >> 1) & 0x7fffffff) - 1;
+}
 inline constexpr size_t kPeriodsPerKey = 2;
 struct QuotaDirect {
   QuotaRecent* data = nullptr;  // kPeriodsPerKey entries per key id (text index, enum member)

@@ -19,11 +19,12 @@ uint32_t QuotaState::NextEpoch() {
 
 void QuotaState::InvalidateDirect() {
   for (DirectSet& set : sets_) set.epoch = NextEpoch();
-  if (set_) fast_.epoch = set_->epoch;
 }
 
 void QuotaState::Forget() {
-  InvalidateDirect();
+  sets_.clear();  // their entries name the tuples and slots dropped below
+  sets_.reserve(kDirectSets);
+  set_ = nullptr;
   kept_texts_.Truncate(1);
   tuples_.clear();
   hashed_.clear();
@@ -60,9 +61,6 @@ void QuotaState::Begin(const Plan& plan, const batch::TextTable& texts, Ledger& 
     }
     kept_direct_.resize(info_.size());
     for (auto& d : kept_direct_) d.clear();
-    sets_.clear();
-    sets_.reserve(kDirectSets);
-    set_ = nullptr;
   }
   plan_ = &plan;
   keep_uses_ = keep_uses;
@@ -154,7 +152,8 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
     };
     if (kPeriodsPerKey * id < direct.size()) {
       for (size_t k = 0; k < kPeriodsPerKey; ++k)
-        if (holds(direct[kPeriodsPerKey * id + k])) return direct[kPeriodsPerKey * id + k].tuple;
+        if (holds(direct[kPeriodsPerKey * id + k]))
+          return QuotaMemoTuple(direct[kPeriodsPerKey * id + k].memo);
     } else {
       direct.resize(kPeriodsPerKey * (id + 1));
       stale_ = true;
@@ -170,8 +169,7 @@ int32_t QuotaState::TupleFor(int32_t quota, const QuotaKeyParts& key) {
     r.epoch = fast_.epoch;
     r.first = info.calendar_year ? year_first_ : INT32_MIN;  // Period just found the shipment's year
     r.last = info.calendar_year ? year_last_ : INT32_MAX;
-    r.tuple = t;
-    r.memo = (static_cast<int64_t>(slot) + 1) << 32 | (static_cast<int64_t>(t) + 1) << 1;
+    r.memo = QuotaMemo(slot, t);
     return t;
   }
   int32_t t = Intern(quota, key, period);
@@ -186,7 +184,7 @@ int64_t QuotaState::Fits(int32_t quota, const QuotaKeyParts& key, const Rational
   if (!total) return -1;
   const Rational& limit = *info_[quota].limit;
   bool fits = total->den == 1 && limit.den == 1 ? total->num <= limit.num : Compare(*total, limit) <= 0;
-  return (static_cast<int64_t>(slot) + 1) << 32 | (static_cast<int64_t>(tuple) + 1) << 1 | (fits ? 1 : 0);
+  return QuotaMemo(slot, tuple) | (fits ? 1 : 0);
 }
 
 inline void QuotaState::Added(int32_t slot) {

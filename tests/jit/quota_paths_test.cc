@@ -187,6 +187,19 @@ class QuotaPaths : public ::testing::Test {
     return Agree(shipments, figures, loaded_, *policy_);
   }
 
+  // Another process's additions to both ledgers, between batches: `up` to every key of consignee `a`,
+  // `down` to every key of consignee `b`.
+  void AnotherWriter(const std::string& a, int up, const std::string& b, int down) {
+    for (MemoryLedger* l : {&jit_ledger_, &interp_ledger_}) {
+      std::vector<std::string> keys;
+      for (const auto& entry : l->entries()) keys.push_back(entry.first);
+      for (const std::string& key : keys) {
+        if (key.find("\x1f" + a + "\x1f") != std::string::npos) l->Add(key, Rational::Int(up));
+        if (key.find("\x1f" + b + "\x1f") != std::string::npos) l->Add(key, Rational::Int(down));
+      }
+    }
+  }
+
   Loaded loaded_;
   std::unique_ptr<jit::CompiledPolicy> policy_;
   jit::BatchDecisions out_;
@@ -310,15 +323,7 @@ TEST_F(QuotaPaths, KeysOfEarlierBatchesReadTheLedgerAgain) {
     std::vector<Shipment> s;
     for (int k = 0; k < 8; ++k) s.push_back({"DE", names[(k + b) % 4], day_, 60 + 10 * b + k});
     EXPECT_EQ(Agree(s, b % 2 == 0), 0u) << "batch " << b;
-    // Another writer: K1's total jumps near the limit, K2's drops.
-    for (MemoryLedger* l : {&jit_ledger_, &interp_ledger_}) {
-      std::vector<std::string> keys;
-      for (const auto& entry : l->entries()) keys.push_back(entry.first);
-      for (const std::string& key : keys) {
-        if (key.find("\x1fK1\x1f") != std::string::npos) l->Add(key, Rational::Int(300));
-        if (key.find("\x1fK2\x1f") != std::string::npos) l->Add(key, Rational::Int(-200));
-      }
-    }
+    AnotherWriter("K1", 300, "K2", -200);  // K1's total jumps near the limit, K2's drops
   }
 }
 
@@ -336,15 +341,8 @@ TEST_F(QuotaPaths, ReusedBatchesKeepTheirIdsWhileTheLedgerChangesUnderThem) {
     for (int k = 0; k < 9; ++k) s.push_back({"DE", names[(k + b) % 3], day_, 40 + 7 * b + k});
     batch::Batch* reused = b % 3 == 2 ? nullptr : b % 3 == 0 ? first.get() : second.get();
     EXPECT_EQ(Agree(s, false, loaded_, *policy_, reused), 0u) << "batch " << b;
-    if (b % 4 == 1) {  // another writer: R1's total jumps near the limit, R2's drops
-      for (MemoryLedger* l : {&jit_ledger_, &interp_ledger_}) {
-        std::vector<std::string> keys;
-        for (const auto& entry : l->entries()) keys.push_back(entry.first);
-        for (const std::string& key : keys) {
-          if (key.find("\x1fR1\x1f") != std::string::npos) l->Add(key, Rational::Int(700));
-          if (key.find("\x1fR2\x1f") != std::string::npos) l->Add(key, Rational::Int(-300));
-        }
-      }
+    if (b % 4 == 1) {
+      AnotherWriter("R1", 700, "R2", -300);  // R1's total jumps near the limit, R2's drops
     } else if (b % 4 == 3) {
       jit_ledger_.Clear();
       interp_ledger_.Clear();
