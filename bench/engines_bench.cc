@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 #include "bench/hand_written.h"
@@ -209,7 +210,11 @@ QuotaFixture* BuildQuotaFixture(const std::string& path, int first, int days) {
   f->program = f->compilation.program;
   const ir::Program& p = *f->program;
   std::string error;
-  f->jit = jit::CompiledPolicy::Compile(f->program, jit::JitOptions{}, &error);
+  // EDICT_BENCH_CACHE: an object cache directory, for whoever maps callgrind's per-address counts of the
+  // compiled code onto its disassembly (docs/performance.md, session 18).
+  jit::JitOptions options;
+  if (const char* cache = std::getenv("EDICT_BENCH_CACHE")) options.cache_dir = cache;
+  f->jit = jit::CompiledPolicy::Compile(f->program, options, &error);
   if (!f->jit) {
     std::fprintf(stderr, "bench: JIT: %s\n", error.c_str());
     std::abort();

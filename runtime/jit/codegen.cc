@@ -161,6 +161,7 @@ std::vector<int> Generator::BuildDecide() {
 
   std::vector<int> members;
   if (root_.timeline.empty()) {
+    PrefetchQuotas(records, n);
     ProgramBody(0, nullptr);
   } else {
     // The entry that decides: the last whose policy binds on the date, its `from` and compliance date on or
@@ -289,6 +290,7 @@ void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
   Outcome best{B_.getInt64(OutcomeCode(ir::OutcomeIR{})), B_.getInt32(-1), ZeroMask()};
   llvm::Value* conflict = B_.getFalse();
   for (int r : p_->roots) {
+    Naming naming(this, p_->rules[r].id);
     llvm::Value* applies = Applies(r);
     llvm::BasicBlock* before = B_.GetInsertBlock();
     llvm::BasicBlock* then = Block("root");
@@ -362,12 +364,13 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
       env_[j].present = B_.getFalse();
     }
   }
-  CheckKeys();
+  CheckKeys(false);
   // Defaults and derived fields in dependency order, where the record does not give them (input never carries
   // derived fields; a test may fix one), as the interpreter's ComputeFields.
   for (int j : p_->field_order) {
     const ir::Field& f = p_->fields[j];
     if (!f.value) continue;
+    Naming naming(this, f.name);
     CV given = env_[j];
     ValueKind kind = given.kind != ValueKind::kAbsent ? given.kind : f.value->kind;
     auto compute = [&] { return f.value->op == ir::Op::kField ? env_[f.value->index] : Gen(*f.value); };
@@ -386,44 +389,7 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
     B_.SetInsertPoint(done);
     env_[j] = Merge(kind, given, before, computed, calc_end);
   }
-}
-
-// Required enum inputs that key a table or a tabulated column are checked once per record, not at every
-// lookup. Valid input always passes (the reader checks members; a timeline's remapping fails earlier), and a
-// record that does not is left to the interpreter, as the lookup itself would leave it.
-void Generator::CheckKeys() {
-  checked_keys_.assign(p_->fields.size(), 0);
-  std::vector<size_t> bound(p_->fields.size(), 0);
-  for (const ir::Expr& e : p_->exprs) {
-    const ir::Expr* key = nullptr;
-    size_t rows = 0;
-    if (e.op == ir::Op::kTabulated && e.index >= 0) {
-      key = e.args[0];
-      rows = p_->columns[e.index].size();
-    } else if (e.op == ir::Op::kRowField && e.table >= 0) {
-      key = e.args[0];
-      rows = p_->tables[e.table].rows.size();
-    }
-    if (!key || key->op != ir::Op::kField) continue;
-    const ir::Field& f = p_->fields[key->index];
-    if (f.kind != ir::Field::kInput || f.value || f.enum_index < 0) continue;
-    size_t members = p_->enums[f.enum_index].members.size();
-    if (rows < members) continue;  // a member without a row: the lookup's own check reports it
-    bound[key->index] = members;
-  }
-  for (size_t j = 0; j < bound.size(); ++j) {
-    if (!bound[j]) continue;
-    const CV& key = env_[j];
-    llvm::Value* ok = B_.CreateICmpULT(Int(key), B_.getInt32(static_cast<uint32_t>(bound[j])));
-    if (key.present) ok = B_.CreateAnd(ok, key.present);
-    FailIf(B_.CreateNot(ok), -1);
-    checked_keys_[j] = bound[j];
-  }
-}
-
-bool Generator::KeyChecked(const ir::Expr& key, size_t rows) const {
-  return key.op == ir::Op::kField && checked_keys_.size() > static_cast<size_t>(key.index) &&
-         checked_keys_[key.index] && checked_keys_[key.index] <= rows;
+  CheckKeys(true);
 }
 
 CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<int>* member_map,
@@ -492,6 +458,7 @@ CV Generator::LoadField(int root_field, const ir::Field& f, const std::vector<in
 // In force on the date and its condition holds (a rule without a condition never applies).
 llvm::Value* Generator::Applies(int rule) {
   const ir::Rule& r = p_->rules[rule];
+  Naming naming(this, r.id);
   if (!r.when) return B_.getFalse();
   if (r.from == INT_MIN && r.until == INT_MAX) return Bool(Gen(*r.when));
   llvm::Value* in_force = B_.CreateAnd(B_.CreateICmpSGE(date_, B_.getInt32(r.from)),
@@ -550,6 +517,7 @@ Generator::Outcome Generator::Join(const Outcome& x, llvm::BasicBlock* xb, const
 // rules are the leaves of all of them (interp::DefaultLogic::Resolve).
 Generator::Outcome Generator::Resolve(int rule) {
   const ir::Rule& r = p_->rules[rule];
+  Naming naming(this, r.id);
   if (r.exceptions.empty()) return Leaf(rule);
   llvm::Value* have = B_.getFalse();
   Outcome acc{B_.getInt64(0), B_.getInt32(0), ZeroMask()};
@@ -595,6 +563,7 @@ void Generator::Consume(const std::vector<llvm::Value*>& mask) {
   for (size_t k = 0; k < order.size(); ++k) {
     const ir::Rule& r = p_->rules[order[k]];
     if (r.consumes.empty()) continue;
+    Naming naming(this, r.id);
     later[k / 64] &= ~(uint64_t{1} << (k % 64));
     llvm::Value* bit = B_.CreateAnd(B_.CreateLShr(mask[k / 64], k % 64), B_.getInt64(1));
     llvm::BasicBlock* take = Block("consume");
@@ -668,8 +637,11 @@ llvm::ConstantInt* Generator::I128(i128 x) {
   return llvm::ConstantInt::get(C_, llvm::APInt(128, words));
 }
 
+// A block's name says what it belongs to (`when.cuba`, `fits.aid_lpp`): EDICT_JIT_DUMP's output, and the
+// per-block profiles of docs/performance.md, read them. Names do not change the machine code.
 llvm::BasicBlock* Generator::Block(const char* name) {
-  return llvm::BasicBlock::Create(C_, name, fn_);
+  if (naming_.empty()) return llvm::BasicBlock::Create(C_, name, fn_);
+  return llvm::BasicBlock::Create(C_, std::string(name) + "." + naming_, fn_);
 }
 
 // Leaves the record to the interpreter when `cond` holds, recording `site` (-1: none) in its result.

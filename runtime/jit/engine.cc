@@ -8,6 +8,7 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -15,6 +16,7 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/Utils/Cloning.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -219,6 +221,7 @@ struct PartJob {
   size_t optimised = 0;                      // instructions after optimisation
   size_t thread = 0;                         // which of the compiling threads
   std::string dump;                          // the optimised module as text (EDICT_JIT_DUMP)
+  std::string assembly;                      // its machine code as assembly, with the blocks' names (ditto)
 };
 
 // On the calling thread, with a target machine of its own (a TargetMachine is not shared across threads).
@@ -245,6 +248,17 @@ struct PartJob {
   if (std::getenv("EDICT_JIT_DUMP")) {
     llvm::raw_string_ostream os(job.dump);
     module.print(os, nullptr);
+    // The same code as the object below (made from a copy: emitting changes the module), labelled, for
+    // whoever maps a profile's addresses onto the generated blocks (`as -L` keeps the labels).
+    std::unique_ptr<llvm::Module> copy = llvm::CloneModule(module);
+    llvm::SmallString<0> text;
+    llvm::raw_svector_ostream asm_os(text);
+    llvm::legacy::PassManager emit;
+    const bool verbose = tm.Options.MCOptions.AsmVerbose;
+    tm.Options.MCOptions.AsmVerbose = true;  // the blocks' names as comments
+    if (!tm.addPassesToEmitFile(emit, asm_os, nullptr, llvm::CodeGenFileType::AssemblyFile)) emit.run(*copy);
+    tm.Options.MCOptions.AsmVerbose = verbose;
+    job.assembly = text.str().str();
   }
   auto compiled = llvm::orc::SimpleCompiler(tm)(module);
   if (!compiled) {
@@ -269,7 +283,7 @@ size_t CompileThreads(const JitOptions& options) {
 }
 
 // For whoever tunes the code generator: every part's module as text, one after another, as generated
-// (`optimised` false) or as optimised.
+// (`optimised` false) or as optimised, and then (PATH.s) as assembly.
 void Dump(const std::string& path, const std::vector<PartJob>& jobs, bool optimised) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
@@ -280,6 +294,10 @@ void Dump(const std::string& path, const std::vector<PartJob>& jobs, bool optimi
     else
       os << job.dump;
   }
+  if (!optimised) return;
+  llvm::raw_fd_ostream assembly(path + ".s", ec);
+  if (ec) return;
+  for (const PartJob& job : jobs) assembly << job.assembly;
 }
 
 }  // namespace

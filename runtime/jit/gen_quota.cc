@@ -17,6 +17,69 @@ bool Generator::FastQuota(const ir::Quota& q) const {
          q.limit.den == 1;
 }
 
+// Records ahead of the one being decided, the entries `fits` will read for them are fetched into the cache:
+// for a fast quota keyed by a required text input (a consignee's name), the key's direct
+// entry kAheadEntry records ahead, and the running total it names (and the slot's count of additions)
+// kAheadTotal records ahead, when that entry is already in the cache. Without it, a batch over many keys
+// waits on two dependent cache misses per quota and record: the records and results streaming through evict
+// the tables. A prefetch never faults and changes nothing, so any address will do where an entry is stale.
+constexpr int64_t kAheadEntry = 8, kAheadTotal = 4;
+
+void Generator::PrefetchQuotas(llvm::Value* records, llvm::Value* n) {
+  if (!plan_.supported || root_.quotas.empty()) return;
+  std::vector<std::pair<int, const batch::PackedField*>> keyed;  // (plan quota, the key's packed field)
+  const std::vector<uint8_t> live = LiveQuotas(root_);
+  for (size_t qi = 0; qi < root_.quotas.size(); ++qi) {
+    const ir::Quota& q = root_.quotas[qi];
+    if (!live[qi] || !FastQuota(q) || q.keys[0]->op != ir::Op::kField) continue;
+    const ir::Field& f = root_.fields[q.keys[0]->index];
+    if (f.kind != ir::Field::kInput || f.value) continue;
+    const batch::PackedField& pf = layout_.fields[q.keys[0]->index];
+    // Texts only: an enum's table (a destination's, 250 members) stays in the cache without help, and
+    // fetching it ahead cost more than it saved (measured: docs/performance.md, session 18).
+    if (pf.kind != batch::SlotKind::kText) continue;
+    keyed.emplace_back(plan_.programs[0].quota_ids[qi], &pf);
+  }
+  if (keyed.empty()) return;
+  llvm::Function* prefetch = llvm::Intrinsic::getDeclaration(&M_, llvm::Intrinsic::prefetch, {ptr_});
+  auto fetch = [&](llvm::Value* at) {  // for writing, kept in every cache level
+    B_.CreateCall(prefetch, {at, B_.getInt32(1), B_.getInt32(3), B_.getInt32(1)});
+  };
+  llvm::Value* last = B_.CreateSub(n, B_.getInt64(1));
+  auto key_id = [&](const batch::PackedField& pf, int64_t ahead) {
+    llvm::Value* j = B_.CreateAdd(index_, B_.getInt64(ahead));
+    j = B_.CreateSelect(B_.CreateICmpSLT(j, n), j, last);
+    llvm::Value* rec = B_.CreateInBoundsGEP(i8_, records, B_.CreateMul(j, B_.getInt64(layout_.size)));
+    return B_.CreateZExt(LoadAt(rec, pf.offset, i32_, 4), i64_);
+  };
+  llvm::Value* fast = LoadAt(ctx_, offsetof(Context, fast), ptr_, 8);
+  for (const auto& [qid, pf] : keyed) {
+    llvm::Value* direct =
+        B_.CreateConstInBoundsGEP1_64(i8_, LoadAt(fast, offsetof(QuotaFast, direct), ptr_, 8),
+                                      static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
+    llvm::Value* data = LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8);
+    llvm::Value* size = LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8);
+    auto entry = [&](llvm::Value* id) {
+      return B_.CreateGEP(i8_, data, B_.CreateMul(id, B_.getInt64(kPeriodsPerKey * sizeof(QuotaRecent))));
+    };
+    fetch(entry(key_id(*pf, kAheadEntry)));
+    // The total: only where the entry is in the table (its memo then names a slot, or is 0 for none yet).
+    llvm::Value* id = key_id(*pf, kAheadTotal);
+    llvm::BasicBlock* read = Block("prefetchtotal");
+    llvm::BasicBlock* done = Block("prefetched");
+    B_.CreateCondBr(B_.CreateICmpULT(id, size), read, done);
+    B_.SetInsertPoint(read);
+    llvm::Value* memo = LoadAt(entry(id), offsetof(QuotaRecent, memo), i64_, 8);
+    llvm::Value* slot = B_.CreateSub(B_.CreateLShr(memo, 32), B_.getInt64(1));
+    fetch(B_.CreateGEP(i8_, LoadAt(fast, offsetof(QuotaFast, totals), ptr_, 8),
+                       B_.CreateMul(slot, B_.getInt64(sizeof(Rational)))));
+    fetch(B_.CreateGEP(i8_, LoadAt(fast, offsetof(QuotaFast, added), ptr_, 8),
+                       B_.CreateMul(slot, B_.getInt64(sizeof(uint32_t)))));
+    B_.CreateBr(done);
+    B_.SetInsertPoint(done);
+  }
+}
+
 // The quota's key values, in order (the interpreter's QuotaKey); false when the generator cannot pass them.
 bool Generator::QuotaKeys(const ir::Quota& q, std::vector<CV>* keys) {
   if (q.keys.size() > static_cast<size_t>(kMaxQuotaKeys)) {

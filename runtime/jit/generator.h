@@ -94,6 +94,7 @@ class Generator {
     llvm::Value *at = nullptr, *num = nullptr, *den = nullptr;
   };
   bool FastQuota(const ir::Quota& q) const;
+  void PrefetchQuotas(llvm::Value* records, llvm::Value* n);
   bool QuotaKeys(const ir::Quota& q, std::vector<CV>* keys);  // false: unsupported
   void QuotaKeyBuffer(const ir::Quota& q, const std::vector<CV>& keys);
   llvm::Value* InWindow(const ir::Quota& q);
@@ -111,7 +112,9 @@ class Generator {
     llvm::GlobalVariable *present = nullptr, *a = nullptr, *b = nullptr;
     bool narrow = false;  // numbers: whole 64-bit values in `a` (i64), no denominators
   };
-  void CheckKeys();
+  void CheckKeys(bool computed);
+  // Per quota of `p`: whether a rule may test or consume it.
+  std::vector<uint8_t> LiveQuotas(const ir::Program& p) const;
   bool KeyChecked(const ir::Expr& key, size_t rows) const;
   Column MakeColumn(const std::vector<Value>& cells, ValueKind kind);
   CV ColumnLoad(const Column& col, ValueKind kind, llvm::Value* row);
@@ -160,6 +163,19 @@ class Generator {
   std::vector<int> dfs_position_;        // per rule of p_
   std::vector<llvm::AllocaInst*> memo_;  // per quota of p_: `fits` and its tuple for this record (Fits)
   std::vector<size_t> checked_keys_;     // per field of p_: members known to be below this (0: none)
+  std::string naming_;                   // the rule or field being generated, in block names (Block)
+
+  // Names the blocks made while it lives after `what` (Block).
+  struct Naming {
+    Naming(Generator* g, const std::string& what) : g_(g), saved_(std::move(g->naming_)) {
+      g->naming_ = what;
+    }
+    ~Naming() { g_->naming_ = std::move(saved_); }
+    Naming(const Naming&) = delete;
+    Naming& operator=(const Naming&) = delete;
+    Generator* g_;
+    std::string saved_;
+  };
 
   std::map<const BitSet*, llvm::GlobalVariable*> sets_;
   std::map<std::tuple<const ir::Program*, int, int>, Column> columns_;
