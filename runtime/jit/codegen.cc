@@ -332,18 +332,22 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
   std::vector<uint8_t> read(p_->fields.size(), 0);
   for (const ir::Expr& e : p_->exprs)
     if (e.op == ir::Op::kField && e.index >= 0) read[e.index] = 1;
-  std::vector<uint64_t> required(layout_.presence_words, 0);
+  // Input never carries a derived field, but a test may fix one (`with tpp = ...`): such a record is left to
+  // the interpreter too, so that compiled code always computes derived fields, whose values it then knows
+  // more of (a product of whole numbers has no denominator to test).
+  std::vector<uint64_t> required(layout_.presence_words, 0), derived(layout_.presence_words, 0);
   for (size_t j = 0; j < p_->fields.size(); ++j) {
     const ir::Field& f = p_->fields[j];
     int root_field = entry ? entry->field_map[j] : static_cast<int>(j);
-    if (read[j] && f.kind == ir::Field::kInput && !f.value && root_field >= 0 &&
-        layout_.fields[root_field].kind != batch::SlotKind::kNone)
+    if (root_field < 0 || layout_.fields[root_field].kind == batch::SlotKind::kNone) continue;
+    if (read[j] && f.kind == ir::Field::kInput && !f.value)
       required[root_field / 64] |= uint64_t{1} << (root_field % 64);
+    if (f.kind == ir::Field::kDerived) derived[root_field / 64] |= uint64_t{1} << (root_field % 64);
   }
   llvm::Value* missing = B_.getFalse();
   for (size_t w = 0; w < required.size(); ++w) {
-    if (!required[w]) continue;
-    llvm::Value* word = B_.CreateAnd(LoadAt(rec_, 8 * w, i64_, 8), B_.getInt64(required[w]));
+    if (!required[w] && !derived[w]) continue;
+    llvm::Value* word = B_.CreateAnd(LoadAt(rec_, 8 * w, i64_, 8), B_.getInt64(required[w] | derived[w]));
     missing = B_.CreateOr(missing, B_.CreateICmpNE(word, B_.getInt64(required[w])));
   }
   FailIf(missing, -1);
@@ -353,10 +357,10 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
         entry && !entry->member_map[j].empty() ? &entry->member_map[j] : nullptr;
     const ir::Field& f = p_->fields[j];
     // An input no expression reads is never loaded (nor, in a timeline, remapped): it cannot change the
-    // decision. A field with a default or a derivation is, since whether the record gives it decides
-    // whether its value is computed (which may fail).
+    // decision. A field with a default is, since whether the record gives it decides whether its value is
+    // computed (which may fail); a derived one is always computed (above).
     bool unread = !read[j] && f.kind != ir::Field::kDerived && !f.value;
-    if (root_field >= 0 && !unread) {
+    if (root_field >= 0 && !unread && f.kind != ir::Field::kDerived) {
       bool known = (required[root_field / 64] >> (root_field % 64)) & 1;
       env_[j] = LoadField(root_field, p_->fields[j], members, known);
     } else {

@@ -46,7 +46,7 @@ TEST(JitDump, WritesTheModuleAndItsAssemblyWithBlocksNamedAfterTheRules) {
   EXPECT_NE(d.optimised.find("define i64 @edict_decide("), std::string::npos);
   EXPECT_NE(d.assembly.find("edict_decide:"), std::string::npos);
   // A rule's condition, a field's formula and a quota test, by name, before and after optimisation.
-  for (const char* name : {"when.worldwide_license", "field.ccl_eccn", "fits.lpp_exception"})
+  for (const char* name : {"when.worldwide_license", "then.ccl_eccn", "fits.lpp_exception"})
     EXPECT_NE(d.generated.find(name), std::string::npos) << name;
   EXPECT_NE(d.assembly.find("# %when.worldwide_license"), std::string::npos);
 }
