@@ -126,6 +126,25 @@ TEST_P(PolicyDifferential, PackedBatchIsDecidedByCompiledCode) {
   EXPECT_EQ(jit_ledger.entries(), interp_ledger.entries());
 }
 
+// Each example shipment `p` can read, with its id and line, for the tests below that change one field of it.
+struct Example {
+  interp::Record record;
+  std::string id, line;
+};
+std::vector<Example> Examples(const ir::Program& p) {
+  io::RecordParser parser(p);
+  std::ifstream in(std::string(EDICT_SOURCE_DIR) + "/examples/shipments.jsonl");
+  std::vector<Example> out;
+  std::string line, error;
+  while (std::getline(in, line)) {
+    Example e;
+    if (line.empty() || !parser.ParseJson(line, &e.record, &error, &e.id)) continue;
+    e.line = line;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 // The compiled code checks once per record that the required inputs it reads are there. A record built in
 // memory (the REPL, the diff's witnesses) may lack one: then both engines decide it alike, through the
 // interpreter, whichever field is missing.
@@ -135,14 +154,9 @@ TEST_P(PolicyDifferential, RecordsLackingARequiredFieldAgree) {
   const ir::Program& p = *l.program;
   auto o2 = Jit(l.program, 2);
   ASSERT_TRUE(o2);
-  io::RecordParser parser(p);
-  std::ifstream in(std::string(EDICT_SOURCE_DIR) + "/examples/shipments.jsonl");
-  std::string line;
   int cases = 0;
-  while (std::getline(in, line) && cases < 400) {
-    interp::Record full;
-    std::string error, id;
-    if (line.empty() || !parser.ParseJson(line, &full, &error, &id)) continue;
+  for (const auto& [full, id, line] : Examples(p)) {
+    if (cases >= 400) break;
     for (size_t f = 0; f < p.fields.size(); ++f) {
       if (p.fields[f].kind != ir::Field::kInput || p.fields[f].value || full.values[f].absent()) continue;
       interp::Record a = full, b = full;
@@ -166,14 +180,9 @@ TEST_P(PolicyDifferential, RecordsFixingADerivedFieldAreTheInterpreters) {
   const ir::Program& p = *l.program;
   auto o2 = Jit(l.program, 2);
   ASSERT_TRUE(o2);
-  io::RecordParser parser(p);
-  std::ifstream in(std::string(EDICT_SOURCE_DIR) + "/examples/shipments.jsonl");
-  std::string line;
   int cases = 0;
-  while (std::getline(in, line) && cases < 200) {
-    interp::Record full;
-    std::string error, id;
-    if (line.empty() || !parser.ParseJson(line, &full, &error, &id)) continue;
+  for (const auto& [full, id, line] : Examples(p)) {
+    if (cases >= 200) break;
     for (size_t f = 0; f < p.fields.size(); ++f) {
       if (p.fields[f].kind != ir::Field::kDerived) continue;
       std::vector<Value> values;
