@@ -1,10 +1,12 @@
 // The decision as one function over a batch (abi.h): the loop, each record's fields, the timeline's dispatch
 // on the date, the default logic (docs/language.md, "How the final outcome is chosen") as straight-line code
 // over the rules, and the quotas the determining rules consume. Conditions, exceptions and `notify` are
-// evaluated exactly where the interpreter (runtime/interp/resolve.h) evaluates them (but for tests that can
-// neither fail nor change anything, which an and/or chain may take in another order: gen_logic.cc), so a
-// record the compiled code decides without error is decided as the interpreter decides it; any error or
-// conflict hands the record to the interpreter, whose message is the reference.
+// evaluated where the interpreter (runtime/interp/resolve.h) evaluates them, but for two freedoms that change
+// no decision: the root rules are taken in another order (every root is evaluated either way, and the choice
+// among them does not depend on the order), and an and/or chain may take tests that can neither fail nor
+// change anything in another order (gen_logic.cc). So a record the compiled code decides without error is
+// decided as the interpreter decides it; any error or conflict hands the record to the interpreter, whose
+// message is the reference.
 #include "runtime/jit/codegen.h"
 
 #include <llvm/IR/MDBuilder.h>
