@@ -294,7 +294,7 @@ void Generator::ProgramBody(int index, const ir::TimelineEntry* entry) {
   // The roots may be taken in any order (the choice above does not depend on it, a conflict or an error is
   // the interpreter's, and quotas are consumed after, in the rules' order): the policy's own rules first,
   // then the layers it imports (Part 746 under the AI rules), which left fewer values live across the rules
-  // that test quotas (ai_diffusion_2025: 410.8 -> 395.2 instructions a decision; docs/performance.md, session
+  // that test quotas (ai_diffusion_2025: 410.8 -> 395.1 instructions a decision; docs/performance.md, session
   // 18).
   std::vector<int> roots_order = p_->roots;
   std::stable_partition(roots_order.begin(), roots_order.end(),
@@ -379,8 +379,8 @@ void Generator::Fields(const ir::TimelineEntry* entry) {
     }
   }
   CheckKeys(false);
-  // Defaults and derived fields in dependency order, where the record does not give them (input never carries
-  // derived fields; a test may fix one), as the interpreter's ComputeFields.
+  // Defaults where the record does not give them, and every derived field (a record that gives one is the
+  // interpreter's, above), in dependency order, as the interpreter's ComputeFields.
   for (int j : p_->field_order) {
     const ir::Field& f = p_->fields[j];
     if (!f.value) continue;

@@ -54,27 +54,19 @@ void Generator::PrefetchQuotas(llvm::Value* records, llvm::Value* n) {
   };
   llvm::Value* fast = LoadAt(ctx_, offsetof(Context, fast), ptr_, 8);
   for (const auto& [qid, pf] : keyed) {
-    llvm::Value* direct =
-        B_.CreateConstInBoundsGEP1_64(i8_, LoadAt(fast, offsetof(QuotaFast, direct), ptr_, 8),
-                                      static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
-    llvm::Value* data = LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8);
-    llvm::Value* size = LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8);
-    auto entry = [&](llvm::Value* id) {
-      return B_.CreateGEP(i8_, data, B_.CreateMul(id, B_.getInt64(kPeriodsPerKey * sizeof(QuotaRecent))));
-    };
-    fetch(entry(key_id(*pf, kAheadEntry)));
+    Direct direct = DirectTable(fast, qid);
+    // Addresses from ids and slots not checked: GEPs without `inbounds` (a prefetch of any address is fine).
+    fetch(DirectEntry(direct, key_id(*pf, kAheadEntry), false));
     // The total: only where the entry is in the table (its memo then names a slot, or is 0 for none yet).
     llvm::Value* id = key_id(*pf, kAheadTotal);
     llvm::BasicBlock* read = Block("prefetchtotal");
     llvm::BasicBlock* done = Block("prefetched");
-    B_.CreateCondBr(B_.CreateICmpULT(id, size), read, done);
+    B_.CreateCondBr(B_.CreateICmpULT(id, direct.size), read, done);
     B_.SetInsertPoint(read);
-    llvm::Value* memo = LoadAt(entry(id), offsetof(QuotaRecent, memo), i64_, 8);
+    llvm::Value* memo = LoadAt(DirectEntry(direct, id, true), offsetof(QuotaRecent, memo), i64_, 8);
     llvm::Value* slot = B_.CreateSub(B_.CreateLShr(memo, 32), B_.getInt64(1));
-    fetch(B_.CreateGEP(i8_, LoadAt(fast, offsetof(QuotaFast, totals), ptr_, 8),
-                       B_.CreateMul(slot, B_.getInt64(sizeof(Rational)))));
-    fetch(B_.CreateGEP(i8_, LoadAt(fast, offsetof(QuotaFast, added), ptr_, 8),
-                       B_.CreateMul(slot, B_.getInt64(sizeof(uint32_t)))));
+    fetch(PerSlot(fast, offsetof(QuotaFast, totals), sizeof(Rational), slot, false));
+    fetch(PerSlot(fast, offsetof(QuotaFast, added), sizeof(uint32_t), slot, false));
     B_.CreateBr(done);
     B_.SetInsertPoint(done);
   }
@@ -167,11 +159,33 @@ llvm::Value* Generator::WholeSum(llvm::Value* a, llvm::Value* b, llvm::BasicBloc
   return r;
 }
 
+// Quota `qid`'s direct table in fast's tables: its entries and how many key ids it holds.
+Generator::Direct Generator::DirectTable(llvm::Value* fast, int qid) {
+  llvm::Value* direct = B_.CreateConstInBoundsGEP1_64(i8_, LoadAt(fast, offsetof(QuotaFast, direct), ptr_, 8),
+                                                      static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
+  return Direct{LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8),
+                LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8)};
+}
+
+// The first of key `id`'s entries; `checked`: id is below the table's size.
+llvm::Value* Generator::DirectEntry(const Direct& d, llvm::Value* id, bool checked) {
+  llvm::Value* offset = B_.CreateMul(id, B_.getInt64(kPeriodsPerKey * sizeof(QuotaRecent)));
+  return checked ? B_.CreateInBoundsGEP(i8_, d.data, offset) : B_.CreateGEP(i8_, d.data, offset);
+}
+
+// The address of `slot`'s element in the per-slot array at `array` in QuotaFast (totals, added);
+// `checked`: the slot is one of the array's.
+llvm::Value* Generator::PerSlot(llvm::Value* fast, size_t array, size_t size, llvm::Value* slot,
+                                bool checked) {
+  llvm::Value* base = LoadAt(fast, array, ptr_, 8);
+  llvm::Value* offset = B_.CreateMul(slot, B_.getInt64(size));
+  return checked ? B_.CreateInBoundsGEP(i8_, base, offset) : B_.CreateGEP(i8_, base, offset);
+}
+
 // The running total of `slot` (i64) in fast's table: its address, numerator and denominator.
 Generator::Total Generator::LoadTotal(llvm::Value* fast, llvm::Value* slot) {
-  llvm::Value* totals = LoadAt(fast, offsetof(QuotaFast, totals), ptr_, 8);
   Total t;
-  t.at = B_.CreateInBoundsGEP(i8_, totals, B_.CreateMul(slot, B_.getInt64(sizeof(Rational))));
+  t.at = PerSlot(fast, offsetof(QuotaFast, totals), sizeof(Rational), slot, true);
   t.num = LoadAt(t.at, offsetof(Rational, num), i128_, 16);
   t.den = LoadAt(t.at, offsetof(Rational, den), i128_, 16);
   return t;
@@ -186,13 +200,9 @@ llvm::Value* Generator::FitsFast(const ir::Quota& q, int qid, const std::vector<
   if (key.present) OrSlow(key.present, slow);
   llvm::Value* id =
       q.keys[0]->kind == ValueKind::kText ? B_.CreateZExt(Int(key), i64_) : B_.CreateSExt(Int(key), i64_);
-  llvm::Value* direct = B_.CreateConstInBoundsGEP1_64(i8_, LoadAt(fast, offsetof(QuotaFast, direct), ptr_, 8),
-                                                      static_cast<uint64_t>(qid) * sizeof(QuotaDirect));
-  llvm::Value* size = LoadAt(direct, offsetof(QuotaDirect, size), i64_, 8);
-  OrSlow(B_.CreateICmpULT(id, size), slow);
-  llvm::Value* recent =
-      B_.CreateInBoundsGEP(i8_, LoadAt(direct, offsetof(QuotaDirect, data), ptr_, 8),
-                           B_.CreateMul(id, B_.getInt64(kPeriodsPerKey * sizeof(QuotaRecent))));
+  Direct direct = DirectTable(fast, qid);
+  OrSlow(B_.CreateICmpULT(id, direct.size), slow);
+  llvm::Value* recent = DirectEntry(direct, id, true);
   llvm::Value* epoch = LoadAt(fast, offsetof(QuotaFast, epoch), i32_, 4);
   // Whether `entry` was found in this batch (and, for a quota per calendar year, for the shipment's year).
   auto holds = [&](llvm::Value* entry) {
@@ -319,8 +329,7 @@ bool Generator::UseQuota(int qi, llvm::Value* more) {
         slow);
     llvm::Value* slot = B_.CreateSub(B_.CreateAShr(memo, 32), B_.getInt64(1));
     Total t = LoadTotal(fast, slot);
-    llvm::Value* added_at = B_.CreateInBoundsGEP(i8_, LoadAt(fast, offsetof(QuotaFast, added), ptr_, 8),
-                                                 B_.CreateMul(slot, B_.getInt64(sizeof(uint32_t))));
+    llvm::Value* added_at = PerSlot(fast, offsetof(QuotaFast, added), sizeof(uint32_t), slot, true);
     llvm::Value* added = B_.CreateAlignedLoad(i32_, added_at, llvm::Align(4));
     OrSlow(B_.CreateAnd(B_.CreateICmpEQ(t.den, I128(1)), B_.CreateICmpEQ(Den(amount), I128(1))), slow);
     llvm::Value* sum = WholeSum(t.num, Num(amount), slow);

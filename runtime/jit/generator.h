@@ -100,6 +100,12 @@ class Generator {
   llvm::Value* InWindow(const ir::Quota& q);
   void OrSlow(llvm::Value* cond, llvm::BasicBlock* slow);
   llvm::Value* WholeSum(llvm::Value* a, llvm::Value* b, llvm::BasicBlock* slow);
+  struct Direct {  // a quota's direct table in QuotaFast
+    llvm::Value *data = nullptr, *size = nullptr;
+  };
+  Direct DirectTable(llvm::Value* fast, int qid);
+  llvm::Value* DirectEntry(const Direct& d, llvm::Value* id, bool checked);
+  llvm::Value* PerSlot(llvm::Value* fast, size_t array, size_t size, llvm::Value* slot, bool checked);
   Total LoadTotal(llvm::Value* fast, llvm::Value* slot);
   CV Fits(const ir::Expr& e);
   llvm::Value* FitsFast(const ir::Quota& q, int qid, const std::vector<CV>& keys, const CV& amount);
