@@ -285,19 +285,30 @@ size_t CompileThreads(const JitOptions& options) {
 // For whoever tunes the code generator: every part's module as text, one after another, as generated
 // (`optimised` false) or as optimised, and then (PATH.s) as assembly.
 void Dump(const std::string& path, const std::vector<PartJob>& jobs, bool optimised) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec) return;
-  for (const PartJob& job : jobs) {
-    if (!optimised)
-      job.part->module->print(os, nullptr);
-    else
-      os << job.dump;
-  }
-  if (!optimised) return;
-  llvm::raw_fd_ostream assembly(path + ".s", ec);
-  if (ec) return;
-  for (const PartJob& job : jobs) assembly << job.assembly;
+  // Writes `what` to `file`, saying on stderr when it cannot (a failed stream, left uncleared, would abort).
+  auto write = [](const std::string& file, auto what) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(file, ec);
+    if (!ec) {
+      what(os);
+      os.close();
+      ec = os.error();
+      os.clear_error();
+    }
+    if (ec) std::fprintf(stderr, "EDICT_JIT_DUMP: cannot write %s: %s\n", file.c_str(), ec.message().c_str());
+  };
+  write(path, [&](llvm::raw_ostream& os) {
+    for (const PartJob& job : jobs) {
+      if (!optimised)
+        job.part->module->print(os, nullptr);
+      else
+        os << job.dump;
+    }
+  });
+  if (optimised)
+    write(path + ".s", [&](llvm::raw_ostream& os) {
+      for (const PartJob& job : jobs) os << job.assembly;
+    });
 }
 
 }  // namespace

@@ -51,6 +51,20 @@ TEST(JitDump, WritesTheModuleAndItsAssemblyWithBlocksNamedAfterTheRules) {
   EXPECT_NE(d.assembly.find("# %when.worldwide_license"), std::string::npos);
 }
 
+TEST(JitDump, AnUnwritablePathIsReportedAndTheCompileGoesOn) {
+  fs::path path = fs::temp_directory_path() / ("edict-dump-missing-" + std::to_string(::getpid())) / "m.ll";
+  ::setenv("EDICT_JIT_DUMP", path.c_str(), 1);
+  Loaded l = Load(std::string(EDICT_SOURCE_DIR) + "/policies/ai_diffusion_2025.edict");
+  ASSERT_TRUE(l.compilation.ok());
+  testing::internal::CaptureStderr();
+  auto jit = Jit(l.program, 2);
+  std::string err = testing::internal::GetCapturedStderr();
+  ::unsetenv("EDICT_JIT_DUMP");
+  EXPECT_TRUE(jit);
+  for (const std::string& file : {path.string() + ".in", path.string(), path.string() + ".s"})
+    EXPECT_NE(err.find("EDICT_JIT_DUMP: cannot write " + file), std::string::npos) << err;
+}
+
 TEST(JitDump, QuotaEntriesAreFetchedAheadOnlyWhereAQuotaIsLookedUp) {
   // ai_diffusion_2025 tests aid_lpp, keyed by the consignee's name: its entries are fetched ahead.
   EXPECT_NE(Dump("policies/ai_diffusion_2025.edict").generated.find("prefetchtotal"), std::string::npos);
